@@ -1,0 +1,159 @@
+//! flexperto-sim: a local simulator of the Flexperto API.
+//!
+//! It implements what the guide documents (see `sim/README.md` for the routes and the `/_sim/`
+//! control API), checks the `api-key` header, keeps a clock that tests can advance, and injects
+//! faults on request.
+
+mod auth;
+mod control;
+mod state;
+mod time;
+mod users;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde_json::json;
+
+pub use state::{Shared, SimConfig};
+
+/// The API routes the simulator implements, `(method, path)` with OpenAPI-style placeholders.
+/// A test holds them against the contract in `spec/`.
+pub const API_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/api/v2/users/users"),
+    ("POST", "/api/v2/users/users"),
+    ("POST", "/api/v2/users/users/{userId}/confirm-email"),
+    ("GET", "/api/v2/spec"),
+];
+
+/// The contract, served at `/api/v2/spec`.
+pub const SPEC: &str = include_str!("../../spec/flexperto-v2.json");
+
+/// An error answer in the simulator's error body format: `{ status, code, message }`.
+pub(crate) fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
+    let body = json!({ "status": status.as_u16(), "code": code, "message": message.into() });
+    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+}
+
+/// A JSON answer.
+pub(crate) fn json_response(status: StatusCode, value: &serde_json::Value) -> Response {
+    (status, [(header::CONTENT_TYPE, "application/json")], value.to_string()).into_response()
+}
+
+/// Builds the router over fresh state.
+pub fn router(config: SimConfig) -> Router {
+    let shared: Shared = Arc::new(state::Sim::new(config));
+    Router::new()
+        .route("/api/v2/spec", get(spec))
+        .route("/api/v2/users/users", get(users::list).post(users::create))
+        .route("/api/v2/users/users/{user_id}/confirm-email", post(users::confirm))
+        .merge(control::routes())
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(shared.clone(), front))
+        .with_state(shared)
+}
+
+/// Serves the simulator on `listener` until the process ends.
+///
+/// # Errors
+/// I/O errors of the listener.
+pub async fn serve(listener: tokio::net::TcpListener, config: SimConfig) -> std::io::Result<()> {
+    axum::serve(listener, router(config)).await
+}
+
+async fn spec() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], SPEC).into_response()
+}
+
+async fn not_found() -> Response {
+    error(StatusCode::NOT_FOUND, "NOT_FOUND", "no such route")
+}
+
+fn cors(resp: &mut Response) {
+    let h = resp.headers_mut();
+    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    h.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("retry-after, location, content-length"),
+    );
+}
+
+/// Runs before every route: CORS, the request log, injected faults, and authentication.
+async fn front(State(sim): State<Shared>, mut req: Request, next: Next) -> Response {
+    if req.method() == Method::OPTIONS {
+        let mut resp = StatusCode::NO_CONTENT.into_response();
+        cors(&mut resp);
+        let h = resp.headers_mut();
+        h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST, PATCH, DELETE"));
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static("api-key, content-type, accept, range"),
+        );
+        h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+        return resp;
+    }
+    let method = req.method().to_string();
+    let path = req.uri().path().to_owned();
+    let query = req.uri().query().map(str::to_owned);
+    let has_api_key = req.headers().contains_key("api-key");
+    let is_api = path.starts_with("/api/") && path != "/api/v2/spec";
+
+    let fault = if path.starts_with("/_sim/") { None } else { sim.take_fault(&method, &path) };
+    let mut resp = 'answer: {
+        if let Some(f) = fault {
+            if f.delay_ms > 0 {
+                tokio::time::sleep(Duration::from_millis(f.delay_ms)).await;
+            }
+            if let Some(status) = f.status {
+                let code = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+                let mut r = error(code, "INJECTED_FAULT", "fault injected by the simulator");
+                if let Some(s) = f.retry_after_seconds {
+                    if let Ok(v) = HeaderValue::from_str(&s.to_string()) {
+                        r.headers_mut().insert(header::RETRY_AFTER, v);
+                    }
+                }
+                break 'answer r;
+            }
+        }
+        if is_api {
+            match auth::authenticate(&sim, req.headers()) {
+                Ok(caller) => {
+                    req.extensions_mut().insert(caller);
+                }
+                Err(r) => break 'answer r,
+            }
+        }
+        next.run(req).await
+    };
+    cors(&mut resp);
+    sim.log_request(state::RequestLog {
+        method,
+        path,
+        query,
+        has_api_key,
+        status: resp.status().as_u16(),
+        at: sim.now_secs(),
+    });
+    resp
+}
+
+/// The body of a request as JSON, or a 400 answer.
+pub(crate) fn parse_json(body: &[u8]) -> Result<serde_json::Value, Response> {
+    serde_json::from_slice(body)
+        .map_err(|e| error(StatusCode::BAD_REQUEST, "MALFORMED_JSON", format!("body is not JSON: {e}")))
+}
+
+/// An empty body.
+pub(crate) fn no_content() -> Response {
+    Response::builder()
+        .status(StatusCode::NO_CONTENT)
+        .body(Body::empty())
+        .unwrap_or_default()
+}

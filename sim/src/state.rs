@@ -1,0 +1,184 @@
+//! The simulator's state: one lock, never held across an await.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rand::rngs::StdRng;
+use rand::{RngCore, SeedableRng};
+use serde::Serialize;
+
+/// Start-up options.
+#[derive(Debug, Clone, Default)]
+pub struct SimConfig {
+    /// Seed for ids and keys (random when `None`).
+    pub seed: Option<u64>,
+    /// Permit `http://127.0.0.1` callback URLs (for local webhook delivery).
+    pub allow_http_loopback: bool,
+}
+
+/// The state shared by every handler.
+pub type Shared = Arc<Sim>;
+
+/// A user account.
+#[derive(Debug, Clone, Serialize)]
+pub struct UserRec {
+    pub id: String,
+    pub email: String,
+    pub role: String,
+    #[serde(rename = "firstName", skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(rename = "lastName", skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    #[serde(rename = "emailConfirmed")]
+    pub email_confirmed: bool,
+    #[serde(rename = "createdAt")]
+    pub created_at: String,
+    /// Fields the creator sent beyond the known ones, echoed back.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// An API key the simulator issued.
+#[derive(Debug, Clone)]
+pub struct KeyRec {
+    pub user_id: String,
+    pub role: String,
+    pub expires_at: i64,
+    pub revoked: bool,
+}
+
+/// An injected fault: the next `count` requests to `path` (and `method`, when given).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Fault {
+    pub id: u64,
+    pub path: String,
+    pub method: Option<String>,
+    pub status: Option<u16>,
+    pub retry_after_seconds: Option<u64>,
+    pub delay_ms: u64,
+    pub count: u32,
+}
+
+/// One request as the simulator saw it (never the key's value).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestLog {
+    pub method: String,
+    pub path: String,
+    pub query: Option<String>,
+    pub has_api_key: bool,
+    pub status: u16,
+    pub at: i64,
+}
+
+/// An e-mail the platform would have sent.
+#[derive(Debug, Clone, Serialize)]
+pub struct Mail {
+    pub to: String,
+    pub kind: String,
+}
+
+/// Everything behind the lock.
+pub struct Inner {
+    pub rng: StdRng,
+    pub clock_offset_secs: i64,
+    pub users: BTreeMap<String, UserRec>,
+    pub users_by_email: HashMap<String, String>,
+    pub keys: HashMap<String, KeyRec>,
+    pub faults: Vec<Fault>,
+    pub requests: VecDeque<RequestLog>,
+    pub mails: Vec<Mail>,
+    pub next_id: u64,
+}
+
+/// The simulator.
+pub struct Sim {
+    pub config: SimConfig,
+    pub secret: [u8; 32],
+    inner: Mutex<Inner>,
+}
+
+const MAX_LOG: usize = 2000;
+
+impl Sim {
+    pub fn new(config: SimConfig) -> Self {
+        let mut rng = match config.seed {
+            Some(s) => StdRng::seed_from_u64(s),
+            None => StdRng::from_entropy(),
+        };
+        let mut secret = [0u8; 32];
+        rng.fill_bytes(&mut secret);
+        Self {
+            config,
+            secret,
+            inner: Mutex::new(Inner {
+                rng,
+                clock_offset_secs: 0,
+                users: BTreeMap::new(),
+                users_by_email: HashMap::new(),
+                keys: HashMap::new(),
+                faults: Vec::new(),
+                requests: VecDeque::new(),
+                mails: Vec::new(),
+                next_id: 1,
+            }),
+        }
+    }
+
+    pub fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The simulator clock, Unix seconds: real time plus the advanced offset.
+    pub fn now_secs(&self) -> i64 {
+        let real = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        real + self.lock().clock_offset_secs
+    }
+
+    pub fn take_fault(&self, method: &str, path: &str) -> Option<Fault> {
+        let mut g = self.lock();
+        let i = g.faults.iter().position(|f| {
+            f.path == path && f.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
+        })?;
+        let f = &mut g.faults[i];
+        f.count -= 1;
+        let out = f.clone();
+        if f.count == 0 {
+            g.faults.remove(i);
+        }
+        Some(out)
+    }
+
+    pub fn log_request(&self, entry: RequestLog) {
+        let mut g = self.lock();
+        if g.requests.len() >= MAX_LOG {
+            g.requests.pop_front();
+        }
+        g.requests.push_back(entry);
+    }
+
+    pub fn reset(&self) {
+        let mut g = self.lock();
+        g.clock_offset_secs = 0;
+        g.users.clear();
+        g.users_by_email.clear();
+        g.keys.clear();
+        g.faults.clear();
+        g.requests.clear();
+        g.mails.clear();
+    }
+}
+
+impl Inner {
+    /// A fresh random id with a readable prefix.
+    pub fn new_id(&mut self, prefix: &str) -> String {
+        let n = self.next_id;
+        self.next_id += 1;
+        format!("{prefix}_{n:04}{:012x}", self.rng.next_u64() & 0xffff_ffff_ffff)
+    }
+}

@@ -1,0 +1,206 @@
+//! Error enums, one per concern, each with a stable `code` that JavaScript can branch on.
+//!
+//! No message built here ever contains the API key: the key is never passed to a constructor, and
+//! bodies echoed by a server are scrubbed by the client before they reach an [`ApiError`].
+
+use thiserror::Error;
+
+/// A configuration error: raised before any request is sent.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ConfigError {
+    /// The tenant is empty or contains something other than lowercase letters, digits and hyphens.
+    #[error("invalid tenant: {0}")]
+    InvalidTenant(String),
+    /// The environment is neither `test` nor `live`.
+    #[error("invalid environment {0:?}: expected \"test\" or \"live\"")]
+    InvalidEnvironment(String),
+    /// The base URL cannot be parsed or carries parts a base URL must not have.
+    #[error("invalid baseUrl: {0}")]
+    InvalidBaseUrl(String),
+    /// The base URL is `http://` to a host that is not loopback.
+    #[error("insecure baseUrl: https is required except on loopback (127.0.0.0/8, ::1, localhost)")]
+    InsecureBaseUrl,
+    /// Neither a tenant nor a base URL was given, or both were.
+    #[error("{0}")]
+    MissingTarget(String),
+    /// The API key is not a well-formed JWT. The key itself is never part of the message.
+    #[error("invalid apiKey: {0}")]
+    InvalidApiKey(String),
+    /// A route override is malformed or names an unknown operation.
+    #[error("invalid route override: {0}")]
+    InvalidRoute(String),
+    /// An option has the wrong type or is unknown.
+    #[error("invalid option: {0}")]
+    InvalidOption(String),
+}
+
+impl ConfigError {
+    /// The stable code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidTenant(_) => "INVALID_TENANT",
+            Self::InvalidEnvironment(_) => "INVALID_ENVIRONMENT",
+            Self::InvalidBaseUrl(_) => "INVALID_BASE_URL",
+            Self::InsecureBaseUrl => "INSECURE_BASE_URL",
+            Self::MissingTarget(_) => "MISSING_TARGET",
+            Self::InvalidApiKey(_) => "INVALID_API_KEY",
+            Self::InvalidRoute(_) => "INVALID_ROUTE",
+            Self::InvalidOption(_) => "INVALID_OPTION",
+        }
+    }
+}
+
+/// Bad input to a method: raised before any request is sent.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ValidationError {
+    /// An e-mail address is not well formed.
+    #[error("invalid e-mail address: {0}")]
+    InvalidEmail(String),
+    /// A path parameter (an id) is empty, `.` or `..`, or too long.
+    #[error("invalid {name}: {reason}")]
+    InvalidId {
+        /// The parameter's name, e.g. `userId`.
+        name: &'static str,
+        /// Why it was refused.
+        reason: &'static str,
+    },
+    /// A required field is missing or has the wrong type.
+    #[error("invalid argument {field}: {reason}")]
+    InvalidArgument {
+        /// The field's path, e.g. `limit`.
+        field: String,
+        /// Why it was refused.
+        reason: String,
+    },
+}
+
+impl ValidationError {
+    /// The stable code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidEmail(_) => "INVALID_EMAIL",
+            Self::InvalidId { .. } => "INVALID_ID",
+            Self::InvalidArgument { .. } => "INVALID_ARGUMENT",
+        }
+    }
+}
+
+/// The API answered with an error status, or with a body the SDK cannot accept.
+#[derive(Debug, Clone, PartialEq, Error)]
+#[error("{message}")]
+pub struct ApiError {
+    /// The HTTP status (0 is never used here; see [`NetworkError`]).
+    pub status: u16,
+    /// The stable code, derived from the status or the failure.
+    pub code: &'static str,
+    /// A human-readable message (from the server's error body when it has one), scrubbed of the key.
+    pub message: String,
+    /// The operation that failed, e.g. `listUsers`.
+    pub operation: &'static str,
+    /// The parsed error body, when the server sent JSON (scrubbed of the key).
+    pub body: Option<serde_json::Value>,
+    /// Seconds the server asked to wait (429/503 `Retry-After`), when given.
+    pub retry_after_ms: Option<u64>,
+}
+
+impl ApiError {
+    /// The code for an HTTP error status.
+    pub fn code_for_status(status: u16) -> &'static str {
+        match status {
+            400 => "BAD_REQUEST",
+            401 => "UNAUTHORIZED",
+            403 => "FORBIDDEN",
+            404 => "NOT_FOUND",
+            409 => "CONFLICT",
+            410 => "GONE",
+            413 => "PAYLOAD_TOO_LARGE",
+            422 => "UNPROCESSABLE",
+            429 => "RATE_LIMITED",
+            500..=599 => "SERVER_ERROR",
+            _ => "HTTP_ERROR",
+        }
+    }
+
+    /// Whether this is the answer of a conflict (HTTP 409).
+    pub fn is_conflict(&self) -> bool {
+        self.status == 409
+    }
+}
+
+/// The request never got an HTTP answer.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum NetworkError {
+    /// No answer within the configured timeout.
+    #[error("{operation}: no response within {timeout_ms} ms")]
+    Timeout {
+        /// The operation that timed out.
+        operation: &'static str,
+        /// The timeout that elapsed.
+        timeout_ms: u32,
+    },
+    /// The connection failed (refused, reset, DNS, TLS, CORS in a browser).
+    #[error("{operation}: network error: {message}")]
+    Failed {
+        /// The operation that failed.
+        operation: &'static str,
+        /// What the platform said, without URLs that could carry secrets.
+        message: String,
+    },
+}
+
+impl NetworkError {
+    /// The stable code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Timeout { .. } => "TIMEOUT",
+            Self::Failed { .. } => "NETWORK",
+        }
+    }
+}
+
+/// Any error the SDK returns.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum Error {
+    /// See [`ConfigError`].
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// See [`ValidationError`].
+    #[error(transparent)]
+    Validation(#[from] ValidationError),
+    /// See [`ApiError`].
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// See [`NetworkError`].
+    #[error(transparent)]
+    Network(#[from] NetworkError),
+}
+
+impl Error {
+    /// The JavaScript `name` of this error.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Config(_) => "ConfigError",
+            Self::Validation(_) => "ValidationError",
+            Self::Api(_) => "ApiError",
+            Self::Network(_) => "NetworkError",
+        }
+    }
+
+    /// The stable code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Config(e) => e.code(),
+            Self::Validation(e) => e.code(),
+            Self::Api(e) => e.code,
+            Self::Network(e) => e.code(),
+        }
+    }
+
+    /// The HTTP status, for API errors.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Api(e) => Some(e.status),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! flexperto-sdk: a sans-IO core for the Flexperto video-consulting API, compiled to WebAssembly.
+//!
+//! The core builds requests as data ([`api::ApiRequest`]), parses responses from bytes, and decides
+//! retries with a pure policy ([`retry`]). Only [`transport`] performs HTTP, and only the `wasm`
+//! module (on `wasm32`) knows about JavaScript.
+#![deny(missing_docs)]
+
+pub mod api;
+pub mod client;
+pub mod config;
+pub mod error;
+pub mod jwt;
+pub mod models;
+pub mod retry;
+pub mod transport;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use client::{Client, EnsuredExpert};
+pub use config::{ClientConfig, Environment};
+pub use error::{ApiError, ConfigError, Error, NetworkError, ValidationError};

@@ -1,0 +1,72 @@
+//! Wire models, one file per resource. Field names are the API's own; unknown fields are kept
+//! (each model carries its raw JSON text), required fields are checked, optional ones are typed
+//! when present.
+
+pub mod users;
+
+use serde::{Deserialize, Deserializer};
+
+/// Deserializes an id given as a JSON string or integer into a `String`.
+pub(crate) fn id_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Id {
+        S(String),
+        U(u64),
+        I(i64),
+    }
+    Ok(match Id::deserialize(d)? {
+        Id::S(s) => s,
+        Id::U(n) => n.to_string(),
+        Id::I(n) => n.to_string(),
+    })
+}
+
+/// Whether `email` is a well-formed address (a pragmatic subset of RFC 5321: `local@domain`, no
+/// quoting, no white space, a dotted domain of letters, digits and hyphens).
+pub fn is_valid_email(email: &str) -> bool {
+    if email.len() > 254 {
+        return false;
+    }
+    let Some((local, domain)) = email.rsplit_once('@') else {
+        return false;
+    };
+    if local.is_empty()
+        || local.len() > 64
+        || local.starts_with('.')
+        || local.ends_with('.')
+        || local.contains("..")
+    {
+        return false;
+    }
+    let local_ok = local.bytes().all(|b| {
+        b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~.".contains(&b)
+    });
+    if !local_ok {
+        return false;
+    }
+    let labels: Vec<&str> = domain.split('.').collect();
+    labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        for ok in ["max.mustermann@example.invalid", "a+b@x.de", "A_b-1@sub.domain.co"] {
+            assert!(is_valid_email(ok), "{ok}");
+        }
+        for bad in ["", "x", "@x.de", "a@", "a@b", "a b@x.de", "a@x..de", ".a@x.de", "a@-x.de", "a@x.de\n", "a\"b@x.de", "a@x_y.de"] {
+            assert!(!is_valid_email(bad), "{bad:?}");
+        }
+    }
+}
