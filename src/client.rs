@@ -111,7 +111,8 @@ impl<T: Transport> Client<T> {
                         Err(TransportFailure::Failed(message)) => {
                             Error::Network(NetworkError::Failed {
                                 operation: req.operation.name(),
-                                message: message.replace(self.config.api_key.expose(), "[REDACTED]"),
+                                message: message
+                                    .replace(self.config.api_key.expose(), "[REDACTED]"),
                             })
                         }
                     });
@@ -146,8 +147,13 @@ impl<T: Transport> Client<T> {
 
     async fn send_create(&self, req: ApiRequest) -> Result<User, Error> {
         let resp = self.execute(&req).await?;
-        users::parse_user(Operation::CreateUser, &resp)?
-            .ok_or_else(|| Error::Api(api::invalid_response(Operation::CreateUser, resp.status, "empty body")))
+        users::parse_user(Operation::CreateUser, &resp)?.ok_or_else(|| {
+            Error::Api(api::invalid_response(
+                Operation::CreateUser,
+                resp.status,
+                "empty body",
+            ))
+        })
     }
 
     /// ConfirmEmail for the account `user_id`. Returns the account when the API sends it back.
@@ -184,7 +190,11 @@ impl<T: Transport> Client<T> {
     /// # Errors
     /// [`Error::Validation`] for a bad e-mail or a role other than expert; `CONFLICT` when the
     /// e-mail belongs to an account that is not an expert; otherwise as [`Client::execute`].
-    pub async fn ensure_expert(&self, expert: &NewUser, suppress_mails: bool) -> Result<EnsuredExpert, Error> {
+    pub async fn ensure_expert(
+        &self,
+        expert: &NewUser,
+        suppress_mails: bool,
+    ) -> Result<EnsuredExpert, Error> {
         if expert.role.as_deref().is_some_and(|r| r != "expert") {
             return Err(ValidationError::InvalidArgument {
                 field: "role".into(),

@@ -159,7 +159,9 @@ pub fn validate_tenant(tenant: &str) -> Result<(), ConfigError> {
         .bytes()
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
     {
-        return Err(bad("may contain only lowercase letters, digits and hyphens"));
+        return Err(bad(
+            "may contain only lowercase letters, digits and hyphens",
+        ));
     }
     if tenant.starts_with('-') || tenant.ends_with('-') {
         return Err(bad("may not start or end with a hyphen"));
@@ -202,7 +204,9 @@ pub fn normalize_base_url(url: &str) -> Result<String, ConfigError> {
         return Err(bad("longer than 2048 characters"));
     }
     if url.bytes().any(|b| b <= b' ' || b >= 0x7f || b == b'\\') {
-        return Err(bad("contains white space, control, backslash or non-ASCII characters"));
+        return Err(bad(
+            "contains white space, control, backslash or non-ASCII characters",
+        ));
     }
     let lower = url.to_ascii_lowercase();
     let (secure, rest) = if let Some(r) = lower.strip_prefix("https://") {
@@ -249,7 +253,11 @@ fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
         let end = authority.find(']')?;
         let host = &authority[..=end];
         let inner = &host[1..host.len() - 1];
-        if inner.is_empty() || !inner.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.') {
+        if inner.is_empty()
+            || !inner
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+        {
             return None;
         }
         match &authority[end + 1..] {
@@ -262,17 +270,16 @@ fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
             None => (authority, None),
         }
     };
-    if !host.starts_with('[') {
-        if host.is_empty()
+    let bad_name = !host.starts_with('[')
+        && (host.is_empty()
             || host.len() > 253
             || !host
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
             || host.starts_with('.')
-            || host.contains("..")
-        {
-            return None;
-        }
+            || host.contains(".."));
+    if bad_name {
+        return None;
     }
     Some((host, port))
 }
@@ -288,7 +295,18 @@ mod tests {
             "https://demo.test.flexperto.com"
         );
         assert!(tenant_base_url("mlp-finanz2", Environment::Live).is_ok());
-        for bad in ["", "evil.com/x", "Demo", "a b", "-a", "a-", "x@y", "a.b", "ä", &"a".repeat(64)] {
+        for bad in [
+            "",
+            "evil.com/x",
+            "Demo",
+            "a b",
+            "-a",
+            "a-",
+            "x@y",
+            "a.b",
+            "ä",
+            &"a".repeat(64),
+        ] {
             let e = tenant_base_url(bad, Environment::Test).unwrap_err();
             assert_eq!(e.code(), "INVALID_TENANT", "{bad}");
         }
@@ -299,7 +317,10 @@ mod tests {
         let ok = [
             ("https://api.example.com", "https://api.example.com"),
             ("https://api.example.com/", "https://api.example.com"),
-            ("HTTPS://API.example.com:8443/proxy/", "https://api.example.com:8443/proxy"),
+            (
+                "HTTPS://API.example.com:8443/proxy/",
+                "https://api.example.com:8443/proxy",
+            ),
             ("http://127.0.0.1:9000", "http://127.0.0.1:9000"),
             ("http://localhost:3000", "http://localhost:3000"),
             ("http://[::1]:3000", "http://[::1]:3000"),
@@ -307,9 +328,18 @@ mod tests {
         for (i, want) in ok {
             assert_eq!(normalize_base_url(i).unwrap(), want);
         }
-        let insecure = ["http://example.com", "http://127.0.0.1.evil.com", "http://10.0.0.1", "http://0x7f.0.0.1"];
+        let insecure = [
+            "http://example.com",
+            "http://127.0.0.1.evil.com",
+            "http://10.0.0.1",
+            "http://0x7f.0.0.1",
+        ];
         for i in insecure {
-            assert_eq!(normalize_base_url(i).unwrap_err(), ConfigError::InsecureBaseUrl, "{i}");
+            assert_eq!(
+                normalize_base_url(i).unwrap_err(),
+                ConfigError::InsecureBaseUrl,
+                "{i}"
+            );
         }
         let invalid = [
             "ftp://x",
@@ -326,7 +356,11 @@ mod tests {
             "https://a..b",
         ];
         for i in invalid {
-            assert_eq!(normalize_base_url(i).unwrap_err().code(), "INVALID_BASE_URL", "{i}");
+            assert_eq!(
+                normalize_base_url(i).unwrap_err().code(),
+                "INVALID_BASE_URL",
+                "{i}"
+            );
         }
     }
 
@@ -334,7 +368,11 @@ mod tests {
     fn api_key_is_redacted() {
         use base64::Engine as _;
         let e = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        let key = format!("{}.{}.c2lnbmF0dXJl", e.encode(r#"{"alg":"HS256"}"#), e.encode(r#"{"exp":2000000000}"#));
+        let key = format!(
+            "{}.{}.c2lnbmF0dXJl",
+            e.encode(r#"{"alg":"HS256"}"#),
+            e.encode(r#"{"exp":2000000000}"#)
+        );
         let cfg = ClientConfig::new(Target::BaseUrl("http://127.0.0.1:1"), &key).unwrap();
         let dbg = format!("{cfg:?}");
         assert!(!dbg.contains(&key));

@@ -18,7 +18,9 @@ pub enum ConfigError {
     #[error("invalid baseUrl: {0}")]
     InvalidBaseUrl(String),
     /// The base URL is `http://` to a host that is not loopback.
-    #[error("insecure baseUrl: https is required except on loopback (127.0.0.0/8, ::1, localhost)")]
+    #[error(
+        "insecure baseUrl: https is required except on loopback (127.0.0.0/8, ::1, localhost)"
+    )]
     InsecureBaseUrl,
     /// Neither a tenant nor a base URL was given, or both were.
     #[error("{0}")]
@@ -99,7 +101,7 @@ pub struct ApiError {
     pub operation: &'static str,
     /// The parsed error body, when the server sent JSON (scrubbed of the key).
     pub body: Option<serde_json::Value>,
-    /// Seconds the server asked to wait (429/503 `Retry-After`), when given.
+    /// Milliseconds the server asked to wait (429/503 `Retry-After`), when given.
     pub retry_after_ms: Option<u64>,
 }
 

@@ -50,9 +50,12 @@ pub fn parse_api_key(key: &str) -> Result<ApiKeyClaims, ConfigError> {
         return Err(bad("leading or trailing white space"));
     }
     let mut parts = key.split('.');
-    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(h), Some(p), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
-        return Err(bad("not a JWT (expected three dot-separated base64url segments)"));
+        return Err(bad(
+            "not a JWT (expected three dot-separated base64url segments)",
+        ));
     };
     if h.is_empty() || p.is_empty() || s.is_empty() {
         return Err(bad("not a JWT (empty segment)"));

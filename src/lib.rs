@@ -15,7 +15,7 @@ pub mod retry;
 pub mod transport;
 
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+pub mod wasm;
 
 pub use client::{Client, EnsuredExpert};
 pub use config::{ClientConfig, Environment};

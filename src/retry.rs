@@ -87,7 +87,11 @@ impl RetryPolicy {
             .base_delay_ms
             .saturating_mul(1u64 << retries_done.min(20))
             .min(self.max_delay_ms);
-        let r = if random.is_finite() { random.clamp(0.0, 1.0) } else { 0.5 };
+        let r = if random.is_finite() {
+            random.clamp(0.0, 1.0)
+        } else {
+            0.5
+        };
         step / 2 + ((step / 2) as f64 * r) as u64
     }
 }
@@ -173,14 +177,23 @@ mod tests {
         assert!(matches!(r(true, Outcome::NoAnswer), Decision::Retry { .. }));
         assert_eq!(r(false, Outcome::NoAnswer), Decision::Stop);
         for s in [502, 503, 504] {
-            assert!(matches!(r(true, Outcome::Status(s, None)), Decision::Retry { .. }));
+            assert!(matches!(
+                r(true, Outcome::Status(s, None)),
+                Decision::Retry { .. }
+            ));
             assert_eq!(r(false, Outcome::Status(s, None)), Decision::Stop);
         }
-        assert!(matches!(r(false, Outcome::Status(429, None)), Decision::Retry { .. }));
+        assert!(matches!(
+            r(false, Outcome::Status(429, None)),
+            Decision::Retry { .. }
+        ));
         for s in [400, 401, 403, 404, 409, 422, 500, 501] {
             assert_eq!(r(true, Outcome::Status(s, None)), Decision::Stop, "{s}");
         }
-        assert_eq!(P.decide(3, true, Outcome::NoAnswer, 0.0, 0.0), Decision::Stop);
+        assert_eq!(
+            P.decide(3, true, Outcome::NoAnswer, 0.0, 0.0),
+            Decision::Stop
+        );
     }
 
     #[test]
@@ -189,10 +202,19 @@ mod tests {
             P.decide(0, false, Outcome::Status(429, Some("2")), 0.0, 0.9),
             Decision::Retry { delay_ms: 2000 }
         );
-        assert_eq!(P.decide(0, false, Outcome::Status(429, Some("60")), 0.0, 0.0), Decision::Stop);
+        assert_eq!(
+            P.decide(0, false, Outcome::Status(429, Some("60")), 0.0, 0.0),
+            Decision::Stop
+        );
         let now = 784_111_777_000.0 - 1500.0;
         assert_eq!(
-            P.decide(0, true, Outcome::Status(503, Some("Sun, 06 Nov 1994 08:49:37 GMT")), now, 0.0),
+            P.decide(
+                0,
+                true,
+                Outcome::Status(503, Some("Sun, 06 Nov 1994 08:49:37 GMT")),
+                now,
+                0.0
+            ),
             Decision::Retry { delay_ms: 1500 }
         );
         // Unparseable: falls back to backoff.
@@ -213,11 +235,17 @@ mod tests {
 
     #[test]
     fn http_dates() {
-        assert_eq!(parse_imf_fixdate("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784_111_777));
+        assert_eq!(
+            parse_imf_fixdate("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(784_111_777)
+        );
         assert_eq!(parse_imf_fixdate("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
         assert_eq!(parse_imf_fixdate("Sun, 06 Nov 1994 08:49:37 UTC"), None);
         assert_eq!(parse_imf_fixdate("Sun, 06 Foo 1994 08:49:37 GMT"), None);
-        assert_eq!(parse_retry_after_ms("Sun, 06 Nov 1994 08:49:37 GMT", 9e12), Some(0));
+        assert_eq!(
+            parse_retry_after_ms("Sun, 06 Nov 1994 08:49:37 GMT", 9e12),
+            Some(0)
+        );
         assert_eq!(parse_retry_after_ms("-1", 0.0), None);
         assert_eq!(parse_retry_after_ms("99999999999", 0.0), None);
     }

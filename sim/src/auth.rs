@@ -18,6 +18,8 @@ pub const KEY_VALIDITY_SECS: i64 = 2 * 365 * 86_400;
 /// Who is calling.
 #[derive(Debug, Clone)]
 pub struct Caller {
+    /// The key owner's account (impersonation and token management build on it).
+    #[allow(dead_code)]
     pub user_id: String,
     pub role: String,
 }
@@ -28,7 +30,11 @@ impl Caller {
         if self.role == "admin" {
             Ok(())
         } else {
-            Err(error(StatusCode::FORBIDDEN, "FORBIDDEN", "this route needs an admin API key"))
+            Err(error(
+                StatusCode::FORBIDDEN,
+                "FORBIDDEN",
+                "this route needs an admin API key",
+            ))
         }
     }
 }
@@ -69,16 +75,20 @@ pub fn authenticate(sim: &Sim, headers: &HeaderMap) -> Result<Caller, Response> 
         .to_str()
         .map_err(|_| unauthorized("invalid api key"))?;
     let mut parts = key.split('.');
-    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(h), Some(p), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(unauthorized("invalid api key"));
     };
-    let sig = URL_SAFE_NO_PAD.decode(s).map_err(|_| unauthorized("invalid api key"))?;
+    let sig = URL_SAFE_NO_PAD
+        .decode(s)
+        .map_err(|_| unauthorized("invalid api key"))?;
     let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&sim.secret) else {
         return Err(unauthorized("invalid api key"));
     };
     mac.update(format!("{h}.{p}").as_bytes());
-    mac.verify_slice(&sig).map_err(|_| unauthorized("invalid api key"))?;
+    mac.verify_slice(&sig)
+        .map_err(|_| unauthorized("invalid api key"))?;
     let claims: Claims = URL_SAFE_NO_PAD
         .decode(p)
         .ok()
@@ -86,7 +96,10 @@ pub fn authenticate(sim: &Sim, headers: &HeaderMap) -> Result<Caller, Response> 
         .ok_or_else(|| unauthorized("invalid api key"))?;
     let now = sim.now_secs();
     let g = sim.lock();
-    let rec: &KeyRec = g.keys.get(&claims.jti).ok_or_else(|| unauthorized("unknown api key"))?;
+    let rec: &KeyRec = g
+        .keys
+        .get(&claims.jti)
+        .ok_or_else(|| unauthorized("unknown api key"))?;
     if rec.revoked {
         return Err(unauthorized("api key revoked"));
     }

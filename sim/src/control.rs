@@ -19,15 +19,27 @@ pub fn routes() -> Router<Shared> {
         .route("/_sim/reset", post(reset))
         .route("/_sim/clock", get(clock))
         .route("/_sim/clock/advance", post(advance))
-        .route("/_sim/faults", post(add_fault).get(list_faults).delete(clear_faults))
+        .route(
+            "/_sim/faults",
+            post(add_fault).get(list_faults).delete(clear_faults),
+        )
         .route("/_sim/requests", get(requests).delete(clear_requests))
         .route("/_sim/mails", get(mails))
 }
 
 fn body<T: for<'de> Deserialize<'de>>(b: &[u8]) -> Result<T, Response> {
-    let src = if b.iter().all(u8::is_ascii_whitespace) { &b"{}"[..] } else { b };
-    serde_json::from_slice(src)
-        .map_err(|e| error(StatusCode::BAD_REQUEST, "BAD_REQUEST", format!("bad control request: {e}")))
+    let src = if b.iter().all(u8::is_ascii_whitespace) {
+        &b"{}"[..]
+    } else {
+        b
+    };
+    serde_json::from_slice(src).map_err(|e| {
+        error(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            format!("bad control request: {e}"),
+        )
+    })
 }
 
 #[derive(Deserialize)]
@@ -48,9 +60,16 @@ async fn create_key(State(sim): State<Shared>, b: Bytes) -> Response {
         Err(r) => return r,
     };
     if !["admin", "expert", "customer"].contains(&req.role.as_str()) {
-        return error(StatusCode::BAD_REQUEST, "BAD_REQUEST", "role must be admin, expert or customer");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "role must be admin, expert or customer",
+        );
     }
-    let validity = req.expires_in_seconds.unwrap_or(KEY_VALIDITY_SECS).clamp(1, KEY_VALIDITY_SECS);
+    let validity = req
+        .expires_in_seconds
+        .unwrap_or(KEY_VALIDITY_SECS)
+        .clamp(1, KEY_VALIDITY_SECS);
     let now = sim.now_secs();
     let mut g = sim.lock();
     let user_id = g.new_id("usr");
@@ -113,7 +132,11 @@ async fn advance(State(sim): State<Shared>, b: Bytes) -> Response {
         Err(r) => return r,
     };
     if !(0..=100 * 365 * 86_400).contains(&req.seconds) {
-        return error(StatusCode::BAD_REQUEST, "BAD_REQUEST", "seconds must be from 0 to 100 years");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "seconds must be from 0 to 100 years",
+        );
     }
     sim.lock().clock_offset_secs += req.seconds;
     json_response(StatusCode::OK, &clock_json(&sim))
@@ -142,10 +165,21 @@ async fn add_fault(State(sim): State<Shared>, b: Bytes) -> Response {
         Err(r) => return r,
     };
     if !req.path.starts_with('/') || req.path.starts_with("/_sim/") {
-        return error(StatusCode::BAD_REQUEST, "BAD_REQUEST", "path must start with / and not be a /_sim/ route");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "path must start with / and not be a /_sim/ route",
+        );
     }
-    if req.status.is_some_and(|s| !(100..=599).contains(&s)) || req.count == 0 || req.delay_ms > 600_000 {
-        return error(StatusCode::BAD_REQUEST, "BAD_REQUEST", "status 100-599, count >= 1, delayMs <= 600000");
+    if req.status.is_some_and(|s| !(100..=599).contains(&s))
+        || req.count == 0
+        || req.delay_ms > 600_000
+    {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "status 100-599, count >= 1, delayMs <= 600000",
+        );
     }
     let mut g = sim.lock();
     let id = g.next_id;

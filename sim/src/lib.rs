@@ -39,12 +39,22 @@ pub const SPEC: &str = include_str!("../../spec/flexperto-v2.json");
 /// An error answer in the simulator's error body format: `{ status, code, message }`.
 pub(crate) fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
     let body = json!({ "status": status.as_u16(), "code": code, "message": message.into() });
-    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 /// A JSON answer.
 pub(crate) fn json_response(status: StatusCode, value: &serde_json::Value) -> Response {
-    (status, [(header::CONTENT_TYPE, "application/json")], value.to_string()).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        value.to_string(),
+    )
+        .into_response()
 }
 
 /// Builds the router over fresh state.
@@ -53,7 +63,10 @@ pub fn router(config: SimConfig) -> Router {
     Router::new()
         .route("/api/v2/spec", get(spec))
         .route("/api/v2/users/users", get(users::list).post(users::create))
-        .route("/api/v2/users/users/{user_id}/confirm-email", post(users::confirm))
+        .route(
+            "/api/v2/users/users/{user_id}/confirm-email",
+            post(users::confirm),
+        )
         .merge(control::routes())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), front))
@@ -78,7 +91,10 @@ async fn not_found() -> Response {
 
 fn cors(resp: &mut Response) {
     let h = resp.headers_mut();
-    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
     h.insert(
         header::ACCESS_CONTROL_EXPOSE_HEADERS,
         HeaderValue::from_static("retry-after, location, content-length"),
@@ -91,12 +107,18 @@ async fn front(State(sim): State<Shared>, mut req: Request, next: Next) -> Respo
         let mut resp = StatusCode::NO_CONTENT.into_response();
         cors(&mut resp);
         let h = resp.headers_mut();
-        h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST, PATCH, DELETE"));
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("GET, POST, PATCH, DELETE"),
+        );
         h.insert(
             header::ACCESS_CONTROL_ALLOW_HEADERS,
             HeaderValue::from_static("api-key, content-type, accept, range"),
         );
-        h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+        h.insert(
+            header::ACCESS_CONTROL_MAX_AGE,
+            HeaderValue::from_static("600"),
+        );
         return resp;
     }
     let method = req.method().to_string();
@@ -105,7 +127,11 @@ async fn front(State(sim): State<Shared>, mut req: Request, next: Next) -> Respo
     let has_api_key = req.headers().contains_key("api-key");
     let is_api = path.starts_with("/api/") && path != "/api/v2/spec";
 
-    let fault = if path.starts_with("/_sim/") { None } else { sim.take_fault(&method, &path) };
+    let fault = if path.starts_with("/_sim/") {
+        None
+    } else {
+        sim.take_fault(&method, &path)
+    };
     let mut resp = 'answer: {
         if let Some(f) = fault {
             if f.delay_ms > 0 {
@@ -133,6 +159,9 @@ async fn front(State(sim): State<Shared>, mut req: Request, next: Next) -> Respo
         next.run(req).await
     };
     cors(&mut resp);
+    if path.starts_with("/_sim/") {
+        return resp;
+    }
     sim.log_request(state::RequestLog {
         method,
         path,
@@ -146,8 +175,13 @@ async fn front(State(sim): State<Shared>, mut req: Request, next: Next) -> Respo
 
 /// The body of a request as JSON, or a 400 answer.
 pub(crate) fn parse_json(body: &[u8]) -> Result<serde_json::Value, Response> {
-    serde_json::from_slice(body)
-        .map_err(|e| error(StatusCode::BAD_REQUEST, "MALFORMED_JSON", format!("body is not JSON: {e}")))
+    serde_json::from_slice(body).map_err(|e| {
+        error(
+            StatusCode::BAD_REQUEST,
+            "MALFORMED_JSON",
+            format!("body is not JSON: {e}"),
+        )
+    })
 }
 
 /// An empty body.

@@ -16,7 +16,12 @@ async fn main() {
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
-            "--port" => port = args.next().and_then(|p| p.parse().ok()).unwrap_or_else(|| usage()),
+            "--port" => {
+                port = args
+                    .next()
+                    .and_then(|p| p.parse().ok())
+                    .unwrap_or_else(|| usage())
+            }
             "--host" => host = args.next().unwrap_or_else(|| usage()),
             "--allow-http-loopback" => config.allow_http_loopback = true,
             "-h" | "--help" => usage(),

@@ -143,7 +143,10 @@ impl Sim {
     pub fn take_fault(&self, method: &str, path: &str) -> Option<Fault> {
         let mut g = self.lock();
         let i = g.faults.iter().position(|f| {
-            f.path == path && f.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
+            f.path == path
+                && f.method
+                    .as_deref()
+                    .is_none_or(|m| m.eq_ignore_ascii_case(method))
         })?;
         let f = &mut g.faults[i];
         f.count -= 1;
@@ -179,6 +182,9 @@ impl Inner {
     pub fn new_id(&mut self, prefix: &str) -> String {
         let n = self.next_id;
         self.next_id += 1;
-        format!("{prefix}_{n:04}{:012x}", self.rng.next_u64() & 0xffff_ffff_ffff)
+        format!(
+            "{prefix}_{n:04}{:012x}",
+            self.rng.next_u64() & 0xffff_ffff_ffff
+        )
     }
 }

@@ -72,7 +72,12 @@ pub async fn list(
         .filter(|u| q.get("role").is_none_or(|r| &u.role == r))
         .filter(|u| email.as_ref().is_none_or(|e| &u.email.to_lowercase() == e))
         .collect();
-    let items: Vec<Value> = matching.iter().skip(offset).take(limit).map(|u| user_json(u)).collect();
+    let items: Vec<Value> = matching
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|u| user_json(u))
+        .collect();
     json_response(
         StatusCode::OK,
         &json!({ "items": items, "total": matching.len(), "limit": limit, "offset": offset }),
@@ -125,7 +130,11 @@ pub async fn create(
     let key = email.to_lowercase();
     if g.users_by_email.contains_key(&key) {
         drop(g);
-        return error(StatusCode::CONFLICT, "CONFLICT", "an account with this e-mail already exists");
+        return error(
+            StatusCode::CONFLICT,
+            "CONFLICT",
+            "an account with this e-mail already exists",
+        );
     }
     let id = g.new_id("usr");
     let user = UserRec {

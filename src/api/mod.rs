@@ -135,8 +135,8 @@ impl RouteTable {
     /// carries a query, fragment, white space or `..`, or whose `{placeholders}` differ from the default's.
     pub fn set(&mut self, name: &str, template: &str) -> Result<(), ConfigError> {
         let bad = |why: String| ConfigError::InvalidRoute(why);
-        let op = Operation::from_name(name)
-            .ok_or_else(|| bad(format!("unknown operation {name:?}")))?;
+        let op =
+            Operation::from_name(name).ok_or_else(|| bad(format!("unknown operation {name:?}")))?;
         if !template.starts_with('/') || template.starts_with("//") {
             return Err(bad(format!("{name}: path must start with a single /")));
         }
@@ -148,7 +148,9 @@ impl RouteTable {
             return Err(bad(format!("{name}: path has forbidden characters")));
         }
         if template.split('/').any(|s| s == "." || s == "..") {
-            return Err(bad(format!("{name}: path may not contain . or .. segments")));
+            return Err(bad(format!(
+                "{name}: path may not contain . or .. segments"
+            )));
         }
         let default = ROUTES[op.index()].3;
         if placeholders(template) != placeholders(default) {
@@ -265,7 +267,11 @@ pub fn error_from_response(op: Operation, resp: &ApiResponse, secret: &str) -> A
     let server_msg = body.as_ref().and_then(|b| {
         b.get("message")
             .and_then(Value::as_str)
-            .or_else(|| b.get("error").and_then(|e| e.get("message")).and_then(Value::as_str))
+            .or_else(|| {
+                b.get("error")
+                    .and_then(|e| e.get("message"))
+                    .and_then(Value::as_str)
+            })
             .or_else(|| b.get("error").and_then(Value::as_str))
             .map(|s| s.chars().take(300).collect::<String>())
     });
@@ -352,7 +358,11 @@ mod tests {
             &t,
             Operation::ListUsers,
             &[],
-            &[("email", Some("a+b@x.de".into())), ("role", None), ("limit", Some("1".into()))],
+            &[
+                ("email", Some("a+b@x.de".into())),
+                ("role", None),
+                ("limit", Some("1".into())),
+            ],
         )
         .unwrap();
         assert_eq!(p, "/api/v2/users/users?email=a%2Bb%40x.de&limit=1");
@@ -361,7 +371,11 @@ mod tests {
     #[test]
     fn overrides_are_checked() {
         let mut t = RouteTable::default();
-        t.set("createWebhookSubscription", "/api/v2/communication/notificationssubscriptions/notificationssubscriptions/webhook").unwrap();
+        t.set(
+            "createWebhookSubscription",
+            "/api/v2/communication/notificationssubscriptions/notificationssubscriptions/webhook",
+        )
+        .unwrap();
         t.set("confirmEmail", "/v3/u/{userId}/confirm").unwrap();
         assert_eq!(t.path(Operation::ConfirmEmail), "/v3/u/{userId}/confirm");
         for (n, p) in [
@@ -389,7 +403,11 @@ mod tests {
         assert!(!e.message.contains("SECRET.K.Y"));
         assert!(e.message.contains("[REDACTED]"));
         assert!(!e.body.unwrap().to_string().contains("SECRET.K.Y"));
-        let resp = ApiResponse { status: 503, body: b"<html>".to_vec(), ..Default::default() };
+        let resp = ApiResponse {
+            status: 503,
+            body: b"<html>".to_vec(),
+            ..Default::default()
+        };
         let e = error_from_response(Operation::ListUsers, &resp, "k");
         assert_eq!((e.code, e.body), ("SERVER_ERROR", None));
     }

@@ -94,7 +94,10 @@ pub fn parse_list_users(resp: &ApiResponse) -> Result<UserList, ApiError> {
     let bad = || invalid_response(op, resp.status, "expected {\"items\": [...]}");
     let first = resp.body.iter().find(|b| !b.is_ascii_whitespace());
     let (items, rest): (Vec<&RawValue>, BTreeMap<String, &RawValue>) = if first == Some(&b'[') {
-        (serde_json::from_slice(&resp.body).map_err(|_| bad())?, BTreeMap::new())
+        (
+            serde_json::from_slice(&resp.body).map_err(|_| bad())?,
+            BTreeMap::new(),
+        )
     } else {
         let mut env: BTreeMap<String, &RawValue> =
             serde_json::from_slice(&resp.body).map_err(|_| bad())?;
@@ -229,10 +232,22 @@ mod tests {
         );
         assert!(r.idempotent && r.body.is_none());
         for bad in [
-            ListUsersQuery { limit: Some(0), ..Default::default() },
-            ListUsersQuery { limit: Some(101), ..Default::default() },
-            ListUsersQuery { role: Some("root".into()), ..Default::default() },
-            ListUsersQuery { email: Some("nope".into()), ..Default::default() },
+            ListUsersQuery {
+                limit: Some(0),
+                ..Default::default()
+            },
+            ListUsersQuery {
+                limit: Some(101),
+                ..Default::default()
+            },
+            ListUsersQuery {
+                role: Some("root".into()),
+                ..Default::default()
+            },
+            ListUsersQuery {
+                email: Some("nope".into()),
+                ..Default::default()
+            },
         ] {
             assert!(list_users(&RouteTable::default(), &bad).is_err());
         }
@@ -290,11 +305,17 @@ mod tests {
         assert_eq!(body["firstName"], "Max");
         assert_eq!(body["locale"], "de");
         let mut dup = u.clone();
-        dup.extra.insert("email".into(), Value::String("x@y.de".into()));
+        dup.extra
+            .insert("email".into(), Value::String("x@y.de".into()));
         assert!(create_user(&RouteTable::default(), "supressMails", &dup, true).is_err());
-        let bad = NewUser { email: "not-an-email".into(), ..Default::default() };
+        let bad = NewUser {
+            email: "not-an-email".into(),
+            ..Default::default()
+        };
         assert_eq!(
-            create_user(&RouteTable::default(), "supressMails", &bad, true).unwrap_err().code(),
+            create_user(&RouteTable::default(), "supressMails", &bad, true)
+                .unwrap_err()
+                .code(),
             "INVALID_EMAIL"
         );
     }
@@ -304,9 +325,12 @@ mod tests {
         let r = confirm_email(&RouteTable::default(), "u/1").unwrap();
         assert_eq!(r.path_and_query, "/api/v2/users/users/u%2F1/confirm-email");
         assert_eq!(parse_user(Operation::ConfirmEmail, &ok("")).unwrap(), None);
-        let u = parse_user(Operation::ConfirmEmail, &ok(r#"{"id":"1","email":"a@b.de","emailConfirmed":true}"#))
-            .unwrap()
-            .unwrap();
+        let u = parse_user(
+            Operation::ConfirmEmail,
+            &ok(r#"{"id":"1","email":"a@b.de","emailConfirmed":true}"#),
+        )
+        .unwrap()
+        .unwrap();
         assert_eq!(u.email_confirmed, Some(true));
         assert!(parse_user(Operation::CreateUser, &ok("")).is_err());
     }

@@ -77,7 +77,8 @@ impl Transport for FetchTransport {
             init.set_body(&JsValue::from_str(body));
         }
         init.set_headers(&headers);
-        let controller = AbortController::new().map_err(|e| TransportFailure::Failed(describe(&e)))?;
+        let controller =
+            AbortController::new().map_err(|e| TransportFailure::Failed(describe(&e)))?;
         init.set_signal(Some(&controller.signal()));
         let timed_out = std::rc::Rc::new(std::cell::Cell::new(false));
         let flag = timed_out.clone();
@@ -93,19 +94,26 @@ impl Transport for FetchTransport {
                     .call2(&JsValue::UNDEFINED, &JsValue::from_str(&url), &init)
                     .map_err(|e| TransportFailure::Failed(describe(&e)))?
                     .dyn_into::<Promise>()
-                    .map_err(|_| TransportFailure::Failed("the fetch option did not return a Promise".into()))?,
+                    .map_err(|_| {
+                        TransportFailure::Failed("the fetch option did not return a Promise".into())
+                    })?,
                 None => global_fetch(&url, &init),
             };
             let resp: Response = JsFuture::from(promise)
                 .await
                 .map_err(|e| TransportFailure::Failed(describe(&e)))?
                 .dyn_into()
-                .map_err(|_| TransportFailure::Failed("fetch did not resolve to a Response".into()))?;
+                .map_err(|_| {
+                    TransportFailure::Failed("fetch did not resolve to a Response".into())
+                })?;
             let h = resp.headers();
             let get = |k: &str| h.get(k).ok().flatten();
-            let (retry_after, content_type, location) = (get("retry-after"), get("content-type"), get("location"));
+            let (retry_after, content_type, location) =
+                (get("retry-after"), get("content-type"), get("location"));
             let status = resp.status();
-            let buf = resp.array_buffer().map_err(|e| TransportFailure::Failed(describe(&e)))?;
+            let buf = resp
+                .array_buffer()
+                .map_err(|e| TransportFailure::Failed(describe(&e)))?;
             let buf = JsFuture::from(buf)
                 .await
                 .map_err(|e| TransportFailure::Failed(describe(&e)))?;

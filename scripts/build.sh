@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Builds the npm package into pkg/: the wasm core (release), wasm-bindgen for Node and for the web,
+# wasm-opt (npm binaryen, never Debian's), the package template, a type check with tsc, and the
+# simulator binary the tests and the demo use. Run scripts/setup.sh first (the test and demo
+# scripts do).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+log() { printf '[build] %s\n' "$*" >&2; }
+
+log "cargo build (wasm32, release)"
+cargo build --quiet --release --target wasm32-unknown-unknown -p flexperto-sdk
+log "cargo build (simulator, release)"
+cargo build --quiet --release -p flexperto-sim
+
+wasm=target/wasm32-unknown-unknown/release/flexperto_sdk.wasm
+out=pkg
+rm -rf "$out.tmp"
+mkdir -p "$out.tmp"
+wasm-bindgen --target nodejs --out-dir "$out.tmp/node" "$wasm"
+wasm-bindgen --target web --out-dir "$out.tmp/web" "$wasm"
+for t in node web; do
+  node_modules/.bin/wasm-opt -O3 "$out.tmp/$t/flexperto_sdk_bg.wasm" -o "$out.tmp/$t/flexperto_sdk_bg.wasm"
+done
+cp -R pkg-template/. "$out.tmp/"
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+node -e '
+  const fs = require("fs"); const p = process.argv[1];
+  const j = JSON.parse(fs.readFileSync(p, "utf8")); j.version = process.argv[2];
+  fs.writeFileSync(p, JSON.stringify(j, null, 2) + "\n");' "$out.tmp/package.json" "$version"
+rm -rf "$out"
+mv "$out.tmp" "$out"
+
+log "type-checking the package's declarations (tsc --noEmit)"
+node_modules/.bin/tsc -p tests/types/tsconfig.json
+
+gz() { gzip -9c "$1" | wc -c; }
+w=$(gz "$out/node/flexperto_sdk_bg.wasm"); j=$(gz "$out/node/flexperto_sdk.js")
+log "pkg/ ready: version $version; node wasm $(wc -c < "$out/node/flexperto_sdk_bg.wasm") B ($w B gzip), glue $j B gzip"

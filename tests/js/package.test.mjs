@@ -1,0 +1,40 @@
+// Checks of the installed package itself: entry points, names, README examples.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { test } from "node:test";
+
+const require = createRequire(import.meta.url);
+const pkgDir = dirname(require.resolve("flexperto-sdk/package.json"));
+
+test("CommonJS require and ESM import give the same API", async () => {
+  const cjs = require("flexperto-sdk");
+  const esm = await import("flexperto-sdk");
+  for (const name of ["FlexpertoClient", "isFlexpertoError"]) {
+    assert.equal(typeof cjs[name], "function", name);
+    assert.equal(esm[name], cjs[name], name);
+  }
+});
+
+test("no exported method or property name contains an underscore", () => {
+  for (const target of ["node/flexperto_sdk.d.ts", "web/flexperto_sdk.d.ts"]) {
+    // The web build's InitOutput interface lists the raw wasm exports: internal, not API.
+    const dts = readFileSync(join(pkgDir, target), "utf8").replace(/export interface InitOutput \{[\s\S]*?\n\}/, "");
+    const members = [...dts.matchAll(/^\s+(?:readonly\s+|static\s+)?([A-Za-z_$][\w$]*)\s*[(:?]/gm)].map((m) => m[1]);
+    const exported = [...dts.matchAll(/^export (?:function|class|const|interface|type) ([\w$]+)/gm)].map((m) => m[1]);
+    assert.ok(members.includes("ensureExpert") && exported.includes("FlexpertoClient"), target);
+    const snake = [...members, ...exported].filter((n) => n.includes("_"));
+    assert.deepEqual(snake, [], `${target}: snake_case names`);
+    assert.ok(!/\bany\b/.test(dts.replace(/\/\*[\s\S]*?\*\//g, "")), `${target} mentions any`);
+  }
+});
+
+test("package.json exports map points at files that exist", () => {
+  const pkg = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
+  const targets = [];
+  const walk = (v) => (typeof v === "string" ? targets.push(v) : Object.values(v).forEach(walk));
+  walk(pkg.exports);
+  for (const t of targets) assert.doesNotThrow(() => readFileSync(join(pkgDir, t)), t);
+  assert.equal(pkg.name, "flexperto-sdk");
+});

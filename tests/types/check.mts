@@ -1,0 +1,55 @@
+// Type-level test of the package's declarations: compiles only if the types are precise.
+// `@ts-expect-error` lines fail the check when the declarations are too loose.
+import { FlexpertoClient, isFlexpertoError } from "flexperto-sdk";
+import type { EnsuredExpert, FlexpertoError, User, UserList } from "flexperto-sdk";
+import * as web from "flexperto-sdk/web";
+
+const client = new FlexpertoClient({ tenant: "demo", environment: "test", apiKey: "k" });
+const viaUrl = new FlexpertoClient({ baseUrl: "http://127.0.0.1:8080", apiKey: "k", timeoutMs: 5000, routes: { confirmEmail: "/x/{userId}" } });
+const webClient: web.FlexpertoClient = new web.FlexpertoClient({ baseUrl: "https://x.example", apiKey: "k" });
+
+// @ts-expect-error environment is required with tenant
+new FlexpertoClient({ tenant: "demo", apiKey: "k" });
+// @ts-expect-error tenant and baseUrl exclude each other
+new FlexpertoClient({ tenant: "demo", environment: "test", baseUrl: "https://x", apiKey: "k" });
+// @ts-expect-error unknown operation in routes
+new FlexpertoClient({ baseUrl: "https://x", apiKey: "k", routes: { nope: "/x" } });
+
+async function use(): Promise<void> {
+  const r: EnsuredExpert = await client.ensureExpert({ email: "a@b.de", firstName: "A", lastName: "B" });
+  const id: string = r.accountId;
+  const flags: [boolean, boolean] = [r.created, r.confirmed];
+  const page: UserList = await viaUrl.listUsers({ role: "expert", limit: 10 });
+  const first: User | undefined = page.items[0];
+  const email: string | undefined = first?.email;
+  await client.listUsers();
+  await client.createUser({ email: "a@b.de", locale: "de" }, { suppressMails: false });
+  const confirmed: User | null = await client.confirmEmail(id);
+  // @ts-expect-error limit is a number
+  await client.listUsers({ limit: "1" });
+  // @ts-expect-error role is a union
+  await client.listUsers({ role: "root" });
+  // @ts-expect-error email is required
+  await client.ensureExpert({ firstName: "A" });
+  const expires: Date | undefined = client.apiKeyExpiresAt;
+  void [flags, email, confirmed, expires, webClient.baseUrl];
+  try {
+    await client.listUsers();
+  } catch (e) {
+    if (isFlexpertoError(e)) {
+      const err: FlexpertoError = e;
+      switch (err.name) {
+        case "ApiError": {
+          const status: number = err.status;
+          void status;
+          break;
+        }
+        case "ConfigError":
+        case "ValidationError":
+        case "NetworkError":
+          void err.code;
+      }
+    }
+  }
+}
+void use;

@@ -1,0 +1,132 @@
+//! wasm-bindgen tests, run in Node by `wasm-bindgen-test-runner`: the fetch transport and the JS
+//! bindings against the simulator whose URL is in `process.env.FLEXPERTO_SIM_URL`.
+#![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use flexperto_sdk::config::{ClientConfig, Target};
+use flexperto_sdk::models::users::{ListUsersQuery, NewUser};
+use flexperto_sdk::transport::fetch::FetchTransport;
+use flexperto_sdk::wasm::JsClient;
+use flexperto_sdk::Client;
+use js_sys::{Function, Promise, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+fn sim_url() -> String {
+    let f =
+        Function::new_no_args("return (globalThis.process && process.env.FLEXPERTO_SIM_URL) || ''");
+    let url = f.call0(&JsValue::UNDEFINED).unwrap().as_string().unwrap();
+    assert!(
+        !url.is_empty(),
+        "FLEXPERTO_SIM_URL is not set: run these tests through scripts/test.sh"
+    );
+    url
+}
+
+async fn admin_key(url: &str) -> String {
+    let f = Function::new_with_args(
+        "url",
+        "return fetch(url + '/_sim/api-keys', { method: 'POST', body: '{\"role\":\"admin\"}' })\
+         .then(r => r.json()).then(j => j.apiKey)",
+    );
+    let p: Promise = f
+        .call1(&JsValue::UNDEFINED, &JsValue::from_str(url))
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    JsFuture::from(p).await.unwrap().as_string().unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn fetch_transport_provisions_an_expert() {
+    let url = sim_url();
+    let key = admin_key(&url).await;
+    let client = Client::new(
+        ClientConfig::new(Target::BaseUrl(&url), &key).unwrap(),
+        FetchTransport::default(),
+    );
+    let email = format!("wasm.{}@example.invalid", js_sys::Date::now() as u64);
+    let expert = NewUser {
+        email: email.clone(),
+        first_name: Some("Wasm".into()),
+        ..Default::default()
+    };
+    let first = client.ensure_expert(&expert, true).await.unwrap();
+    let again = client.ensure_expert(&expert, true).await.unwrap();
+    assert!(first.created && first.confirmed);
+    assert_eq!(again.account_id, first.account_id);
+    assert!(!again.created && !again.confirmed);
+    let page = client
+        .list_users(&ListUsersQuery {
+            email: Some(email),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 1);
+    assert_eq!(page.items[0].email_confirmed, Some(true));
+}
+
+#[wasm_bindgen_test]
+async fn api_errors_are_typed_and_never_carry_the_key() {
+    let url = sim_url();
+    let key = admin_key(&url).await;
+    let (signed, _) = key.rsplit_once('.').unwrap();
+    let forged = format!("{signed}.Zm9yZ2VkLXNpZ25hdHVyZQ");
+    let client = Client::new(
+        ClientConfig::new(Target::BaseUrl(&url), &forged).unwrap(),
+        FetchTransport::default(),
+    );
+    let err = client
+        .list_users(&ListUsersQuery::default())
+        .await
+        .unwrap_err();
+    assert_eq!((err.code(), err.status()), ("UNAUTHORIZED", Some(401)));
+    assert!(!format!("{err:?}{err}").contains(&forged));
+}
+
+#[wasm_bindgen_test]
+async fn connection_refused_is_a_network_error() {
+    let client = Client::new(
+        {
+            let mut c = ClientConfig::new(
+                Target::BaseUrl("http://127.0.0.1:9"),
+                &admin_key(&sim_url()).await,
+            )
+            .unwrap();
+            c.max_retries = 0;
+            c
+        },
+        FetchTransport::default(),
+    );
+    let err = client
+        .list_users(&ListUsersQuery::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "NETWORK");
+}
+
+#[wasm_bindgen_test]
+fn constructor_errors_are_js_errors_with_name_and_code() {
+    let opts =
+        js_sys::JSON::parse(r#"{"tenant":"evil.com/x","environment":"test","apiKey":"a.b.c"}"#)
+            .unwrap();
+    let err = JsClient::new(opts).err().unwrap();
+    assert!(err.is_instance_of::<js_sys::Error>());
+    assert_eq!(Reflect::get(&err, &"name".into()).unwrap(), "ConfigError");
+    assert_eq!(
+        Reflect::get(&err, &"code".into()).unwrap(),
+        "INVALID_TENANT"
+    );
+    assert!(flexperto_sdk::wasm::is_flexperto_error(err));
+    let opts = js_sys::JSON::parse(r#"{"baseUrl":"http://example.com","apiKey":"a.b.c"}"#).unwrap();
+    let err = JsClient::new(opts).err().unwrap();
+    assert_eq!(
+        Reflect::get(&err, &"code".into()).unwrap(),
+        "INSECURE_BASE_URL"
+    );
+    assert!(!flexperto_sdk::wasm::is_flexperto_error(
+        js_sys::Error::new("plain").into()
+    ));
+}
