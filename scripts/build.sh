@@ -19,8 +19,20 @@ rm -rf "$out.tmp"
 mkdir -p "$out.tmp"
 wasm-bindgen --target nodejs --out-dir "$out.tmp/node" "$wasm"
 wasm-bindgen --target web --out-dir "$out.tmp/web" "$wasm"
+# The Node build is CommonJS: its JS snippets (src/transport/fetch.js) are ES modules, which
+# require() loads only on Node >= 20.19 and slowly. Rewrite them as CommonJS.
+node -e '
+  const fs = require("fs"), path = require("path");
+  const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]);
+  for (const f of walk(process.argv[1]).filter((f) => f.endsWith(".js"))) {
+    const names = [];
+    let src = fs.readFileSync(f, "utf8").replace(/^export function (\w+)/gm, (_, n) => (names.push(n), `function ${n}`));
+    if (/^\s*(export|import)\b/m.test(src)) throw new Error(`${f}: only "export function" is supported in snippets`);
+    fs.writeFileSync(f, `"use strict";\n${src}\nmodule.exports = { ${names.join(", ")} };\n`);
+  }' "$out.tmp/node/snippets"
 for t in node web; do
-  node_modules/.bin/wasm-opt -O3 "$out.tmp/$t/flexperto_sdk_bg.wasm" -o "$out.tmp/$t/flexperto_sdk_bg.wasm"
+  node_modules/.bin/wasm-opt -Oz "$out.tmp/$t/flexperto_sdk_bg.wasm" -o "$out.tmp/$t/flexperto_sdk_bg.wasm"
 done
 cp -R pkg-template/. "$out.tmp/"
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)

@@ -13,7 +13,7 @@ if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknow
   rustup target add wasm32-unknown-unknown >&2
 fi
 
-wb_version=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)"/\1/p' Cargo.toml)
+wb_version=$(sed -n 's/^wasm-bindgen = .*"=\([0-9.]*\)".*/\1/p' Cargo.toml)
 if [ -z "$wb_version" ]; then
   log "cannot read the pinned wasm-bindgen version from Cargo.toml"; exit 1
 fi

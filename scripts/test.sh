@@ -42,9 +42,7 @@ kill "$sim_pid"; sim_pid=""
 unset FLEXPERTO_SIM_URL
 
 step "install the packed package (what users install)"
-rm -f target/flexperto-sdk-*.tgz
-tarball=$(cd pkg && npm pack --silent --pack-destination ../target)
-npm install --no-save --no-audit --no-fund "./target/$tarball" >/dev/null
+bash scripts/install-pkg.sh
 node_modules/.bin/tsc -p tests/types/tsconfig.installed.json
 
 step "node --test: the installed package against the simulator"

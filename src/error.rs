@@ -55,9 +55,13 @@ impl ConfigError {
 /// Bad input to a method: raised before any request is sent.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ValidationError {
-    /// An e-mail address is not well formed.
-    #[error("invalid e-mail address: {0}")]
-    InvalidEmail(String),
+    /// An e-mail address is not well formed. The address itself is not repeated (it is personal
+    /// data, and error messages end up in logs).
+    #[error("{field}: not a well-formed e-mail address")]
+    InvalidEmail {
+        /// The field that holds it, e.g. `email`.
+        field: String,
+    },
     /// A path parameter (an id) is empty, `.` or `..`, or too long.
     #[error("invalid {name}: {reason}")]
     InvalidId {
@@ -80,7 +84,7 @@ impl ValidationError {
     /// The stable code of this error.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::InvalidEmail(_) => "INVALID_EMAIL",
+            Self::InvalidEmail { .. } => "INVALID_EMAIL",
             Self::InvalidId { .. } => "INVALID_ID",
             Self::InvalidArgument { .. } => "INVALID_ARGUMENT",
         }

@@ -103,7 +103,7 @@ fn cors(resp: &mut Response) {
 
 /// Runs before every route: CORS, the request log, injected faults, and authentication.
 async fn front(State(sim): State<Shared>, mut req: Request, next: Next) -> Response {
-    if req.method() == Method::OPTIONS {
+    if req.method() == Method::OPTIONS && req.uri().path().starts_with("/api/") {
         let mut resp = StatusCode::NO_CONTENT.into_response();
         cors(&mut resp);
         let h = resp.headers_mut();
@@ -158,10 +158,11 @@ async fn front(State(sim): State<Shared>, mut req: Request, next: Next) -> Respo
         }
         next.run(req).await
     };
-    cors(&mut resp);
     if path.starts_with("/_sim/") {
+        // No CORS on the control API: a web page must not be able to mint keys or reset state.
         return resp;
     }
+    cors(&mut resp);
     sim.log_request(state::RequestLog {
         method,
         path,

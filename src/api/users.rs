@@ -27,9 +27,9 @@ fn check_email(email: &str) -> Result<(), ValidationError> {
     if is_valid_email(email) {
         Ok(())
     } else {
-        Err(ValidationError::InvalidEmail(
-            email.chars().take(80).collect(),
-        ))
+        Err(ValidationError::InvalidEmail {
+            field: "email".into(),
+        })
     }
 }
 

@@ -1,35 +1,91 @@
 //! `fetch` transport for wasm32: Node 20 and browsers alike. Redirects are never followed
 //! (`redirect: "manual"`), the timeout aborts through an `AbortController`, and only the headers
 //! the SDK reads are copied out of the response.
+//!
+//! The request itself is made by a small JS adapter (`fetch.js` beside this file) so that one
+//! request crosses the wasm boundary once each way: measured, a `web_sys` call per header, per
+//! init field and per await cost more than the rest of the SDK's work on a request.
 
-use js_sys::{Function, Promise, Reflect, Uint8Array};
-use wasm_bindgen::{JsCast, JsValue};
+use std::cell::RefCell;
+
+use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, Headers, RequestInit, RequestRedirect, Response};
 
 use super::{Outgoing, Transport, TransportFailure};
 use crate::api::ApiResponse;
 
-#[wasm_bindgen::prelude::wasm_bindgen]
+#[wasm_bindgen(module = "/src/transport/fetch.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = fetchOnce)]
+    fn fetch_once(
+        fetch: &JsValue,
+        url: &str,
+        method: &JsValue,
+        headers: &JsValue,
+        body: &JsValue,
+        timeout_ms: u32,
+    ) -> Promise;
+}
+
+#[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_name = setTimeout)]
     fn set_timeout(cb: &Function, ms: f64) -> JsValue;
-    #[wasm_bindgen(js_name = clearTimeout)]
-    fn clear_timeout(id: &JsValue);
-    #[wasm_bindgen(js_name = fetch)]
-    fn global_fetch(input: &str, init: &RequestInit) -> Promise;
+}
+
+/// The header objects of one API key: built once, reused for every request.
+#[derive(Debug)]
+struct HeaderSet {
+    key: String,
+    plain: JsValue,
+    json_body: JsValue,
+}
+
+fn header_object(pairs: &[(&str, &str)]) -> JsValue {
+    let o = Object::new();
+    for (k, v) in pairs {
+        let _ = Reflect::set(&o, &JsValue::from_str(k), &JsValue::from_str(v));
+    }
+    o.into()
 }
 
 /// Sends requests with the global `fetch`, or with one given by the user.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct FetchTransport {
-    fetch: Option<Function>,
+    fetch: JsValue,
+    headers: RefCell<Option<HeaderSet>>,
 }
 
 impl FetchTransport {
-    /// A transport over `fetch` (the global one when `None`).
+    /// A transport over `fetch` (the global one when `None`). A given `fetch` must honour
+    /// `init.signal`, or timeouts cannot end its requests.
     pub fn new(fetch: Option<Function>) -> Self {
-        Self { fetch }
+        Self {
+            fetch: fetch.map(JsValue::from).unwrap_or(JsValue::UNDEFINED),
+            headers: RefCell::new(None),
+        }
+    }
+
+    fn headers(&self, key: &str, with_body: bool) -> JsValue {
+        let mut slot = self.headers.borrow_mut();
+        let set = match slot.as_ref() {
+            Some(s) if s.key == key => s,
+            _ => slot.insert(HeaderSet {
+                key: key.to_owned(),
+                plain: header_object(&[("accept", "application/json"), ("api-key", key)]),
+                json_body: header_object(&[
+                    ("accept", "application/json"),
+                    ("api-key", key),
+                    ("content-type", "application/json"),
+                ]),
+            }),
+        };
+        if with_body {
+            set.json_body.clone()
+        } else {
+            set.plain.clone()
+        }
     }
 }
 
@@ -57,80 +113,44 @@ fn describe(err: &JsValue) -> String {
     }
 }
 
+fn opt_string(v: JsValue) -> Option<String> {
+    v.as_string()
+}
+
 impl Transport for FetchTransport {
     async fn send(&self, out: Outgoing<'_>) -> Result<ApiResponse, TransportFailure> {
         let req = out.request;
         let url = format!("{}{}", out.base_url, req.path_and_query);
-        let headers = Headers::new().map_err(|e| TransportFailure::Failed(describe(&e)))?;
-        let set = |k: &str, v: &str| {
-            headers
-                .set(k, v)
-                .map_err(|_| TransportFailure::Failed(format!("cannot set header {k}")))
+        let headers = self.headers(out.api_key, req.body.is_some());
+        let body = match &req.body {
+            Some(b) => JsValue::from_str(b),
+            None => JsValue::UNDEFINED,
         };
-        set("accept", "application/json")?;
-        set("api-key", out.api_key)?;
-        let init = RequestInit::new();
-        init.set_method(req.method.as_str());
-        init.set_redirect(RequestRedirect::Manual);
-        if let Some(body) = &req.body {
-            set("content-type", "application/json")?;
-            init.set_body(&JsValue::from_str(body));
-        }
-        init.set_headers(&headers);
-        let controller =
-            AbortController::new().map_err(|e| TransportFailure::Failed(describe(&e)))?;
-        init.set_signal(Some(&controller.signal()));
-        let timed_out = std::rc::Rc::new(std::cell::Cell::new(false));
-        let flag = timed_out.clone();
-        let ctl = controller.clone();
-        let on_timeout = wasm_bindgen::closure::Closure::once_into_js(move || {
-            flag.set(true);
-            ctl.abort();
-        });
-        let timer = set_timeout(on_timeout.unchecked_ref(), f64::from(out.timeout_ms));
-        let result = async {
-            let promise = match &self.fetch {
-                Some(f) => f
-                    .call2(&JsValue::UNDEFINED, &JsValue::from_str(&url), &init)
-                    .map_err(|e| TransportFailure::Failed(describe(&e)))?
-                    .dyn_into::<Promise>()
-                    .map_err(|_| {
-                        TransportFailure::Failed("the fetch option did not return a Promise".into())
-                    })?,
-                None => global_fetch(&url, &init),
-            };
-            let resp: Response = JsFuture::from(promise)
-                .await
-                .map_err(|e| TransportFailure::Failed(describe(&e)))?
-                .dyn_into()
-                .map_err(|_| {
-                    TransportFailure::Failed("fetch did not resolve to a Response".into())
-                })?;
-            let h = resp.headers();
-            let get = |k: &str| h.get(k).ok().flatten();
-            let (retry_after, content_type, location) =
-                (get("retry-after"), get("content-type"), get("location"));
-            let status = resp.status();
-            let buf = resp
-                .array_buffer()
-                .map_err(|e| TransportFailure::Failed(describe(&e)))?;
-            let buf = JsFuture::from(buf)
-                .await
-                .map_err(|e| TransportFailure::Failed(describe(&e)))?;
-            Ok(ApiResponse {
-                status,
-                retry_after,
-                content_type,
-                location,
-                body: Uint8Array::new(&buf).to_vec(),
-            })
-        }
-        .await;
-        clear_timeout(&timer);
-        match result {
-            Err(_) if timed_out.get() => Err(TransportFailure::Timeout),
-            other => other,
-        }
+        let method = req.method.as_str();
+        let promise = fetch_once(
+            &self.fetch,
+            &url,
+            &JsValue::from_str(method),
+            &headers,
+            &body,
+            out.timeout_ms,
+        );
+        let parts: Array = match JsFuture::from(promise).await {
+            Ok(v) => v.unchecked_into(),
+            Err(e) if e.as_string().as_deref() == Some("timeout") => {
+                return Err(TransportFailure::Timeout)
+            }
+            Err(e) => return Err(TransportFailure::Failed(describe(&e))),
+        };
+        let status = parts.get(0).as_f64().unwrap_or(0.0) as u16;
+        let body: Uint8Array = parts.get(4).unchecked_into();
+        Ok(ApiResponse {
+            status,
+            retry_after: opt_string(parts.get(1)),
+            content_type: opt_string(parts.get(2)),
+            location: opt_string(parts.get(3)),
+            body: body.to_vec(),
+        })
     }
 
     async fn sleep(&self, ms: u64) {

@@ -30,7 +30,10 @@ pub fn to_js(e: &Error) -> JsValue {
                 set(&v, "retryAfterMs", &JsValue::from(ms as f64));
             }
         }
-        Error::Validation(ValidationError::InvalidArgument { field, .. }) => {
+        Error::Validation(
+            ValidationError::InvalidArgument { field, .. }
+            | ValidationError::InvalidEmail { field },
+        ) => {
             set(&v, "field", &JsValue::from_str(field));
         }
         Error::Validation(ValidationError::InvalidId { name, .. }) => {
