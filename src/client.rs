@@ -2,9 +2,12 @@
 //! [`RetryPolicy`], and parses the answers. Generic over the transport, so it runs natively in
 //! tests and over `fetch` in wasm.
 
-use crate::api::{self, users, ApiRequest, ApiResponse, Operation};
+use crate::api::{self, meetings, settings, tokens, users, ApiRequest, ApiResponse, Operation};
 use crate::config::ClientConfig;
 use crate::error::{ApiError, Error, NetworkError, ValidationError};
+use crate::models::meetings::{Meeting, MeetingRequest, Participant};
+use crate::models::settings::{PlatformSettings, SettingsUpdate};
+use crate::models::tokens::{ApiToken, CreatedApiToken, NewApiToken};
 use crate::models::users::{ListUsersQuery, NewUser, User, UserList};
 use crate::retry::{Decision, Outcome, RetryPolicy};
 use crate::transport::{Outgoing, Transport, TransportFailure};
@@ -19,6 +22,32 @@ pub struct EnsuredExpert {
     /// Whether this call confirmed the e-mail (false when it was already confirmed).
     pub confirmed: bool,
 }
+
+/// The expert of a video call: an account id already stored, or the data to provision one.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExpertRef {
+    /// The expert's `flexperto_account_id`.
+    AccountId(String),
+    /// Find or create the expert first ([`Client::ensure_expert`]).
+    Provision(NewUser),
+}
+
+/// The result of [`Client::start_video_call`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VideoCall {
+    /// The reserved meeting.
+    pub meeting: Meeting,
+    /// The expert's account id.
+    pub expert_account_id: String,
+    /// What provisioning did, when the expert was given by e-mail.
+    pub provisioned: Option<EnsuredExpert>,
+}
+
+/// `start_video_call` makes links valid from this long before now (clock skew between hosts).
+pub const CALL_START_GRACE_MS: i64 = 60_000;
+
+/// Longest validity `start_video_call` accepts: one week.
+pub const MAX_CALL_MINUTES: u32 = 7 * 24 * 60;
 
 /// A Flexperto API client.
 #[derive(Debug)]
@@ -243,5 +272,142 @@ impl<T: Transport> Client<T> {
             created,
             confirmed,
         })
+    }
+
+    fn now_ms(&self) -> i64 {
+        self.transport.now_ms() as i64
+    }
+
+    /// Reserves a meeting moderated by an expert, with one link per participant.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for a bad window or participant e-mail; otherwise as [`Client::execute`].
+    pub async fn reserve_meeting(&self, req: &MeetingRequest) -> Result<Meeting, Error> {
+        let now = self.now_ms();
+        let window = meetings::window(req, now)?;
+        let built = meetings::reserve_meeting(&self.config.routes, req, now)?;
+        let resp = self.execute(&built).await?;
+        Ok(meetings::parse_meeting(&resp, window)?)
+    }
+
+    /// The CRM button in one call: ensures the expert (unless given by account id), then reserves
+    /// a meeting with the customer as its participant, valid from now for `valid_for_minutes`
+    /// (and from [`CALL_START_GRACE_MS`] before now, so that the links work at once).
+    ///
+    /// # Errors
+    /// `INVALID_ARGUMENT` for a validity outside 1..=10080 minutes; otherwise as
+    /// [`Client::ensure_expert`] and [`Client::reserve_meeting`].
+    pub async fn start_video_call(
+        &self,
+        expert: &ExpertRef,
+        customer: Participant,
+        valid_for_minutes: u32,
+        extra: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<VideoCall, Error> {
+        if !(1..=MAX_CALL_MINUTES).contains(&valid_for_minutes) {
+            return Err(ValidationError::InvalidArgument {
+                field: "validForMinutes".into(),
+                reason: "must be from 1 to 10080 (one week)".into(),
+            }
+            .into());
+        }
+        let (account_id, provisioned) = match expert {
+            ExpertRef::AccountId(id) => {
+                api::check_id("accountId", id)?;
+                (id.clone(), None)
+            }
+            ExpertRef::Provision(new_user) => {
+                let e = self.ensure_expert(new_user, true).await?;
+                (e.account_id.clone(), Some(e))
+            }
+        };
+        let now = self.now_ms();
+        let meeting = self
+            .reserve_meeting(&MeetingRequest {
+                moderator_account_id: account_id.clone(),
+                participants: vec![customer],
+                // The expert is sent to the link right away: a platform clock a little behind
+                // ours, or one that rounds to whole seconds, must not make it "not yet valid".
+                not_before_ms: Some(now - CALL_START_GRACE_MS),
+                valid_until_ms: now + i64::from(valid_for_minutes) * 60_000,
+                extra,
+            })
+            .await?;
+        Ok(VideoCall {
+            meeting,
+            expert_account_id: account_id,
+            provisioned,
+        })
+    }
+
+    /// Reads the platform settings.
+    ///
+    /// # Errors
+    /// As [`Client::execute`].
+    pub async fn get_platform_settings(&self) -> Result<PlatformSettings, Error> {
+        let req = settings::get_platform_settings(&self.config.routes)?;
+        let resp = self.execute(&req).await?;
+        Ok(settings::parse_settings(
+            Operation::GetPlatformSettings,
+            &resp,
+        )?)
+    }
+
+    /// Updates the switches given. When the update turns one recording mode on without saying
+    /// anything of the other, the current settings are read first, and the update is refused if
+    /// the other mode is on: the two are mutually exclusive.
+    ///
+    /// # Errors
+    /// `RECORDING_MODES_EXCLUSIVE` before any change; otherwise as [`Client::execute`].
+    pub async fn update_platform_settings(
+        &self,
+        update: &SettingsUpdate,
+    ) -> Result<PlatformSettings, Error> {
+        let req = settings::update_platform_settings(&self.config.routes, update)?;
+        let turns_one_on_blind = (update.automatic_recording == Some(true)
+            && update.recording_verbal_consent.is_none())
+            || (update.recording_verbal_consent == Some(true)
+                && update.automatic_recording.is_none());
+        if turns_one_on_blind {
+            let current = self.get_platform_settings().await?;
+            if settings::would_enable_both(&current.switches, update) {
+                return Err(ValidationError::RecordingModesExclusive.into());
+            }
+        }
+        let resp = self.execute(&req).await?;
+        Ok(settings::parse_settings(
+            Operation::UpdatePlatformSettings,
+            &resp,
+        )?)
+    }
+
+    /// Creates an API token; its secret is in the result, and only there.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for a bad name or expiry; otherwise as [`Client::execute`].
+    pub async fn create_api_token(&self, t: &NewApiToken) -> Result<CreatedApiToken, Error> {
+        let req = tokens::create_api_token(&self.config.routes, t, self.now_ms())?;
+        let resp = self.execute(&req).await?;
+        Ok(tokens::parse_created_token(&resp)?)
+    }
+
+    /// Lists API tokens (never their secrets). Returns the records and the list as JSON.
+    ///
+    /// # Errors
+    /// As [`Client::execute`].
+    pub async fn list_api_tokens(&self) -> Result<(Vec<ApiToken>, String), Error> {
+        let req = tokens::list_api_tokens(&self.config.routes)?;
+        let resp = self.execute(&req).await?;
+        Ok(tokens::parse_token_list(&resp)?)
+    }
+
+    /// Revokes an API token: the platform refuses it from its next call on.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for a bad id; otherwise as [`Client::execute`].
+    pub async fn revoke_api_token(&self, token_id: &str) -> Result<(), Error> {
+        let req = tokens::revoke_api_token(&self.config.routes, token_id)?;
+        self.execute(&req).await?;
+        Ok(())
     }
 }

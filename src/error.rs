@@ -70,6 +70,9 @@ pub enum ValidationError {
         /// Why it was refused.
         reason: &'static str,
     },
+    /// `enableAutomaticRecording` and `enableRecordingVerbalConsent` would both be on.
+    #[error("enableAutomaticRecording and enableRecordingVerbalConsent are mutually exclusive: turn one off")]
+    RecordingModesExclusive,
     /// A required field is missing or has the wrong type.
     #[error("invalid argument {field}: {reason}")]
     InvalidArgument {
@@ -87,6 +90,7 @@ impl ValidationError {
             Self::InvalidEmail { .. } => "INVALID_EMAIL",
             Self::InvalidId { .. } => "INVALID_ID",
             Self::InvalidArgument { .. } => "INVALID_ARGUMENT",
+            Self::RecordingModesExclusive => "RECORDING_MODES_EXCLUSIVE",
         }
     }
 }

@@ -12,11 +12,12 @@ pub mod error;
 pub mod jwt;
 pub mod models;
 pub mod retry;
+pub mod time;
 pub mod transport;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
-pub use client::{Client, EnsuredExpert};
+pub use client::{Client, EnsuredExpert, ExpertRef, VideoCall};
 pub use config::{ClientConfig, Environment};
 pub use error::{ApiError, ConfigError, Error, NetworkError, ValidationError};

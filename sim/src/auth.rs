@@ -18,8 +18,7 @@ pub const KEY_VALIDITY_SECS: i64 = 2 * 365 * 86_400;
 /// Who is calling.
 #[derive(Debug, Clone)]
 pub struct Caller {
-    /// The key owner's account (impersonation and token management build on it).
-    #[allow(dead_code)]
+    /// The key owner's account.
     pub user_id: String,
     pub role: String,
 }
@@ -100,7 +99,7 @@ pub fn authenticate(sim: &Sim, headers: &HeaderMap) -> Result<Caller, Response> 
         .keys
         .get(&claims.jti)
         .ok_or_else(|| unauthorized("unknown api key"))?;
-    if rec.revoked {
+    if rec.revoked_at.is_some() {
         return Err(unauthorized("api key revoked"));
     }
     if now >= claims.exp.min(rec.expires_at) {

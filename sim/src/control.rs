@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::auth::{self, KEY_VALIDITY_SECS};
-use crate::state::{Fault, KeyRec, Shared, UserRec};
+use crate::state::{Fault, Shared, UserRec};
 use crate::{error, json_response, no_content, time};
 
 pub fn routes() -> Router<Shared> {
@@ -50,6 +50,9 @@ struct KeyReq {
     expires_in_seconds: Option<i64>,
 }
 
+/// The name that the token list shows for keys from `/_sim/api-keys`.
+const SIM_KEY_NAME: &str = "sim key";
+
 fn admin() -> String {
     "admin".into()
 }
@@ -73,7 +76,6 @@ async fn create_key(State(sim): State<Shared>, b: Bytes) -> Response {
     let now = sim.now_secs();
     let mut g = sim.lock();
     let user_id = g.new_id("usr");
-    let key_id = g.new_id("key");
     let email = format!("{}.{}@keys.sim.invalid", req.role, user_id);
     g.users_by_email.insert(email.clone(), user_id.clone());
     g.users.insert(
@@ -89,15 +91,7 @@ async fn create_key(State(sim): State<Shared>, b: Bytes) -> Response {
             extra: Default::default(),
         },
     );
-    g.keys.insert(
-        key_id.clone(),
-        KeyRec {
-            user_id: user_id.clone(),
-            role: req.role.clone(),
-            expires_at: now + validity,
-            revoked: false,
-        },
-    );
+    let key_id = g.add_key(&user_id, &req.role, SIM_KEY_NAME, now, now + validity);
     drop(g);
     let key = auth::issue(&sim, &key_id, &user_id, &req.role, now, now + validity);
     json_response(

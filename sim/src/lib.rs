@@ -6,8 +6,11 @@
 
 mod auth;
 mod control;
+mod meetings;
+mod settings;
 mod state;
 mod time;
+mod tokens;
 mod users;
 
 use std::sync::Arc;
@@ -18,7 +21,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 use serde_json::json;
 
@@ -30,6 +33,12 @@ pub const API_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v2/users/users"),
     ("POST", "/api/v2/users/users"),
     ("POST", "/api/v2/users/users/{userId}/confirm-email"),
+    ("POST", "/api/v2/communication/meetings/meetings"),
+    ("GET", "/api/v2/platform/settings"),
+    ("PATCH", "/api/v2/platform/settings"),
+    ("POST", "/api/v2/auth/tokens"),
+    ("GET", "/api/v2/auth/tokens"),
+    ("DELETE", "/api/v2/auth/tokens/{tokenId}"),
     ("GET", "/api/v2/spec"),
 ];
 
@@ -67,6 +76,20 @@ pub fn router(config: SimConfig) -> Router {
             "/api/v2/users/users/{user_id}/confirm-email",
             post(users::confirm),
         )
+        .route(
+            "/api/v2/communication/meetings/meetings",
+            post(meetings::reserve),
+        )
+        .route(
+            "/api/v2/platform/settings",
+            get(settings::get).patch(settings::patch),
+        )
+        .route(
+            "/api/v2/auth/tokens",
+            get(tokens::list).post(tokens::create),
+        )
+        .route("/api/v2/auth/tokens/{token_id}", delete(tokens::revoke))
+        .route("/join/{token}", get(meetings::join))
         .merge(control::routes())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), front))

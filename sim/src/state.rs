@@ -39,13 +39,55 @@ pub struct UserRec {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-/// An API key the simulator issued.
+/// An API key the simulator issued (from `/_sim/api-keys` or the token API). Its value is never
+/// stored: the key is a JWT whose `jti` is the map key of this record.
 #[derive(Debug, Clone)]
 pub struct KeyRec {
     pub user_id: String,
     pub role: String,
+    /// The label (`sim key` for keys from `/_sim/api-keys`).
+    pub name: String,
+    /// Issue order, for listing oldest first.
+    pub seq: u64,
+    pub created_at: i64,
     pub expires_at: i64,
-    pub revoked: bool,
+    pub revoked_at: Option<i64>,
+}
+
+/// One invited participant of a meeting, as given (every field optional).
+#[derive(Debug, Clone, Default)]
+pub struct ParticipantRec {
+    pub email: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub locale: Option<String>,
+    /// Fields beyond the known ones, echoed back next to the participant's link.
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A reserved meeting. Its join links are derived from its id (see `meetings.rs`), not stored.
+#[derive(Debug, Clone)]
+pub struct MeetingRec {
+    pub id: String,
+    pub expert_id: String,
+    pub subject: Option<String>,
+    pub not_before: i64,
+    pub valid_until: i64,
+    pub participants: Vec<ParticipantRec>,
+    pub created_at: i64,
+    /// Fields the creator sent beyond the known ones, echoed back.
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The tenant's recording and archiving switches.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Settings {
+    #[serde(rename = "enableAutomaticRecording")]
+    pub automatic_recording: bool,
+    #[serde(rename = "enableRecordingVerbalConsent")]
+    pub recording_verbal_consent: bool,
+    #[serde(rename = "enableAutomaticArchivingOfConferences")]
+    pub automatic_archiving: bool,
 }
 
 /// An injected fault: the next `count` requests to `path` (and `method`, when given).
@@ -87,6 +129,8 @@ pub struct Inner {
     pub users: BTreeMap<String, UserRec>,
     pub users_by_email: HashMap<String, String>,
     pub keys: HashMap<String, KeyRec>,
+    pub meetings: HashMap<String, MeetingRec>,
+    pub settings: Settings,
     pub faults: Vec<Fault>,
     pub requests: VecDeque<RequestLog>,
     pub mails: Vec<Mail>,
@@ -119,6 +163,8 @@ impl Sim {
                 users: BTreeMap::new(),
                 users_by_email: HashMap::new(),
                 keys: HashMap::new(),
+                meetings: HashMap::new(),
+                settings: Settings::default(),
                 faults: Vec::new(),
                 requests: VecDeque::new(),
                 mails: Vec::new(),
@@ -171,6 +217,8 @@ impl Sim {
         g.users.clear();
         g.users_by_email.clear();
         g.keys.clear();
+        g.meetings.clear();
+        g.settings = Settings::default();
         g.faults.clear();
         g.requests.clear();
         g.mails.clear();
@@ -186,5 +234,32 @@ impl Inner {
             "{prefix}_{n:04}{:012x}",
             self.rng.next_u64() & 0xffff_ffff_ffff
         )
+    }
+
+    /// Records a new key for `user_id` and returns its id (the JWT's `jti`); the caller issues
+    /// the JWT itself with `auth::issue`, outside the lock.
+    pub fn add_key(
+        &mut self,
+        user_id: &str,
+        role: &str,
+        name: &str,
+        created_at: i64,
+        expires_at: i64,
+    ) -> String {
+        let seq = self.next_id;
+        let key_id = self.new_id("key");
+        self.keys.insert(
+            key_id.clone(),
+            KeyRec {
+                user_id: user_id.to_owned(),
+                role: role.to_owned(),
+                name: name.to_owned(),
+                seq,
+                created_at,
+                expires_at,
+                revoked_at: None,
+            },
+        );
+        key_id
     }
 }

@@ -16,7 +16,7 @@ use crate::{error, json_response, parse_json, time};
 const ROLES: [&str; 3] = ["expert", "customer", "admin"];
 
 /// A deliberately simple address check, like a platform's form validation.
-fn valid_email(e: &str) -> bool {
+pub(crate) fn valid_email(e: &str) -> bool {
     match e.rsplit_once('@') {
         Some((local, domain)) => {
             !local.is_empty()

@@ -1,6 +1,9 @@
 //! The route table, requests as data ([`ApiRequest`]) and the response helpers shared by every
 //! resource. One file of builders and parsers per resource sits beside this one.
 
+pub mod meetings;
+pub mod settings;
+pub mod tokens;
 pub mod users;
 
 use serde_json::Value;
@@ -255,6 +258,56 @@ pub fn build_path(
         }
     }
     Ok(path)
+}
+
+impl ApiRequest {
+    /// A request for `op` with the method of the route table and idempotency from the method.
+    pub fn new(op: Operation, path_and_query: String, body: Option<String>) -> Self {
+        Self {
+            operation: op,
+            method: op.method(),
+            path_and_query,
+            body,
+            idempotent: op.method().is_idempotent(),
+        }
+    }
+}
+
+/// Parses a success body that must be a JSON object; returns it with its text.
+///
+/// # Errors
+/// `INVALID_RESPONSE` when the body is not a JSON object.
+pub fn parse_object(
+    op: Operation,
+    resp: &ApiResponse,
+) -> Result<(serde_json::Map<String, Value>, String), ApiError> {
+    let text = std::str::from_utf8(&resp.body)
+        .map_err(|_| invalid_response(op, resp.status, "not UTF-8"))?;
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(m)) => Ok((m, text.to_owned())),
+        _ => Err(invalid_response(op, resp.status, "expected a JSON object")),
+    }
+}
+
+/// A required string (or integer id) field of a parsed object.
+///
+/// # Errors
+/// `INVALID_RESPONSE` naming the field.
+pub fn required_id(
+    op: Operation,
+    status: u16,
+    obj: &serde_json::Map<String, Value>,
+    field: &str,
+) -> Result<String, ApiError> {
+    match obj.get(field) {
+        Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
+        Some(Value::Number(n)) if n.is_u64() || n.is_i64() => Ok(n.to_string()),
+        _ => Err(invalid_response(
+            op,
+            status,
+            format!("missing or invalid {field}"),
+        )),
+    }
 }
 
 /// Turns a non-success answer into an [`ApiError`], reading the server's message when the body is

@@ -2,6 +2,9 @@
 //! (each model carries its raw JSON text), required fields are checked, optional ones are typed
 //! when present.
 
+pub mod meetings;
+pub mod settings;
+pub mod tokens;
 pub mod users;
 
 use serde::{Deserialize, Deserializer};

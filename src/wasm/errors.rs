@@ -76,7 +76,7 @@ export type ConfigErrorCode =
   | "INVALID_TENANT" | "INVALID_ENVIRONMENT" | "INVALID_BASE_URL" | "INSECURE_BASE_URL"
   | "MISSING_TARGET" | "INVALID_API_KEY" | "INVALID_ROUTE" | "INVALID_OPTION";
 /** Codes of {@link ValidationError}: bad input to a method, before any request. */
-export type ValidationErrorCode = "INVALID_EMAIL" | "INVALID_ID" | "INVALID_ARGUMENT";
+export type ValidationErrorCode = "INVALID_EMAIL" | "INVALID_ID" | "INVALID_ARGUMENT" | "RECORDING_MODES_EXCLUSIVE";
 /** Codes of {@link ApiError}: derived from the HTTP status, or INVALID_RESPONSE for a body the SDK cannot accept. */
 export type ApiErrorCode =
   | "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "GONE"

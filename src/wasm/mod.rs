@@ -12,9 +12,15 @@ use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::client::Client;
+use crate::api::settings;
+use crate::client::{Client, EnsuredExpert, ExpertRef};
 use crate::config::{ClientConfig, Environment, Target};
 use crate::error::{ConfigError, Error, ValidationError};
+use crate::models::meetings::{
+    link_is_valid_at, Meeting, MeetingLink, MeetingRequest, Participant,
+};
+use crate::models::settings::SettingsUpdate;
+use crate::models::tokens::NewApiToken;
 use crate::models::users::{ListUsersQuery, NewUser};
 use crate::transport::fetch::FetchTransport;
 
@@ -216,7 +222,8 @@ fn parse_options(options: &JsValue) -> Result<(ClientConfig, Option<Function>), 
     Ok((config, fetch))
 }
 
-fn new_user_from(input: &JsValue, field: &str) -> Result<NewUser, Error> {
+/// A plain JS object as a JSON map (through `JSON.stringify`: Dates become RFC 3339 strings).
+fn json_object(input: &JsValue, field: &str) -> Result<Map<String, Value>, Error> {
     if !is_plain_object(input) {
         return Err(arg_err(field)("must be an object".into()));
     }
@@ -224,25 +231,186 @@ fn new_user_from(input: &JsValue, field: &str) -> Result<NewUser, Error> {
         .ok()
         .and_then(|s| s.as_string())
         .ok_or_else(|| arg_err(field)("must be JSON-serializable".into()))?;
-    let mut map: Map<String, Value> =
-        serde_json::from_str(&text).map_err(|_| arg_err(field)("must be a JSON object".into()))?;
-    let mut take = |k: &str| -> Result<Option<String>, Error> {
-        match map.remove(k) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(_) => Err(arg_err(k)("must be a string".into())),
-        }
-    };
-    let email = take("email")?.ok_or_else(|| arg_err("email")("is required".into()))?;
-    let first_name = take("firstName")?;
-    let last_name = take("lastName")?;
-    let role = take("role")?;
+    serde_json::from_str(&text).map_err(|_| arg_err(field)("must be a JSON object".into()))
+}
+
+/// Removes `key` from `map`: absent or null is `None`; otherwise it must be a string.
+fn take_string(
+    map: &mut Map<String, Value>,
+    key: &str,
+    path: &str,
+) -> Result<Option<String>, Error> {
+    match map.remove(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(arg_err(&format!("{path}{key}"))("must be a string".into())),
+    }
+}
+
+/// Removes a date-time: a Date (serialized as RFC 3339), an RFC 3339 string, or epoch ms.
+fn take_time(map: &mut Map<String, Value>, key: &str) -> Result<Option<i64>, Error> {
+    let bad = || arg_err(key)("must be a Date, an RFC 3339 string or epoch milliseconds".into());
+    match map.remove(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => crate::time::parse_rfc3339_ms(&s).map(Some).ok_or_else(bad),
+        Some(Value::Number(n)) => match n.as_f64() {
+            Some(f) if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 => Ok(Some(f as i64)),
+            _ => Err(bad()),
+        },
+        Some(_) => Err(bad()),
+    }
+}
+
+fn new_user_from(input: &JsValue, field: &str) -> Result<NewUser, Error> {
+    new_user_from_map(json_object(input, field)?, "")
+}
+
+fn new_user_from_map(mut map: Map<String, Value>, path: &str) -> Result<NewUser, Error> {
+    let email = take_string(&mut map, "email", path)?
+        .ok_or_else(|| arg_err(&format!("{path}email"))("is required".into()))?;
     Ok(NewUser {
         email,
-        first_name,
-        last_name,
-        role,
+        first_name: take_string(&mut map, "firstName", path)?,
+        last_name: take_string(&mut map, "lastName", path)?,
+        role: take_string(&mut map, "role", path)?,
         extra: map,
+    })
+}
+
+fn participant_from(value: Value, path: &str) -> Result<Participant, Error> {
+    let Value::Object(mut map) = value else {
+        return Err(arg_err(path)("must be an object".into()));
+    };
+    let prefix = format!("{path}.");
+    Ok(Participant {
+        email: take_string(&mut map, "email", &prefix)?,
+        first_name: take_string(&mut map, "firstName", &prefix)?,
+        last_name: take_string(&mut map, "lastName", &prefix)?,
+        extra: map,
+    })
+}
+
+fn set(o: &Object, key: &str, value: &JsValue) {
+    let _ = Reflect::set(o, &JsValue::from_str(wasm_bindgen::intern(key)), value);
+}
+
+fn date(ms: i64) -> JsValue {
+    js_sys::Date::new(&JsValue::from(ms as f64)).into()
+}
+
+fn link_js(link: &MeetingLink) -> Object {
+    let o = Object::new();
+    set(&o, "url", &JsValue::from_str(&link.url));
+    set(&o, "notBefore", &date(link.not_before_ms));
+    set(&o, "validUntil", &date(link.valid_until_ms));
+    o
+}
+
+fn meeting_js(m: &Meeting) -> Object {
+    let o = Object::new();
+    set(&o, "meetingId", &JsValue::from_str(&m.id));
+    set(&o, "moderatorLink", &link_js(&m.moderator_link));
+    let links = Array::new();
+    for p in &m.participant_links {
+        let l = link_js(&p.link);
+        let participant = parse_json_text(&p.raw);
+        let _ = Reflect::delete_property(participant.unchecked_ref::<Object>(), &"link".into());
+        set(&l, "participant", &participant);
+        links.push(&l);
+    }
+    set(&o, "participantLinks", &links);
+    set(
+        &o,
+        "accessLinkNotBefore",
+        &date(m.moderator_link.not_before_ms),
+    );
+    set(
+        &o,
+        "accessLinkValidUntil",
+        &date(m.moderator_link.valid_until_ms),
+    );
+    set(&o, "record", &parse_json_text(&m.raw));
+    o
+}
+
+fn ensured_js(r: &EnsuredExpert) -> Object {
+    let o = Object::new();
+    set(&o, "accountId", &JsValue::from_str(&r.account_id));
+    set(&o, "created", &JsValue::from_bool(r.created));
+    set(&o, "confirmed", &JsValue::from_bool(r.confirmed));
+    o
+}
+
+fn reserve_request_from(input: &JsValue) -> Result<MeetingRequest, Error> {
+    let mut map = json_object(input, "meeting")?;
+    let moderator_account_id = take_string(&mut map, "moderatorAccountId", "")?
+        .ok_or_else(|| arg_err("moderatorAccountId")("is required".into()))?;
+    let participants = match map.remove("participants") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(a)) => a
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| participant_from(p, &format!("participants[{i}]")))
+            .collect::<Result<_, _>>()?,
+        Some(_) => return Err(arg_err("participants")("must be an array".into())),
+    };
+    let not_before_ms = take_time(&mut map, "accessLinkNotBefore")?;
+    let valid_until_ms = take_time(&mut map, "accessLinkValidUntil")?
+        .ok_or_else(|| arg_err("accessLinkValidUntil")("is required".into()))?;
+    Ok(MeetingRequest {
+        moderator_account_id,
+        participants,
+        not_before_ms,
+        valid_until_ms,
+        extra: map,
+    })
+}
+
+fn settings_update_from(input: &JsValue) -> Result<SettingsUpdate, Error> {
+    let mut map = json_object(input, "settings")?;
+    let mut flag = |k: &str| match map.remove(k) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(b)),
+        Some(_) => Err(arg_err(k)("must be a boolean".into())),
+    };
+    let update = SettingsUpdate {
+        automatic_recording: flag(settings::AUTOMATIC_RECORDING)?,
+        recording_verbal_consent: flag(settings::RECORDING_VERBAL_CONSENT)?,
+        automatic_archiving: flag(settings::AUTOMATIC_ARCHIVING)?,
+    };
+    match map.keys().next() {
+        Some(k) => Err(arg_err(k)(
+            "is not a platform setting this SDK knows".into(),
+        )),
+        None => Ok(update),
+    }
+}
+
+fn new_token_from(input: &JsValue) -> Result<NewApiToken, Error> {
+    let mut map = json_object(input, "token")?;
+    let name =
+        take_string(&mut map, "name", "")?.ok_or_else(|| arg_err("name")("is required".into()))?;
+    let t = NewApiToken {
+        name,
+        user_id: take_string(&mut map, "userId", "")?,
+        expires_at_ms: take_time(&mut map, "expiresAt")?,
+    };
+    match map.keys().next() {
+        Some(k) => Err(arg_err(k)("unknown field".into())),
+        None => Ok(t),
+    }
+}
+
+/// Runs `fut` as a Promise, converting its result with `ok` and its error to a JS error.
+fn promise<T: 'static>(
+    fut: impl std::future::Future<Output = Result<T, Error>> + 'static,
+    ok: impl FnOnce(T) -> JsValue + 'static,
+) -> Promise {
+    future_to_promise(async move {
+        match fut.await {
+            Ok(v) => Ok(ok(v)),
+            Err(e) => Err(errors::to_js(&e)),
+        }
     })
 }
 
@@ -280,6 +448,12 @@ extern "C" {
     /// Query of listUsers.
     #[wasm_bindgen(typescript_type = "ListUsersQuery")]
     pub type ListUsersQueryArg;
+    /// The instant `linkIsValidAt` checks.
+    #[wasm_bindgen(typescript_type = "Date | number")]
+    pub type LinkInstant;
+    /// Options of `linkIsValidAt`.
+    #[wasm_bindgen(typescript_type = "{ skewMs?: number }")]
+    pub type LinkCheckOptions;
 }
 
 /// A Flexperto API client over `fetch`, for Node 20+ and browsers (behind your own backend: the
@@ -415,20 +589,220 @@ impl JsClient {
             Err(e) => return reject(e),
         };
         let inner = self.inner.clone();
-        future_to_promise(async move {
-            match inner.ensure_expert(&expert, suppress).await {
-                Ok(r) => {
-                    let o = Object::new();
-                    let _ =
-                        Reflect::set(&o, &"accountId".into(), &JsValue::from_str(&r.account_id));
-                    let _ = Reflect::set(&o, &"created".into(), &JsValue::from_bool(r.created));
-                    let _ = Reflect::set(&o, &"confirmed".into(), &JsValue::from_bool(r.confirmed));
-                    Ok(o.into())
-                }
-                Err(e) => Err(errors::to_js(&e)),
-            }
+        promise(
+            async move { inner.ensure_expert(&expert, suppress).await },
+            |r| ensured_js(&r).into(),
+        )
+    }
+
+    /// Reserves a meeting moderated by an expert (`POST /api/v2/communication/meetings/meetings`).
+    /// Checked before any request: `accessLinkValidUntil` after `accessLinkNotBefore` (default:
+    /// now) and in the future, participant e-mails well formed. Resolves to the meeting id, the
+    /// moderator's link and one link per participant, each with its validity window.
+    #[wasm_bindgen(js_name = reserveMeeting, unchecked_return_type = "Promise<ReservedMeeting>")]
+    pub fn reserve_meeting(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "MeetingReservation")] meeting: JsValue,
+    ) -> Promise {
+        let req = match reserve_request_from(&meeting) {
+            Ok(r) => r,
+            Err(e) => return reject(e),
+        };
+        let inner = self.inner.clone();
+        promise(async move { inner.reserve_meeting(&req).await }, |m| {
+            meeting_js(&m).into()
         })
     }
+
+    /// The CRM button in one call: ensures the expert (given by e-mail and names, or by
+    /// `accountId`) and reserves a meeting with the customer, valid from now for
+    /// `validForMinutes` (default 60).
+    #[wasm_bindgen(js_name = startVideoCall, unchecked_return_type = "Promise<VideoCall>")]
+    pub fn start_video_call(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "StartVideoCall")] call: JsValue,
+    ) -> Promise {
+        let args = (|| {
+            let mut map = json_object(&call, "call")?;
+            let expert = match map.remove("expert") {
+                Some(Value::Object(mut e)) => match e.remove("accountId") {
+                    Some(Value::String(id)) if e.is_empty() => ExpertRef::AccountId(id),
+                    Some(_) => {
+                        return Err(arg_err("expert.accountId")(
+                            "must be a string, and alone".into(),
+                        ))
+                    }
+                    None => ExpertRef::Provision(new_user_from_map(e, "expert.")?),
+                },
+                _ => {
+                    return Err(arg_err("expert")(
+                        "is required: { email, firstName, lastName } or { accountId }".into(),
+                    ))
+                }
+            };
+            let customer = match map.remove("customer") {
+                None | Some(Value::Null) => Participant::default(),
+                Some(v) => participant_from(v, "customer")?,
+            };
+            let minutes = match map.remove("validForMinutes") {
+                None | Some(Value::Null) => 60,
+                Some(Value::Number(n)) => n
+                    .as_u64()
+                    .and_then(|m| u32::try_from(m).ok())
+                    .ok_or_else(|| {
+                        arg_err("validForMinutes")("must be a whole number of minutes".into())
+                    })?,
+                Some(_) => return Err(arg_err("validForMinutes")("must be a number".into())),
+            };
+            Ok((expert, customer, minutes, map))
+        })();
+        let (expert, customer, minutes, extra) = match args {
+            Ok(a) => a,
+            Err(e) => return reject(e),
+        };
+        let inner = self.inner.clone();
+        promise(
+            async move {
+                inner
+                    .start_video_call(&expert, customer, minutes, extra)
+                    .await
+            },
+            |call| {
+                let o = meeting_js(&call.meeting);
+                set(
+                    &o,
+                    "expertAccountId",
+                    &JsValue::from_str(&call.expert_account_id),
+                );
+                if let Some(p) = &call.provisioned {
+                    set(&o, "provisioned", &ensured_js(p));
+                }
+                o.into()
+            },
+        )
+    }
+
+    /// Reads the platform settings (`GET /api/v2/platform/settings`).
+    #[wasm_bindgen(js_name = getPlatformSettings, unchecked_return_type = "Promise<PlatformSettings>")]
+    pub fn get_platform_settings(&self) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move { inner.get_platform_settings().await }, |s| {
+            parse_json_text(&s.raw)
+        })
+    }
+
+    /// Updates platform settings (`PATCH /api/v2/platform/settings`). Turning both recording
+    /// modes on is refused with `ValidationError` code `RECORDING_MODES_EXCLUSIVE` before any
+    /// change (the current settings are read when the update leaves the other mode unsaid).
+    #[wasm_bindgen(js_name = updatePlatformSettings, unchecked_return_type = "Promise<PlatformSettings>")]
+    pub fn update_platform_settings(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "PlatformSettingsUpdate")] update: JsValue,
+    ) -> Promise {
+        let update = match settings_update_from(&update) {
+            Ok(u) => u,
+            Err(e) => return reject(e),
+        };
+        let inner = self.inner.clone();
+        promise(
+            async move { inner.update_platform_settings(&update).await },
+            |s| parse_json_text(&s.raw),
+        )
+    }
+
+    /// Creates an API token (`POST /api/v2/auth/tokens`). The result holds the secret `token`:
+    /// the only time it can be read.
+    #[wasm_bindgen(js_name = createApiToken, unchecked_return_type = "Promise<CreatedApiToken>")]
+    pub fn create_api_token(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "NewApiToken")] token: JsValue,
+    ) -> Promise {
+        let t = match new_token_from(&token) {
+            Ok(t) => t,
+            Err(e) => return reject(e),
+        };
+        let inner = self.inner.clone();
+        promise(async move { inner.create_api_token(&t).await }, |c| {
+            parse_json_text(&c.record.raw)
+        })
+    }
+
+    /// Lists API tokens (`GET /api/v2/auth/tokens`); never their secrets.
+    #[wasm_bindgen(js_name = listApiTokens, unchecked_return_type = "Promise<ApiTokenList>")]
+    pub fn list_api_tokens(&self) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move { inner.list_api_tokens().await }, |(_, raw)| {
+            parse_json_text(&raw)
+        })
+    }
+
+    /// Revokes an API token (`DELETE /api/v2/auth/tokens/{tokenId}`): the platform refuses it
+    /// from its next call on.
+    #[wasm_bindgen(js_name = revokeApiToken, unchecked_return_type = "Promise<void>")]
+    pub fn revoke_api_token(&self, #[wasm_bindgen(js_name = tokenId)] token_id: String) -> Promise {
+        let inner = self.inner.clone();
+        promise(
+            async move { inner.revoke_api_token(&token_id).await },
+            |()| JsValue::UNDEFINED,
+        )
+    }
+}
+
+/// Whether a meeting link works at `when` (default: now), from the window it was reserved with.
+/// `skewMs` (default 0) makes the answer conservative for clocks that disagree: the whole
+/// interval `when ± skewMs` must lie inside the window.
+#[wasm_bindgen(js_name = linkIsValidAt)]
+pub fn link_is_valid_at_js(
+    #[wasm_bindgen(unchecked_param_type = "MeetingLink")] link: JsValue,
+    when: Option<LinkInstant>,
+    options: Option<LinkCheckOptions>,
+) -> Result<bool, JsValue> {
+    let when: JsValue = when.map(JsValue::from).unwrap_or_default();
+    let options: JsValue = options.map(JsValue::from).unwrap_or_default();
+    let ms = |v: &JsValue, field: &str| -> Result<i64, Error> {
+        let n = if let Some(d) = v.dyn_ref::<js_sys::Date>() {
+            d.get_time()
+        } else {
+            v.as_f64().unwrap_or(f64::NAN)
+        };
+        if n.is_finite() {
+            Ok(n as i64)
+        } else {
+            Err(arg_err(field)(
+                "must be a Date or epoch milliseconds".into(),
+            ))
+        }
+    };
+    let run = || -> Result<bool, Error> {
+        if !link.is_object() {
+            return Err(arg_err("link")(
+                "must be a link from reserveMeeting or startVideoCall".into(),
+            ));
+        }
+        let l = MeetingLink {
+            url: String::new(),
+            not_before_ms: ms(&get(&link, "notBefore"), "link.notBefore")?,
+            valid_until_ms: ms(&get(&link, "validUntil"), "link.validUntil")?,
+        };
+        let when_ms = if when.is_undefined() || when.is_null() {
+            js_sys::Date::now() as i64
+        } else {
+            ms(&when, "when")?
+        };
+        let skew = if options.is_undefined() || options.is_null() {
+            0
+        } else {
+            match get(&options, "skewMs") {
+                v if v.is_undefined() => 0,
+                v => ms(&v, "skewMs")?,
+            }
+        };
+        if skew < 0 {
+            return Err(arg_err("skewMs")("must not be negative".into()));
+        }
+        Ok(link_is_valid_at(&l, when_ms, skew))
+    };
+    run().map_err(|e| errors::to_js(&e))
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -509,6 +883,104 @@ export interface NewUser {
 export interface CreateUserOptions {
   /** Suppress the platform's confirmation e-mail (default true, as the guide recommends). */
   suppressMails?: boolean;
+}
+/** A meeting participant; every field is optional (`{}` is an anonymous guest). */
+export interface MeetingParticipant {
+  email?: string;
+  firstName?: string;
+  lastName?: string;
+  locale?: string;
+  [field: string]: unknown;
+}
+/** What `reserveMeeting` reserves. Further fields (e.g. `subject`) are sent as given. */
+export interface MeetingReservation {
+  /** The moderating expert's account id (`flexperto_account_id`). */
+  moderatorAccountId: string;
+  /** Default `[{}]`: one anonymous participant. At most 50. */
+  participants?: MeetingParticipant[];
+  /** Links work from this instant (default: now). */
+  accessLinkNotBefore?: Date | string | number;
+  /** Links work until this instant: after `accessLinkNotBefore`, and in the future. */
+  accessLinkValidUntil: Date | string | number;
+  subject?: string;
+  [field: string]: unknown;
+}
+/** A join link: whoever holds it joins as its participant (or as the moderator). */
+export interface MeetingLink {
+  url: string;
+  notBefore: Date;
+  validUntil: Date;
+}
+/** A participant's link, with the participant as the API echoed it. */
+export interface ParticipantLink extends MeetingLink {
+  participant: MeetingParticipant;
+}
+/** A reserved meeting. */
+export interface ReservedMeeting {
+  /** Document it in the CRM next to the call. */
+  meetingId: string;
+  moderatorLink: MeetingLink;
+  /** One per participant, in request order. */
+  participantLinks: ParticipantLink[];
+  accessLinkNotBefore: Date;
+  accessLinkValidUntil: Date;
+  /** The meeting record as the API returned it (its own field names). */
+  record: { id: string; moderator_link: string; participant_links: Array<{ link: string; [field: string]: unknown }>; [field: string]: unknown };
+}
+/** What `startVideoCall` needs: the expert (to provision, or by account id) and the customer. */
+export interface StartVideoCall {
+  expert: NewUser | { accountId: string };
+  customer?: MeetingParticipant;
+  /** 1..10080, default 60. */
+  validForMinutes?: number;
+  subject?: string;
+  [field: string]: unknown;
+}
+/** A started video call. */
+export interface VideoCall extends ReservedMeeting {
+  expertAccountId: string;
+  /** What provisioning did, when the expert was given by e-mail. */
+  provisioned?: EnsuredExpert;
+}
+/** Platform settings; `enableAutomaticRecording` and `enableRecordingVerbalConsent` exclude each other. */
+export interface PlatformSettings {
+  enableAutomaticRecording?: boolean;
+  enableRecordingVerbalConsent?: boolean;
+  enableAutomaticArchivingOfConferences?: boolean;
+  [field: string]: unknown;
+}
+/** The settings to change; the others stay as they are. */
+export interface PlatformSettingsUpdate {
+  enableAutomaticRecording?: boolean;
+  enableRecordingVerbalConsent?: boolean;
+  enableAutomaticArchivingOfConferences?: boolean;
+}
+/** An API token to create. */
+export interface NewApiToken {
+  /** 1..100 characters. */
+  name: string;
+  /** The user the token acts as (default: the caller). */
+  userId?: string;
+  /** At most 2 years ahead (the default). */
+  expiresAt?: Date | string | number;
+}
+/** An API token's record: never its secret. */
+export interface ApiToken {
+  id: string;
+  name?: string;
+  userId?: string;
+  createdAt?: string;
+  expiresAt?: string;
+  revokedAt?: string;
+  [field: string]: unknown;
+}
+/** A token just created: `token` is the secret, readable only now. */
+export interface CreatedApiToken extends ApiToken {
+  token: string;
+}
+export interface ApiTokenList {
+  items: ApiToken[];
+  [field: string]: unknown;
 }
 /** What `ensureExpert` did. */
 export interface EnsuredExpert {

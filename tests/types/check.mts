@@ -1,7 +1,7 @@
 // Type-level test of the package's declarations: compiles only if the types are precise.
 // `@ts-expect-error` lines fail the check when the declarations are too loose.
-import { FlexpertoClient, isFlexpertoError } from "flexperto-sdk";
-import type { EnsuredExpert, FlexpertoError, User, UserList } from "flexperto-sdk";
+import { FlexpertoClient, isFlexpertoError, linkIsValidAt } from "flexperto-sdk";
+import type { CreatedApiToken, EnsuredExpert, FlexpertoError, PlatformSettings, ReservedMeeting, User, UserList, VideoCall } from "flexperto-sdk";
 import * as web from "flexperto-sdk/web";
 
 const client = new FlexpertoClient({ tenant: "demo", environment: "test", apiKey: "k" });
@@ -32,6 +32,21 @@ async function use(): Promise<void> {
   // @ts-expect-error email is required
   await client.ensureExpert({ firstName: "A" });
   const expires: Date | undefined = client.apiKeyExpiresAt;
+  const m: ReservedMeeting = await client.reserveMeeting({ moderatorAccountId: id, accessLinkValidUntil: new Date(), participants: [{}] });
+  const ok: boolean = linkIsValidAt(m.moderatorLink, new Date(), { skewMs: 1000 }) && linkIsValidAt(m.participantLinks[0]);
+  const call: VideoCall = await client.startVideoCall({ expert: { accountId: id }, customer: { email: "c@d.de" }, validForMinutes: 30 });
+  const until: Date = call.participantLinks[0].validUntil;
+  const s: PlatformSettings = await client.updatePlatformSettings({ enableAutomaticRecording: true });
+  const t: CreatedApiToken = await client.createApiToken({ name: "crm", expiresAt: new Date() });
+  const secret: string = t.token;
+  await client.revokeApiToken(t.id);
+  // @ts-expect-error accessLinkValidUntil is required
+  await client.reserveMeeting({ moderatorAccountId: id });
+  // @ts-expect-error settings are booleans
+  await client.updatePlatformSettings({ enableAutomaticRecording: "yes" });
+  // @ts-expect-error the expert is required
+  await client.startVideoCall({ customer: {} });
+  void [ok, until, s, secret];
   void [flags, email, confirmed, expires, webClient.baseUrl];
   try {
     await client.listUsers();
