@@ -70,7 +70,7 @@ function setupProvisioning() {
         ),
       );
       result.hidden = false;
-      document.dispatchEvent(new CustomEvent("experts-changed", { detail: { accountId } }));
+      document.dispatchEvent(new CustomEvent("experts-changed", { detail: { accountId, expert } }));
     } catch (error) {
       showError(alert, error);
     } finally {
@@ -116,5 +116,160 @@ function setupExperts() {
   refresh();
 }
 
+/** "Kim Berger", or the e-mail when there is no name. */
+function displayName({ firstName, lastName, email } = {}) {
+  return [firstName, lastName].filter(Boolean).join(" ") || email || "";
+}
+
+const TIME = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+const DATE_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short", hourCycle: "h23" });
+
+/** "valid 14:05 – 15:05" in local time, with `<time>` elements; dates too unless both are today. */
+function validity({ notBefore, validUntil }) {
+  const from = new Date(notBefore);
+  const until = new Date(validUntil);
+  const today = new Date().toDateString();
+  const fmt = from.toDateString() === today && until.toDateString() === today ? TIME : DATE_TIME;
+  const time = (d) => Number.isNaN(d.getTime()) ? "?"
+    : h("time", { datetime: d.toISOString(), title: DATE_TIME.format(d) }, fmt.format(d));
+  return h("span", { class: "validity" }, "valid ", time(from), " – ", time(until));
+}
+
+/** A link opening in a new tab, for http(s) URLs only; anything else is shown as text. */
+function externalLink(url, text, attrs = {}) {
+  let safe = false;
+  try {
+    safe = ["http:", "https:"].includes(new URL(url).protocol);
+  } catch {}
+  return safe ? h("a", { ...attrs, href: url, target: "_blank", rel: "noopener" }, text)
+    : h("code", attrs, String(url));
+}
+
+/** An e-mail as text nodes with a line-break opportunity after the "@". */
+function breakableEmail(email) {
+  const at = email.indexOf("@");
+  return at < 0 ? [email] : [email.slice(0, at + 1), h("wbr"), email.slice(at + 1)];
+}
+
+function setupVideoCalls() {
+  const tbody = document.querySelector("#customers tbody");
+  const count = document.getElementById("customers-count");
+  const listAlert = document.getElementById("customers-error");
+  const expertLabel = document.getElementById("call-expert");
+  const result = document.getElementById("call-result");
+  const alert = document.getElementById("call-error");
+  const customers = new Map();
+  // The moderator: the last provisioned expert, else whoever is in the provisioning form.
+  let provisioned = null; // { accountId, expert: { email, firstName, lastName } }
+
+  function formExpert() {
+    const value = (id) => document.getElementById(id).value.trim();
+    return { email: value("expert-email"), firstName: value("expert-first-name"), lastName: value("expert-last-name") };
+  }
+
+  function showExpert() {
+    if (provisioned) {
+      const name = displayName(provisioned.expert);
+      expertLabel.replaceChildren(...(name ? [name, " "] : []), h("code", {}, provisioned.accountId));
+      return;
+    }
+    const expert = formExpert();
+    expertLabel.replaceChildren(expert.email
+      ? `${displayName(expert)}, from the form (provisioned when the call starts)`
+      : "none yet: provision an expert above, or enter their e-mail there");
+  }
+
+  function setBusy(busy) {
+    for (const b of tbody.querySelectorAll("button")) b.disabled = busy;
+    busy ? result.setAttribute("aria-busy", "true") : result.removeAttribute("aria-busy");
+  }
+
+  function render(call, customer) {
+    const participantLinks = h("ul", { id: "participant-links", class: "links" },
+      ...call.participantLinks.map((link) => {
+        const name = displayName(link.participant) || "Guest";
+        return h("li", {}, externalLink(link.url, `${name}'s link`), " ", validity(link));
+      }));
+    result.append(
+      h("p", { class: "result-title" }, `Video call with ${displayName(customer)} is ready`),
+      h("dl", {},
+        h("dt", {}, "Meeting id"), h("dd", {}, h("code", { id: "meeting-id" }, call.meetingId)),
+        h("dt", {}, "Expert"), h("dd", {}, h("code", {}, call.expertAccountId), " ",
+          call.provisioned ? badge(call.provisioned.created ? "provisioned now" : "found", "neutral") : ""),
+        h("dt", {}, "Moderator"), h("dd", {},
+          externalLink(call.moderatorLink.url, "Join as moderator", { id: "moderator-link" }), " ",
+          validity(call.moderatorLink)),
+        h("dt", {}, "Customer"), h("dd", {}, participantLinks),
+      ),
+      h("p", { class: "muted note" }, "Whoever holds a link joins with it: send the customer only theirs."),
+    );
+    result.hidden = false;
+  }
+
+  async function start(customer) {
+    const expert = provisioned ? { accountId: provisioned.accountId } : formExpert();
+    result.hidden = true;
+    result.replaceChildren();
+    for (const row of tbody.querySelectorAll("tr")) row.classList.toggle("highlight", row.dataset.customerId === customer.id);
+    if (!expert.accountId && !expert.email) {
+      showError(alert, { code: "NO_EXPERT", message: "Provision an expert above, or enter the expert's e-mail there." });
+      return;
+    }
+    showError(alert, null);
+    setBusy(true);
+    try {
+      const { email, firstName, lastName } = customer;
+      const call = await api("POST", "/api/video-calls", { expert, customer: { email, firstName, lastName } });
+      render(call, customer);
+      if (call.provisioned) {
+        document.dispatchEvent(new CustomEvent("experts-changed", { detail: { accountId: call.expertAccountId, expert } }));
+      }
+    } catch (error) {
+      showError(alert, error);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function load() {
+    try {
+      const { items } = await api("GET", "/api/customers");
+      showError(listAlert, null);
+      customers.clear();
+      const rows = items.map((c) => {
+        customers.set(c.id, c);
+        return h("tr", { "data-customer-id": c.id },
+          // On narrow screens the e-mail shows under the name and the id column is hidden.
+          h("td", {}, displayName(c) || "—", h("span", { class: "sub" }, ...breakableEmail(c.email ?? ""))),
+          h("td", { class: "wide-only" }, c.email ?? "—"),
+          h("td", { class: "wide-only" }, h("code", {}, c.id)),
+          h("td", { class: "actions" },
+            h("button", { type: "button", class: "secondary", "data-customer-id": c.id },
+              "Start video call", h("span", { class: "visually-hidden" }, ` with ${displayName(c)}`))),
+        );
+      });
+      if (rows.length === 0) rows.push(h("tr", { class: "empty" }, h("td", { colspan: "4" }, "No customers.")));
+      tbody.replaceChildren(...rows);
+      count.textContent = `${items.length} customer${items.length === 1 ? "" : "s"}`;
+    } catch (error) {
+      showError(listAlert, error);
+    }
+  }
+
+  tbody.addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-customer-id]");
+    const customer = button && customers.get(button.dataset.customerId);
+    if (customer) start(customer);
+  });
+  document.addEventListener("experts-changed", (event) => {
+    if (event.detail?.accountId) provisioned = { accountId: event.detail.accountId, expert: event.detail.expert ?? {} };
+    showExpert();
+  });
+  document.getElementById("provision-form").addEventListener("input", showExpert);
+  showExpert();
+  load();
+}
+
 setupProvisioning();
 setupExperts();
+setupVideoCalls();

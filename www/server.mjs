@@ -77,7 +77,59 @@ const routes = {
     const { accountId, created, confirmed } = await client.ensureExpert(expert);
     return { body: { accountId, created, confirmed } };
   },
+
+  // The CRM's own customer records (a real CRM has a database here).
+  "GET /api/customers": async () => ({ body: { items: CUSTOMERS } }),
+
+  "POST /api/video-calls": async (req) => {
+    const input = await readJson(req);
+    // Forward only known fields: the page must not set a role, a subject, the meeting window or
+    // any other field of the reservation. The SDK validates the values (400 ValidationError).
+    const expert = isObject(input.expert) && "accountId" in input.expert
+      ? { accountId: input.expert.accountId }
+      : pick(input.expert, ["email", "firstName", "lastName"]);
+    const call = { expert, customer: pick(input.customer, ["email", "firstName", "lastName"]) };
+    if (input.validForMinutes !== undefined) call.validForMinutes = input.validForMinutes;
+    const { meetingId, expertAccountId, provisioned, moderatorLink, participantLinks } =
+      await client.startVideoCall(call);
+    const link = ({ url, notBefore, validUntil }) => ({ url, notBefore, validUntil });
+    return {
+      body: {
+        meetingId,
+        expertAccountId,
+        provisioned: provisioned
+          ? { accountId: provisioned.accountId, created: provisioned.created, confirmed: provisioned.confirmed }
+          : undefined,
+        moderatorLink: link(moderatorLink),
+        participantLinks: participantLinks.map((l) => ({
+          ...link(l),
+          participant: pick(l.participant, ["email", "firstName", "lastName", "locale"]),
+        })),
+      },
+    };
+  },
 };
+
+/** Demo CRM customers: fixed, in memory. */
+const CUSTOMERS = Object.freeze([
+  { id: "cus_1001", firstName: "Kim", lastName: "Berger", email: "kim.berger@example.invalid" },
+  { id: "cus_1002", firstName: "Luca", lastName: "Rossi", email: "luca.rossi@example.invalid" },
+  { id: "cus_1003", firstName: "Ana", lastName: "Silva", email: "ana.silva@example.invalid" },
+].map((c) => Object.freeze(c)));
+
+function isObject(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** The `fields` of `value` that are set (not undefined, not ""); `{}` unless `value` is an object. */
+function pick(value, fields) {
+  const out = {};
+  if (!isObject(value)) return out;
+  for (const field of fields) {
+    if (value[field] !== undefined && value[field] !== "") out[field] = value[field];
+  }
+  return out;
+}
 
 function staticFile(name, type) {
   const url = new URL(name, import.meta.url);

@@ -1,5 +1,5 @@
 // The CRM demo (www/server.mjs + page) in real Chromium, clicking as a person would, with the
-// embedded simulator as the backend. Writes a screenshot to target/demo.png.
+// embedded simulator as the backend. Writes screenshots to target/demo*.png.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
@@ -8,6 +8,7 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 
 import { chromium } from "playwright-core";
+import { linkIsValidAt } from "flexperto-sdk";
 import { Sim } from "../../www/sim.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -25,6 +26,24 @@ let browser;
 let page;
 const bodies = []; // promises of every response body the page received: [url, Buffer | null]
 const pageErrors = [];
+// Join-link tokens the page was given. They are base64url JSON, so they start with "eyJ" like a
+// JWT does: the key-leak checks remove them before looking for "eyJ".
+const joinTokens = new Set();
+
+/** `text` without the join-link tokens seen so far. */
+function withoutJoinTokens(text) {
+  for (const token of joinTokens) text = text.replaceAll(token, "");
+  return text;
+}
+
+/** Asserts that no response the page received so far holds a JWT (the API key). */
+async function assertNoKeyInResponses() {
+  const received = await Promise.all(bodies);
+  for (const [u, body] of received) {
+    assert.ok(!withoutJoinTokens(body?.toString("latin1") ?? "").includes("eyJ"), `a JWT in the response of ${u}`);
+  }
+  return received;
+}
 
 /** Starts `node www/server.mjs` on a free port; resolves to its URL and the simulator's. */
 async function startServer() {
@@ -135,6 +154,124 @@ describe("CRM demo in Chromium", { timeout: 60_000 }, () => {
     await page.screenshot({ path: `${root}target/demo.png`, fullPage: true });
   });
 
+  test("Start video call gives the expert and the customer working join links", async () => {
+    // The moderator is Ada, provisioned by the tests above: the page sends her account id.
+    const ada = (await apiExperts()).find((x) => x.email === EMAIL);
+    await page.locator("#customers tbody tr[data-customer-id]").first().waitFor();
+    assert.match(await page.textContent("#call-expert"), new RegExp(ada.id));
+    const [customer] = (await (await fetch(`${url}/api/customers`)).json()).items;
+    const row = page.locator("#customers tbody tr").first();
+    const button = row.getByRole("button", { name: "Start video call" });
+    assert.equal(await button.getAttribute("data-customer-id"), customer.id);
+
+    const answered = page.waitForResponse((r) => r.url().endsWith("/api/video-calls"));
+    const started = Date.now();
+    await button.click();
+    const res = await answered;
+    assert.equal(res.status(), 200);
+    const call = await res.json();
+    for (const link of [call.moderatorLink, ...call.participantLinks]) joinTokens.add(new URL(link.url).pathname.split("/").pop());
+    await page.waitForSelector("#meeting-id");
+    const elapsed = Date.now() - started;
+
+    // What the page shows is what the SDK returned.
+    assert.equal((await page.textContent("#meeting-id")).trim(), call.meetingId);
+    assert.match(call.meetingId, /\S/);
+    assert.equal(call.expertAccountId, ada.id);
+    assert.equal(call.provisioned, undefined, "an expert given by account id is not provisioned again");
+    assert.equal(await page.getAttribute("#call-result", "aria-live"), "polite");
+    assert.match(await page.textContent("#call-result"), new RegExp(`${customer.firstName} ${customer.lastName}`));
+
+    const moderator = page.locator("#call-result a#moderator-link");
+    assert.equal(await moderator.getAttribute("href"), call.moderatorLink.url);
+    assert.equal(await moderator.getAttribute("target"), "_blank");
+    assert.match(await moderator.getAttribute("rel"), /\bnoopener\b/);
+    const VALIDITY = /^valid \d\d:\d\d – \d\d:\d\d$/;
+    assert.match(await page.textContent("#moderator-link + .validity"), VALIDITY);
+
+    const items = page.locator("#participant-links > li");
+    assert.equal(await items.count(), 1);
+    assert.equal(await items.locator("a").count(), 1);
+    assert.equal(call.participantLinks.length, 1);
+    const [participant] = call.participantLinks;
+    assert.equal(await items.locator("a").getAttribute("href"), participant.url);
+    assert.match(await items.locator("a").textContent(), new RegExp(customer.firstName));
+    assert.match(await items.locator(".validity").textContent(), VALIDITY);
+    assert.deepEqual(participant.participant,
+      { email: customer.email, firstName: customer.firstName, lastName: customer.lastName });
+    assert.notEqual(participant.url, call.moderatorLink.url);
+
+    // The window: opens by now (the SDK may start it a little early, for clock skew) and closes
+    // after the default 60 minutes (the API keeps whole seconds).
+    const at = `started ${new Date(started).toISOString()}`;
+    for (const link of [call.moderatorLink, participant]) {
+      const [from, until] = [Date.parse(link.notBefore), Date.parse(link.validUntil)];
+      assert.ok(from <= started + elapsed + 1_000 && from >= started - 120_000, `notBefore ${link.notBefore}, ${at}`);
+      assert.ok(Math.abs(until - started - 3_600_000) <= 2_000 + elapsed, `validUntil ${link.validUntil}, ${at}`);
+    }
+
+    // Fetch only inside the window (the SDK's own check, on the dates as the page got them; the
+    // simulator rounds notBefore up to a whole second, so it may open up to 1 s from now).
+    const dates = (l) => ({ notBefore: new Date(l.notBefore), validUntil: new Date(l.validUntil) });
+    const opens = Math.max(...[call.moderatorLink, participant].map((l) => Date.parse(l.notBefore)));
+    if (opens > Date.now()) await new Promise((r) => setTimeout(r, opens - Date.now() + 50));
+    for (const l of [call.moderatorLink, participant]) assert.equal(linkIsValidAt(dates(l)), true, l.url);
+    for (const [link, who] of [[call.moderatorLink.url, "moderator"], [participant.url, `${customer.firstName} ${customer.lastName}`]]) {
+      const join = await fetch(link);
+      const text = await join.text();
+      assert.equal(join.status, 200, `${link}: ${text}`);
+      assert.match(text, new RegExp(`as ${who}`));
+    }
+    // A link is its own credential: a tampered one is refused.
+    assert.equal((await fetch(`${call.moderatorLink.url}x`)).status, 403);
+
+    // The page got join links, never the API key.
+    const received = await assertNoKeyInResponses();
+    assert.ok(received.some(([u]) => u.endsWith("/api/video-calls")), "no video-call response was recorded");
+
+    mkdirSync(`${root}target`, { recursive: true });
+    await page.screenshot({ path: `${root}target/demo-video-call.png`, fullPage: true });
+    await page.setViewportSize({ width: 420, height: 900 });
+    await page.screenshot({ path: `${root}target/demo-video-call-narrow.png`, fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 760 });
+  });
+
+  test("Start video call without a provisioned expert provisions the one in the form", async () => {
+    // A fresh page: nothing provisioned yet, so the form's expert is sent (and provisioned).
+    const fresh = await browser.newPage({ viewport: { width: 1280, height: 760 } });
+    fresh.on("response", (r) => bodies.push(r.body().then((b) => [r.url(), b], () => [r.url(), null])));
+    fresh.on("pageerror", (e) => pageErrors.push(e));
+    try {
+      await fresh.goto(url);
+      await fresh.locator("#customers tbody tr[data-customer-id]").first().waitFor();
+      const start = fresh.locator("#customers tbody tr").nth(1).getByRole("button", { name: "Start video call" });
+      // No expert at all: the page says so instead of calling the backend.
+      await start.click();
+      assert.match(await fresh.locator("#call-error[role=alert]").textContent(), /NO_EXPERT/);
+      await fresh.screenshot({ path: `${root}target/demo-video-call-error.png`, fullPage: true });
+
+      const email = "grace.hopper@example.invalid";
+      await fresh.fill("#expert-email", email);
+      await fresh.fill("#expert-first-name", "Grace");
+      await fresh.fill("#expert-last-name", "Hopper");
+      assert.match(await fresh.textContent("#call-expert"), /Grace Hopper, from the form/);
+      const answered = fresh.waitForResponse((r) => r.url().endsWith("/api/video-calls"));
+      await start.click();
+      const call = await (await answered).json();
+      await fresh.waitForSelector("#meeting-id");
+      assert.equal(await fresh.isHidden("#call-error"), true);
+      const grace = (await apiExperts()).find((x) => x.email === email);
+      assert.deepEqual(call.provisioned, { accountId: grace.id, created: true, confirmed: true });
+      assert.equal(call.expertAccountId, grace.id);
+      for (const link of [call.moderatorLink, ...call.participantLinks]) joinTokens.add(new URL(link.url).pathname.split("/").pop());
+      // From now on the page uses her account id, and the experts table shows her.
+      assert.match(await fresh.textContent("#call-expert"), new RegExp(grace.id));
+      await fresh.locator("#experts tbody tr", { hasText: grace.id }).waitFor();
+    } finally {
+      await fresh.close();
+    }
+  });
+
   test("a malformed e-mail shows the server's INVALID_EMAIL", async () => {
     const res = await provision("not-an-email");
     assert.equal(res.status(), 400);
@@ -142,14 +279,17 @@ describe("CRM demo in Chromium", { timeout: 60_000 }, () => {
     await alert.waitFor();
     const text = await alert.textContent();
     assert.match(text, /INVALID_EMAIL/);
-    assert.match(text, /not-an-email/);
+    // The SDK names the field, never the address itself (personal data; messages end up in logs).
+    assert.match(text, /\bemail\b/);
+    assert.doesNotMatch(text, /not-an-email/);
     assert.equal(await page.isHidden("#provision-result"), true, "the old result is still shown");
     await page.screenshot({ path: `${root}target/demo-error.png`, fullPage: true });
   });
 
   test("the backend answers bad requests with typed JSON errors", async () => {
-    const post = (body, type = "application/json") =>
-      fetch(`${url}/api/experts`, { method: "POST", headers: { "content-type": type }, body });
+    const post = (body, type = "application/json", path = "/api/experts") =>
+      fetch(`${url}${path}`, { method: "POST", headers: { "content-type": type }, body });
+    const videoCall = (body) => post(JSON.stringify(body), "application/json", "/api/video-calls");
     const cases = [
       [post("{", "application/json"), 400, "INVALID_JSON"],
       [post("[]"), 400, "INVALID_JSON"],
@@ -158,6 +298,13 @@ describe("CRM demo in Chromium", { timeout: 60_000 }, () => {
       [post("{}"), 400, "INVALID_ARGUMENT"],
       [fetch(`${url}/api/experts`, { method: "DELETE" }), 405, "METHOD_NOT_ALLOWED"],
       [fetch(`${url}/nope`), 404, "NOT_FOUND"],
+      [videoCall({}), 400, "INVALID_ARGUMENT"],
+      [videoCall({ expert: { accountId: 5 } }), 400, "INVALID_ARGUMENT"],
+      [videoCall({ expert: { accountId: "usr_nope" } }), 502, "UNPROCESSABLE"],
+      [videoCall({ expert: { email: EMAIL }, validForMinutes: 0 }), 400, "INVALID_ARGUMENT"],
+      [videoCall({ expert: { email: EMAIL }, customer: { email: "nope" } }), 400, "INVALID_EMAIL"],
+      [fetch(`${url}/api/video-calls`), 405, "METHOD_NOT_ALLOWED"],
+      [fetch(`${url}/api/customers`, { method: "POST" }), 405, "METHOD_NOT_ALLOWED"],
     ];
     for (const [pending, status, code] of cases) {
       const res = await pending;
@@ -186,13 +333,10 @@ describe("CRM demo in Chromium", { timeout: 60_000 }, () => {
 
   test("the API key never reaches the page nor the server's output", async () => {
     assert.deepEqual(pageErrors, []);
-    const html = await page.content();
+    const html = withoutJoinTokens(await page.content());
     assert.ok(!html.includes("eyJ"), "the page's HTML holds a JWT");
-    const received = await Promise.all(bodies);
+    const received = await assertNoKeyInResponses();
     assert.ok(received.some(([u]) => u.endsWith("/api/experts")), "no API response was recorded");
-    for (const [u, body] of received) {
-      assert.ok(!body?.toString("latin1").includes("eyJ"), `a JWT in the response of ${u}`);
-    }
     assert.ok(!serverOutput.includes("eyJ"), "the server printed a JWT");
   });
 
