@@ -35,6 +35,17 @@ for t in node web; do
   node_modules/.bin/wasm-opt -Oz "$out.tmp/$t/flexperto_sdk_bg.wasm" -o "$out.tmp/$t/flexperto_sdk_bg.wasm"
 done
 cp -R pkg-template/. "$out.tmp/"
+# The Node entry: the wasm-bindgen exports plus the hand-written Node adapters, each named
+# explicitly so that ESM named imports of this CommonJS module work.
+node -e '
+  const fs = require("fs"), dir = process.argv[1];
+  const names = (f) => Object.keys(require(`${dir}/${f}`));
+  const lines = [`"use strict";`, `const sdk = require("./flexperto_sdk.js");`, `const webhooks = require("./webhooks.js");`];
+  for (const n of names("flexperto_sdk.js")) lines.push(`exports.${n} = sdk.${n};`);
+  for (const n of names("webhooks.js")) lines.push(`exports.${n} = webhooks.${n};`);
+  fs.writeFileSync(`${dir}/index.js`, lines.join("\n") + "\n");
+  fs.writeFileSync(`${dir}/index.d.ts`, `export * from "./flexperto_sdk.js";\nexport * from "./webhooks.js";\n`);
+' "$PWD/$out.tmp/node"
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 node -e '
   const fs = require("fs"); const p = process.argv[1];

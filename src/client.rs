@@ -2,7 +2,9 @@
 //! [`RetryPolicy`], and parses the answers. Generic over the transport, so it runs natively in
 //! tests and over `fetch` in wasm.
 
-use crate::api::{self, meetings, settings, tokens, users, ApiRequest, ApiResponse, Operation};
+use crate::api::{
+    self, meetings, settings, subscriptions, tokens, users, ApiRequest, ApiResponse, Operation,
+};
 use crate::config::ClientConfig;
 use crate::error::{ApiError, Error, NetworkError, ValidationError};
 use crate::models::meetings::{Meeting, MeetingRequest, Participant};
@@ -311,6 +313,15 @@ impl<T: Transport> Client<T> {
             }
             .into());
         }
+        if let Some(email) = &customer.email {
+            // Checked before the expert is provisioned: a refused call changes nothing.
+            if !crate::models::is_valid_email(email) {
+                return Err(ValidationError::InvalidEmail {
+                    field: "customer.email".into(),
+                }
+                .into());
+            }
+        }
         let (account_id, provisioned) = match expert {
             ExpertRef::AccountId(id) => {
                 api::check_id("accountId", id)?;
@@ -409,5 +420,65 @@ impl<T: Transport> Client<T> {
         let req = tokens::revoke_api_token(&self.config.routes, token_id)?;
         self.execute(&req).await?;
         Ok(())
+    }
+
+    /// Registers a webhook for `topic` at `url` (checked first: https, no special-purpose
+    /// address, a secret segment). Returns `(id, subscription JSON)`.
+    ///
+    /// # Errors
+    /// [`Error::Webhook`] for a refused URL; otherwise as [`Client::execute`].
+    pub async fn create_subscription(
+        &self,
+        topic: &str,
+        url: &str,
+        allow_http_loopback: bool,
+    ) -> Result<(String, String), Error> {
+        let req = subscriptions::create_subscription(
+            &self.config.routes,
+            topic,
+            url,
+            allow_http_loopback,
+        )?;
+        let resp = self.execute(&req).await?;
+        Ok(subscriptions::parse_with_id(
+            Operation::CreateWebhookSubscription,
+            &resp,
+        )?)
+    }
+
+    /// Lists the tenant's subscriptions (JSON `{ items }`).
+    ///
+    /// # Errors
+    /// As [`Client::execute`].
+    pub async fn list_subscriptions(&self) -> Result<String, Error> {
+        let req = subscriptions::list_subscriptions(&self.config.routes)?;
+        let resp = self.execute(&req).await?;
+        Ok(subscriptions::parse_items(
+            Operation::ListSubscriptions,
+            &resp,
+        )?)
+    }
+
+    /// Deletes a subscription. Retries already in flight may still arrive at its URL.
+    ///
+    /// # Errors
+    /// As [`Client::execute`].
+    pub async fn delete_subscription(&self, id: &str) -> Result<(), Error> {
+        let req = subscriptions::delete_subscription(&self.config.routes, id)?;
+        self.execute(&req).await?;
+        Ok(())
+    }
+
+    /// The 50 latest delivery attempts of a subscription (JSON `{ items }`).
+    ///
+    /// # Errors
+    /// As [`Client::execute`].
+    pub async fn subscription_reports(&self, id: &str) -> Result<String, Error> {
+        let req = subscriptions::subscription_reports(&self.config.routes, id)?;
+        let resp = self.execute(&req).await?;
+        Ok(subscriptions::parse_items(
+            Operation::ListSubscriptionReports,
+            &resp,
+        )?)
     }
 }

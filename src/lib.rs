@@ -14,10 +14,11 @@ pub mod models;
 pub mod retry;
 pub mod time;
 pub mod transport;
+pub mod webhook;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
 pub use client::{Client, EnsuredExpert, ExpertRef, VideoCall};
 pub use config::{ClientConfig, Environment};
-pub use error::{ApiError, ConfigError, Error, NetworkError, ValidationError};
+pub use error::{ApiError, ConfigError, Error, NetworkError, ValidationError, WebhookError};

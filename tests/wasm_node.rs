@@ -130,3 +130,39 @@ fn constructor_errors_are_js_errors_with_name_and_code() {
         js_sys::Error::new("plain").into()
     ));
 }
+
+#[wasm_bindgen_test]
+fn webhook_verifier_binding_reads_node_style_headers_and_buffers() {
+    use flexperto_sdk::wasm::WebhookVerifier;
+    let secret = "F40mfum7pZC8DtdgGOYSijx26blP0HLs";
+    let opts = js_sys::JSON::parse(&format!(
+        r#"{{"secrets":["{secret}"],"allowedIps":["127.0.0.1/32"]}}"#
+    ))
+    .unwrap();
+    let v = WebhookVerifier::new(opts).unwrap();
+    let body = br#"{"topic":"archive.available","data":{"archive_id":"a1","archive_subject":{"conference_id":"c1"},"x":1}}"#;
+    let delivery = js_sys::Object::new();
+    let set = |k: &str, val: &JsValue| {
+        Reflect::set(&delivery, &k.into(), val).unwrap();
+    };
+    set("path", &format!("/cb/{secret}").into());
+    set("remoteAddress", &"::ffff:127.0.0.1".into());
+    set(
+        "headers",
+        &js_sys::JSON::parse(r#"{"content-type":"application/json; charset=utf-8"}"#).unwrap(),
+    );
+    set("body", &js_sys::Uint8Array::from(&body[..]).into());
+    let ev = v.verify(delivery.clone().into()).unwrap();
+    assert_eq!(ev.archive_id().as_deref(), Some("a1"));
+    assert_eq!(ev.dedupe_key(), "archive.available:a1");
+    let payload = ev.payload();
+    let data = Reflect::get(&payload, &"data".into()).unwrap();
+    assert_eq!(Reflect::get(&data, &"x".into()).unwrap(), 1);
+    set("remoteAddress", &"198.51.100.1".into());
+    let err = v.verify(delivery.into()).err().unwrap();
+    assert_eq!(
+        Reflect::get(&err, &"code".into()).unwrap(),
+        "IP_NOT_ALLOWED"
+    );
+    assert_eq!(Reflect::get(&err, &"name".into()).unwrap(), "WebhookError");
+}

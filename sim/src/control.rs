@@ -27,7 +27,7 @@ pub fn routes() -> Router<Shared> {
         .route("/_sim/mails", get(mails))
 }
 
-fn body<T: for<'de> Deserialize<'de>>(b: &[u8]) -> Result<T, Response> {
+pub(crate) fn body<T: for<'de> Deserialize<'de>>(b: &[u8]) -> Result<T, Response> {
     let src = if b.iter().all(u8::is_ascii_whitespace) {
         &b"{}"[..]
     } else {

@@ -12,6 +12,7 @@ mod state;
 mod time;
 mod tokens;
 mod users;
+mod webhooks;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -40,6 +41,19 @@ pub const API_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v2/auth/tokens"),
     ("DELETE", "/api/v2/auth/tokens/{tokenId}"),
     ("GET", "/api/v2/spec"),
+    (
+        "POST",
+        "/api/v2/communication/subscriptions/subscriptions/webhook",
+    ),
+    ("GET", "/api/v2/communication/subscriptions/subscriptions"),
+    (
+        "DELETE",
+        "/api/v2/communication/subscriptions/subscriptions/{subscriptionId}",
+    ),
+    (
+        "GET",
+        "/api/v2/communication/subscriptions/subscriptions/{subscriptionId}/reports",
+    ),
 ];
 
 /// The contract, served at `/api/v2/spec`.
@@ -89,8 +103,25 @@ pub fn router(config: SimConfig) -> Router {
             get(tokens::list).post(tokens::create),
         )
         .route("/api/v2/auth/tokens/{token_id}", delete(tokens::revoke))
+        .route(
+            "/api/v2/communication/subscriptions/subscriptions/webhook",
+            post(webhooks::create),
+        )
+        .route(
+            "/api/v2/communication/subscriptions/subscriptions",
+            get(webhooks::list),
+        )
+        .route(
+            "/api/v2/communication/subscriptions/subscriptions/{subscription_id}",
+            delete(webhooks::delete),
+        )
+        .route(
+            "/api/v2/communication/subscriptions/subscriptions/{subscription_id}/reports",
+            get(webhooks::reports),
+        )
         .route("/join/{token}", get(meetings::join))
         .merge(control::routes())
+        .merge(webhooks::control_routes())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), front))
         .with_state(shared)

@@ -8,12 +8,15 @@ use rand::rngs::StdRng;
 use rand::{RngCore, SeedableRng};
 use serde::Serialize;
 
+use crate::webhooks::{self, WebhookState};
+
 /// Start-up options.
 #[derive(Debug, Clone, Default)]
 pub struct SimConfig {
     /// Seed for ids and keys (random when `None`).
     pub seed: Option<u64>,
-    /// Permit `http://127.0.0.1` callback URLs (for local webhook delivery).
+    /// Permit `http://127.0.0.1:PORT` and `http://localhost:PORT` callback URLs (for local webhook
+    /// delivery; the simulator does not speak TLS).
     pub allow_http_loopback: bool,
 }
 
@@ -135,12 +138,16 @@ pub struct Inner {
     pub requests: VecDeque<RequestLog>,
     pub mails: Vec<Mail>,
     pub next_id: u64,
+    /// Webhook subscriptions, their reports and the delivery counters.
+    pub webhooks: WebhookState,
 }
 
 /// The simulator.
 pub struct Sim {
     pub config: SimConfig,
     pub secret: [u8; 32],
+    /// The HTTP client of webhook deliveries, or why it could not be built.
+    pub webhook_http: Result<reqwest::Client, String>,
     inner: Mutex<Inner>,
 }
 
@@ -157,6 +164,7 @@ impl Sim {
         Self {
             config,
             secret,
+            webhook_http: webhooks::http_client(),
             inner: Mutex::new(Inner {
                 rng,
                 clock_offset_secs: 0,
@@ -169,6 +177,7 @@ impl Sim {
                 requests: VecDeque::new(),
                 mails: Vec::new(),
                 next_id: 1,
+                webhooks: WebhookState::default(),
             }),
         }
     }
@@ -184,6 +193,15 @@ impl Sim {
             .map(|d| d.as_secs() as i64)
             .unwrap_or(0);
         real + self.lock().clock_offset_secs
+    }
+
+    /// The simulator clock in Unix milliseconds.
+    pub fn now_ms(&self) -> i64 {
+        let real = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
+        real + self.lock().clock_offset_secs * 1000
     }
 
     pub fn take_fault(&self, method: &str, path: &str) -> Option<Fault> {
@@ -222,6 +240,7 @@ impl Sim {
         g.faults.clear();
         g.requests.clear();
         g.mails.clear();
+        g.webhooks.reset();
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod meetings;
 pub mod settings;
+pub mod subscriptions;
 pub mod tokens;
 pub mod users;
 

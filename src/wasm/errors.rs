@@ -39,6 +39,9 @@ pub fn to_js(e: &Error) -> JsValue {
         Error::Validation(ValidationError::InvalidId { name, .. }) => {
             set(&v, "field", &JsValue::from_str(name));
         }
+        Error::Webhook(crate::error::WebhookError::SchemaViolation { path, .. }) => {
+            set(&v, "path", &JsValue::from_str(path));
+        }
         Error::Network(n) => {
             let op = match n {
                 crate::error::NetworkError::Timeout { operation, .. }
@@ -51,7 +54,13 @@ pub fn to_js(e: &Error) -> JsValue {
     v
 }
 
-const NAMES: [&str; 4] = ["ConfigError", "ValidationError", "ApiError", "NetworkError"];
+const NAMES: [&str; 5] = [
+    "ConfigError",
+    "ValidationError",
+    "ApiError",
+    "NetworkError",
+    "WebhookError",
+];
 
 /// Whether `value` is an error thrown by this SDK (a JS `Error` with one of the SDK's names and a
 /// string `code`).
@@ -105,5 +114,5 @@ export interface ApiError extends Error {
 /** The request got no HTTP answer (timeout, connection failure). */
 export interface NetworkError extends Error { name: "NetworkError"; code: NetworkErrorCode; operation: string }
 /** Any error thrown or rejected by this SDK. Branch on `name` and `code`. */
-export type FlexpertoError = ConfigError | ValidationError | ApiError | NetworkError;
+export type FlexpertoError = ConfigError | ValidationError | ApiError | NetworkError | WebhookError;
 "#;

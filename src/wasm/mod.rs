@@ -2,6 +2,9 @@
 //! Nothing here decides anything the core could decide.
 
 mod errors;
+mod webhooks;
+
+pub use webhooks::{WebhookEvent, WebhookVerifier};
 
 pub use errors::is_flexperto_error;
 
@@ -448,6 +451,9 @@ extern "C" {
     /// Query of listUsers.
     #[wasm_bindgen(typescript_type = "ListUsersQuery")]
     pub type ListUsersQueryArg;
+    /// Options of createWebhookSubscription.
+    #[wasm_bindgen(typescript_type = "{ allowHttpLoopback?: boolean }")]
+    pub type CallbackUrlOptionsArg;
     /// The instant `linkIsValidAt` checks.
     #[wasm_bindgen(typescript_type = "Date | number")]
     pub type LinkInstant;
@@ -736,6 +742,64 @@ impl JsClient {
         })
     }
 
+    /// Registers a webhook (`POST /api/v2/communication/subscriptions/subscriptions/webhook`).
+    /// The URL is checked first (see `validateCallbackUrl`); `{ allowHttpLoopback: true }`
+    /// admits `http://127.0.0.1` for local runs against the simulator.
+    #[wasm_bindgen(js_name = createWebhookSubscription, unchecked_return_type = "Promise<WebhookSubscription>")]
+    pub fn create_webhook_subscription(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "{ topic: WebhookTopic; url: string }")] subscription: JsValue,
+        options: Option<CallbackUrlOptionsArg>,
+    ) -> Promise {
+        let topic = get(&subscription, "topic").as_string();
+        let url = get(&subscription, "url").as_string();
+        let (Some(topic), Some(url)) = (topic, url) else {
+            return reject(arg_err("subscription")("needs string topic and url".into()));
+        };
+        let allow = options
+            .map(JsValue::from)
+            .is_some_and(|o| get(&o, "allowHttpLoopback").is_truthy());
+        let inner = self.inner.clone();
+        promise(
+            async move { inner.create_subscription(&topic, &url, allow).await },
+            |(_, raw)| parse_json_text(&raw),
+        )
+    }
+
+    /// Lists the tenant's webhook subscriptions.
+    #[wasm_bindgen(js_name = listWebhookSubscriptions, unchecked_return_type = "Promise<{ items: WebhookSubscription[] }>")]
+    pub fn list_webhook_subscriptions(&self) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move { inner.list_subscriptions().await }, |raw| {
+            parse_json_text(&raw)
+        })
+    }
+
+    /// Deletes a webhook subscription (retries already in flight may still arrive).
+    #[wasm_bindgen(js_name = deleteWebhookSubscription, unchecked_return_type = "Promise<void>")]
+    pub fn delete_webhook_subscription(
+        &self,
+        #[wasm_bindgen(js_name = subscriptionId)] id: String,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move { inner.delete_subscription(&id).await }, |()| {
+            JsValue::UNDEFINED
+        })
+    }
+
+    /// The 50 latest delivery attempts of a subscription, newest first.
+    #[wasm_bindgen(js_name = subscriptionReports, unchecked_return_type = "Promise<{ items: SubscriptionReport[] }>")]
+    pub fn subscription_reports(
+        &self,
+        #[wasm_bindgen(js_name = subscriptionId)] id: String,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        promise(
+            async move { inner.subscription_reports(&id).await },
+            |raw| parse_json_text(&raw),
+        )
+    }
+
     /// Revokes an API token (`DELETE /api/v2/auth/tokens/{tokenId}`): the platform refuses it
     /// from its next call on.
     #[wasm_bindgen(js_name = revokeApiToken, unchecked_return_type = "Promise<void>")]
@@ -980,6 +1044,30 @@ export interface CreatedApiToken extends ApiToken {
 }
 export interface ApiTokenList {
   items: ApiToken[];
+  [field: string]: unknown;
+}
+/** Webhook topics this SDK knows (others may exist on your tenant: see its /api/v2/spec). */
+export type WebhookTopic = "archive.available" | (string & {});
+/** A webhook subscription. */
+export interface WebhookSubscription {
+  id: string;
+  topic: string;
+  url: string;
+  createdAt?: string;
+  [field: string]: unknown;
+}
+/** One delivery attempt of a subscription. */
+export interface SubscriptionReport {
+  id: string;
+  subscriptionId?: string;
+  notificationId?: string;
+  attempt?: number;
+  attemptedAt?: string;
+  /** Absent when the attempt got no HTTP answer. */
+  statusCode?: number;
+  durationMs?: number;
+  success?: boolean;
+  error?: string;
   [field: string]: unknown;
 }
 /** What `ensureExpert` did. */

@@ -29,6 +29,14 @@ pub async fn start_sim() -> (String, JoinHandle<std::io::Result<()>>) {
     (format!("http://127.0.0.1:{port}"), handle)
 }
 
+/// Like [`start_sim`] with a configuration of the test's choice (e.g. `allow_http_loopback`).
+pub async fn start_sim_with(config: SimConfig) -> (String, JoinHandle<std::io::Result<()>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handle = tokio::spawn(flexperto_sim::serve(listener, config));
+    (format!("http://127.0.0.1:{port}"), handle)
+}
+
 /// A plain HTTP client for the control API and raw requests.
 pub fn http() -> reqwest::Client {
     reqwest::Client::builder()

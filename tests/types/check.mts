@@ -1,6 +1,6 @@
 // Type-level test of the package's declarations: compiles only if the types are precise.
 // `@ts-expect-error` lines fail the check when the declarations are too loose.
-import { FlexpertoClient, isFlexpertoError, linkIsValidAt } from "flexperto-sdk";
+import { FlexpertoClient, WebhookVerifier, generateWebhookSecret, isFlexpertoError, linkIsValidAt, validateCallbackUrl } from "flexperto-sdk";
 import type { CreatedApiToken, EnsuredExpert, FlexpertoError, PlatformSettings, ReservedMeeting, User, UserList, VideoCall } from "flexperto-sdk";
 import * as web from "flexperto-sdk/web";
 
@@ -46,7 +46,18 @@ async function use(): Promise<void> {
   await client.updatePlatformSettings({ enableAutomaticRecording: "yes" });
   // @ts-expect-error the expert is required
   await client.startVideoCall({ customer: {} });
-  void [ok, until, s, secret];
+  const ws: string = generateWebhookSecret();
+  validateCallbackUrl(`https://crm.example.com/cb/${ws}`, { allowHttpLoopback: false });
+  const verifier = new WebhookVerifier({ secrets: [ws], allowedIps: ["203.0.113.0/24"], trustedProxies: 1 });
+  const ev = verifier.verify({ path: `/cb/${ws}`, remoteAddress: "10.0.0.1", headers: { "content-type": "application/json" }, body: new Uint8Array() });
+  const archiveId: string | undefined = ev.archiveId;
+  const key: string = ev.dedupeKey;
+  const sub = await client.createWebhookSubscription({ topic: "archive.available", url: "https://x" });
+  const reports = await client.subscriptionReports(sub.id);
+  const code: number | undefined = reports.items[0]?.statusCode;
+  // @ts-expect-error secrets are required
+  new WebhookVerifier({ allowedIps: [] });
+  void [ok, until, s, secret, archiveId, key, code];
   void [flags, email, confirmed, expires, webClient.baseUrl];
   try {
     await client.listUsers();
@@ -63,6 +74,9 @@ async function use(): Promise<void> {
         case "ValidationError":
         case "NetworkError":
           void err.code;
+          break;
+        case "WebhookError":
+          void err.path;
       }
     }
   }
