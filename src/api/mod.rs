@@ -187,11 +187,11 @@ pub struct ApiRequest {
 pub struct ApiResponse {
     /// The status.
     pub status: u16,
-    /// `Retry-After`, when present.
+    /// `Retry-After`, when present (the fetch transport reads it on non-2xx answers only).
     pub retry_after: Option<String>,
-    /// `Content-Type`, when present.
+    /// `Content-Type`, when the transport reads it (the fetch transport does not: no parser needs it).
     pub content_type: Option<String>,
-    /// `Location`, when present.
+    /// `Location`, when present (the fetch transport reads it on non-2xx answers only).
     pub location: Option<String>,
     /// The body.
     pub body: Vec<u8>,

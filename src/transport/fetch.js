@@ -21,7 +21,10 @@ function release(b) {
   if (b.inflight === 0 && b !== bucket) clearTimeout(b.timer);
 }
 
-/** Sends one request; resolves to [status, retryAfter, contentType, location, Uint8Array body]. */
+/**
+ * Sends one request; resolves to [status, Uint8Array body, retryAfter, location]. The two headers
+ * are read only when the status is not 2xx (each string crossing into wasm costs).
+ */
 export function fetchOnce(fetchImpl, url, method, headers, body, timeoutMs) {
   const now = Date.now();
   let b = bucket;
@@ -42,13 +45,15 @@ export function fetchOnce(fetchImpl, url, method, headers, body, timeoutMs) {
   }
   return Promise.resolve(pending)
     .then((r) =>
-      r.arrayBuffer().then((buf) => [
-        r.status,
-        r.headers.get("retry-after"),
-        r.headers.get("content-type"),
-        r.headers.get("location"),
-        new Uint8Array(buf),
-      ]),
+      r.arrayBuffer().then((buf) => {
+        const ok = r.status >= 200 && r.status < 300;
+        return [
+          r.status,
+          new Uint8Array(buf),
+          ok ? null : r.headers.get("retry-after"),
+          ok ? null : r.headers.get("location"),
+        ];
+      }),
     )
     .then(
       (out) => {

@@ -143,11 +143,11 @@ impl Transport for FetchTransport {
             Err(e) => return Err(TransportFailure::Failed(describe(&e))),
         };
         let status = parts.get(0).as_f64().unwrap_or(0.0) as u16;
-        let body: Uint8Array = parts.get(4).unchecked_into();
+        let body: Uint8Array = parts.get(1).unchecked_into();
         Ok(ApiResponse {
             status,
-            retry_after: opt_string(parts.get(1)),
-            content_type: opt_string(parts.get(2)),
+            retry_after: opt_string(parts.get(2)),
+            content_type: None,
             location: opt_string(parts.get(3)),
             body: body.to_vec(),
         })

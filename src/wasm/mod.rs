@@ -404,17 +404,22 @@ fn new_token_from(input: &JsValue) -> Result<NewApiToken, Error> {
     }
 }
 
+/// A boxed JS-facing future: one `future_to_promise` instantiation serves every method (each
+/// generic instantiation of it costs about a kilobyte of wasm).
+type JsFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, JsValue>>>>;
+
 /// Runs `fut` as a Promise, converting its result with `ok` and its error to a JS error.
 fn promise<T: 'static>(
     fut: impl std::future::Future<Output = Result<T, Error>> + 'static,
     ok: impl FnOnce(T) -> JsValue + 'static,
 ) -> Promise {
-    future_to_promise(async move {
+    let boxed: JsFuture = Box::pin(async move {
         match fut.await {
             Ok(v) => Ok(ok(v)),
             Err(e) => Err(errors::to_js(&e)),
         }
-    })
+    });
+    future_to_promise(boxed)
 }
 
 fn suppress_mails(options: &JsValue) -> Result<bool, Error> {
@@ -526,11 +531,8 @@ impl JsClient {
             Err(e) => return reject(e),
         };
         let inner = self.inner.clone();
-        future_to_promise(async move {
-            match inner.list_users(&q).await {
-                Ok(list) => Ok(parse_json_text(&list.raw)),
-                Err(e) => Err(errors::to_js(&e)),
-            }
+        promise(async move { inner.list_users(&q).await }, |list| {
+            parse_json_text(&list.raw)
         })
     }
 
@@ -553,12 +555,10 @@ impl JsClient {
             Err(e) => return reject(e),
         };
         let inner = self.inner.clone();
-        future_to_promise(async move {
-            match inner.create_user(&user, suppress).await {
-                Ok(u) => Ok(parse_json_text(&u.raw)),
-                Err(e) => Err(errors::to_js(&e)),
-            }
-        })
+        promise(
+            async move { inner.create_user(&user, suppress).await },
+            |u| parse_json_text(&u.raw),
+        )
     }
 
     /// ConfirmEmail: `POST /api/v2/users/users/{userId}/confirm-email`. Resolves to the account
@@ -566,12 +566,8 @@ impl JsClient {
     #[wasm_bindgen(js_name = confirmEmail, unchecked_return_type = "Promise<User | null>")]
     pub fn confirm_email(&self, #[wasm_bindgen(js_name = userId)] user_id: String) -> Promise {
         let inner = self.inner.clone();
-        future_to_promise(async move {
-            match inner.confirm_email(&user_id).await {
-                Ok(Some(u)) => Ok(parse_json_text(&u.raw)),
-                Ok(None) => Ok(JsValue::NULL),
-                Err(e) => Err(errors::to_js(&e)),
-            }
+        promise(async move { inner.confirm_email(&user_id).await }, |u| {
+            u.map_or(JsValue::NULL, |u| parse_json_text(&u.raw))
         })
     }
 
