@@ -242,6 +242,9 @@ pub enum Error {
     /// See [`WebhookError`].
     #[error(transparent)]
     Webhook(#[from] WebhookError),
+    /// See [`ArchiveError`].
+    #[error(transparent)]
+    Archive(#[from] ArchiveError),
 }
 
 impl Error {
@@ -253,6 +256,7 @@ impl Error {
             Self::Api(_) => "ApiError",
             Self::Network(_) => "NetworkError",
             Self::Webhook(_) => "WebhookError",
+            Self::Archive(_) => "ArchiveError",
         }
     }
 
@@ -264,6 +268,7 @@ impl Error {
             Self::Api(e) => e.code,
             Self::Network(e) => e.code(),
             Self::Webhook(e) => e.code(),
+            Self::Archive(e) => e.code(),
         }
     }
 
@@ -272,6 +277,86 @@ impl Error {
         match self {
             Self::Api(e) => Some(e.status),
             _ => None,
+        }
+    }
+}
+
+/// An archive file, or a checksum meant for one, that the SDK refuses. Raised by the pure code in
+/// [`crate::archive`]; never a panic, whatever the bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ArchiveError {
+    /// The expected checksum is not 64 hexadecimal characters.
+    #[error("invalid sha256 checksum: {0}")]
+    InvalidChecksum(String),
+    /// The bytes hashed do not have the expected SHA-256.
+    #[error("sha256 mismatch: expected {expected}, got {actual}")]
+    ChecksumMismatch {
+        /// The expected digest, lowercase hex.
+        expected: String,
+        /// The digest of the bytes, lowercase hex.
+        actual: String,
+    },
+    /// The bytes are not a well-formed zip (a bad signature, a count or size that does not add up).
+    #[error("corrupt zip: {0}")]
+    CorruptZip(String),
+    /// A structure ends before its declared length: the file (or the part of it given) is cut short.
+    #[error("truncated zip: {0}")]
+    Truncated(String),
+    /// The tail given to [`crate::archive::zip::locate_eocd`] does not reach the zip64 record:
+    /// read the last `needed` bytes of the file and call again.
+    #[error("the zip64 end record lies outside the tail given: read the last {needed} bytes")]
+    TailTooShort {
+        /// How many bytes from the end of the file the tail must cover.
+        needed: u64,
+    },
+    /// The zip uses a feature this reader does not handle (split archives, encryption).
+    #[error("unsupported zip: {0}")]
+    UnsupportedZip(&'static str),
+    /// An entry's compression method is neither stored (0) nor deflate (8).
+    #[error("unsupported compression method {0}")]
+    UnsupportedCompression(u16),
+    /// A central directory larger than the reader accepts (entries or bytes).
+    #[error("{what} {value} exceeds the limit of {limit}")]
+    LimitExceeded {
+        /// What is too large: `entries` or `central directory bytes`.
+        what: &'static str,
+        /// The declared value.
+        value: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// An entry would inflate to more than the reader holds in memory.
+    #[error("entry of {size} bytes exceeds the in-memory limit of {limit} bytes")]
+    EntryTooLarge {
+        /// The entry's declared uncompressed size.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// An entry's data does not match its CRC-32.
+    #[error("crc-32 mismatch: expected {expected:08x}, got {actual:08x}")]
+    CrcMismatch {
+        /// The CRC-32 the central directory declares.
+        expected: u32,
+        /// The CRC-32 of the inflated data.
+        actual: u32,
+    },
+}
+
+impl ArchiveError {
+    /// The stable code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidChecksum(_) => "INVALID_CHECKSUM",
+            Self::ChecksumMismatch { .. } => "CHECKSUM_MISMATCH",
+            Self::CorruptZip(_) => "CORRUPT_ZIP",
+            Self::Truncated(_) => "TRUNCATED",
+            Self::TailTooShort { .. } => "TAIL_TOO_SHORT",
+            Self::UnsupportedZip(_) => "UNSUPPORTED_ZIP",
+            Self::UnsupportedCompression(_) => "UNSUPPORTED_COMPRESSION",
+            Self::LimitExceeded { .. } => "LIMIT_EXCEEDED",
+            Self::EntryTooLarge { .. } => "ENTRY_TOO_LARGE",
+            Self::CrcMismatch { .. } => "CRC_MISMATCH",
         }
     }
 }

@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 pub mod api;
+pub mod archive;
 pub mod client;
 pub mod config;
 pub mod error;
