@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 FLEXPERTO_SKIP_BROWSER=1 bash scripts/setup.sh
 bash scripts/build.sh
 bash scripts/install-pkg.sh
-for b in bench/package.mjs bench/sdk-overhead.mjs bench/client-get.mjs; do
+for b in bench/package.mjs bench/sdk-overhead.mjs bench/client-get.mjs bench/webhook-verify.mjs; do
   printf '\n== %s\n' "$b"
   node "$b"
 done

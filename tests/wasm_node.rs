@@ -132,7 +132,7 @@ fn constructor_errors_are_js_errors_with_name_and_code() {
 }
 
 #[wasm_bindgen_test]
-fn webhook_verifier_binding_reads_node_style_headers_and_buffers() {
+fn webhook_verifier_binding_verifies_parts() {
     use flexperto_sdk::wasm::WebhookVerifier;
     let secret = "F40mfum7pZC8DtdgGOYSijx26blP0HLs";
     let opts = js_sys::JSON::parse(&format!(
@@ -141,25 +141,19 @@ fn webhook_verifier_binding_reads_node_style_headers_and_buffers() {
     .unwrap();
     let v = WebhookVerifier::new(opts).unwrap();
     let body = br#"{"topic":"archive.available","data":{"archive_id":"a1","archive_subject":{"conference_id":"c1"},"x":1}}"#;
-    let delivery = js_sys::Object::new();
-    let set = |k: &str, val: &JsValue| {
-        Reflect::set(&delivery, &k.into(), val).unwrap();
-    };
-    set("path", &format!("/cb/{secret}").into());
-    set("remoteAddress", &"::ffff:127.0.0.1".into());
-    set(
-        "headers",
-        &js_sys::JSON::parse(r#"{"content-type":"application/json; charset=utf-8"}"#).unwrap(),
-    );
-    set("body", &js_sys::Uint8Array::from(&body[..]).into());
-    let ev = v.verify(delivery.clone().into()).unwrap();
-    assert_eq!(ev.archive_id().as_deref(), Some("a1"));
-    assert_eq!(ev.dedupe_key(), "archive.available:a1");
-    let payload = ev.payload();
-    let data = Reflect::get(&payload, &"data".into()).unwrap();
-    assert_eq!(Reflect::get(&data, &"x".into()).unwrap(), 1);
-    set("remoteAddress", &"198.51.100.1".into());
-    let err = v.verify(delivery.into()).err().unwrap();
+    let path = format!("/cb/{secret}");
+    let ct = Some("application/json; charset=utf-8".to_owned());
+    let ev = v
+        .verify_parts(&path, "::ffff:127.0.0.1", ct.clone(), None, body)
+        .unwrap();
+    let ev: serde_json::Value = serde_json::from_str(&ev).unwrap();
+    assert_eq!(ev["archiveId"], "a1");
+    assert_eq!(ev["dedupeKey"], "archive.available:a1");
+    assert_eq!(ev["sourceAddress"], "127.0.0.1");
+    let err = v
+        .verify_parts(&path, "198.51.100.1", ct, None, body)
+        .err()
+        .unwrap();
     assert_eq!(
         Reflect::get(&err, &"code".into()).unwrap(),
         "IP_NOT_ALLOWED"

@@ -1,6 +1,9 @@
 // Browser (and bundler) entry: loads the wasm next to this file before exporting the API.
-import init from "./flexperto_sdk.js";
+import init, { WebhookVerifier } from "./flexperto_sdk.js";
+import { installDeliveryApi } from "./delivery.js";
 
 export * from "./flexperto_sdk.js";
+export { WebhookEvent } from "./delivery.js";
 
 await init({ module_or_path: new URL("./flexperto_sdk_bg.wasm", import.meta.url) });
+installDeliveryApi(WebhookVerifier);

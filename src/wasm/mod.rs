@@ -4,7 +4,7 @@
 mod errors;
 mod webhooks;
 
-pub use webhooks::{WebhookEvent, WebhookVerifier};
+pub use webhooks::WebhookVerifier;
 
 pub use errors::is_flexperto_error;
 

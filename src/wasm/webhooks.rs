@@ -1,11 +1,11 @@
 //! JS bindings of the webhook verifier, callback URL checks and secret generation.
 
-use js_sys::{Array, Reflect, Uint8Array, JSON};
+use js_sys::{Array, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use super::errors;
 use crate::error::{Error, WebhookError};
-use crate::webhook::{self, Delivery, Verified, VerifierConfig};
+use crate::webhook::{self, Delivery, VerifierConfig};
 
 fn werr(e: WebhookError) -> JsValue {
     errors::to_js(&Error::Webhook(e))
@@ -30,34 +30,6 @@ fn string_list(v: &JsValue, name: &str) -> Result<Vec<String>, JsValue> {
                 .ok_or_else(|| cfg_err(&format!("{name} must be an array of strings")))
         })
         .collect()
-}
-
-/// A header's value from a `Headers` object, a plain object (Node's `req.headers`: lower-case
-/// keys, string or string[] values), or `undefined`.
-fn header(headers: &JsValue, name: &str) -> Option<String> {
-    if headers.is_undefined() || headers.is_null() {
-        return None;
-    }
-    let getter = get(headers, "get");
-    let v = if getter.is_function() && !Array::is_array(headers) {
-        getter
-            .unchecked_ref::<js_sys::Function>()
-            .call1(headers, &JsValue::from_str(name))
-            .unwrap_or(JsValue::NULL)
-    } else {
-        get(headers, name)
-    };
-    if let Some(s) = v.as_string() {
-        Some(s)
-    } else if Array::is_array(&v) {
-        let parts: Vec<String> = Array::from(&v)
-            .iter()
-            .filter_map(|x| x.as_string())
-            .collect();
-        Some(parts.join(", "))
-    } else {
-        None
-    }
 }
 
 /// Checks unsigned Flexperto webhook deliveries: the secret path segment (constant time, every
@@ -154,142 +126,58 @@ impl WebhookVerifier {
         self.secrets.len()
     }
 
-    /// Verifies one delivery. `body` is the raw request body as bytes. Throws a `WebhookError`
-    /// with code `SECRET_MISMATCH`, `IP_NOT_ALLOWED`, `BAD_CONTENT_TYPE`, `BODY_TOO_LARGE`,
-    /// `MALFORMED_JSON` or `SCHEMA_VIOLATION` (with `path`).
-    pub fn verify(
+    /// Verifies one delivery given as its parts (what `verify(delivery)` calls; the object form
+    /// is read in JavaScript, where reading properties is cheap). `body` is the raw body.
+    #[wasm_bindgen(js_name = verifyParts)]
+    pub fn verify_parts(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "WebhookDelivery")] delivery: JsValue,
-    ) -> Result<WebhookEvent, JsValue> {
-        let path = get(&delivery, "path")
-            .as_string()
-            .ok_or_else(|| cfg_err("delivery.path must be a string"))?;
-        let remote = get(&delivery, "remoteAddress")
-            .as_string()
-            .unwrap_or_default();
-        let headers = get(&delivery, "headers");
-        let body_js = get(&delivery, "body");
-        let ct = header(&headers, "content-type");
-        let xff = header(&headers, "x-forwarded-for");
-        let body: Vec<u8> = if let Some(s) = body_js.as_string() {
-            s.into_bytes()
-        } else if let Some(u) = body_js.dyn_ref::<Uint8Array>() {
-            if u.length() as usize > self.max_body_bytes {
-                // Do not copy a huge body into wasm just to refuse it; the cheaper checks first.
-                let empty = Delivery {
-                    path: &path,
-                    remote_address: &remote,
-                    content_type: ct.as_deref(),
-                    forwarded_for: xff.as_deref(),
-                    body: &[],
-                };
-                webhook::verify(&self.config, &empty)
-                    .map(|_| ())
-                    .or_else(|e| {
-                        if e.code() == "SCHEMA_VIOLATION" || e.code() == "MALFORMED_JSON" {
-                            Ok(())
-                        } else {
-                            Err(e)
-                        }
-                    })
-                    .map_err(werr)?;
-                return Err(werr(WebhookError::BodyTooLarge(self.max_body_bytes)));
-            }
-            u.to_vec()
-        } else {
-            return Err(cfg_err(
-                "delivery.body must be a Uint8Array (or Buffer) of the raw body",
-            ));
-        };
-        let ct = header(&headers, "content-type");
-        let xff = header(&headers, "x-forwarded-for");
+        path: &str,
+        #[wasm_bindgen(js_name = remoteAddress)] remote_address: &str,
+        #[wasm_bindgen(js_name = contentType)] content_type: Option<String>,
+        #[wasm_bindgen(js_name = forwardedFor)] forwarded_for: Option<String>,
+        body: &[u8],
+    ) -> Result<String, JsValue> {
         let d = Delivery {
-            path: &path,
-            remote_address: &remote,
-            content_type: ct.as_deref(),
-            forwarded_for: xff.as_deref(),
-            body: &body,
+            path,
+            remote_address,
+            content_type: content_type.as_deref(),
+            forwarded_for: forwarded_for.as_deref(),
+            body,
         };
-        let verified = webhook::verify(&self.config, &d).map_err(werr)?;
-        Ok(WebhookEvent { v: verified, body })
+        let v = webhook::verify(&self.config, &d).map_err(werr)?;
+        // One small JSON text back (one string crossing); the JS side builds the event object,
+        // so no wasm object (nor a copy of the body) outlives the call.
+        let fields = EventFields {
+            topic: &v.topic,
+            dedupe_key: &v.dedupe_key,
+            secret_index: v.secret_index,
+            notification_id: v.notification_id.as_deref(),
+            archive_id: v.archive.as_ref().map(|a| a.archive_id.as_str()),
+            conference_id: v.archive.as_ref().map(|a| a.conference_id.as_str()),
+            sha256: v.archive.as_ref().and_then(|a| a.sha256.as_deref()),
+            source_address: v.source.map(|ip| ip.to_string()),
+        };
+        serde_json::to_string(&fields).map_err(|e| cfg_err(&e.to_string()))
     }
 }
 
-/// A verified delivery. Treat it as a hint: act on what you re-read through the API.
-#[wasm_bindgen]
-pub struct WebhookEvent {
-    v: Verified,
-    body: Vec<u8>,
-}
-
-#[wasm_bindgen]
-impl WebhookEvent {
-    /// The topic, e.g. `archive.available`.
-    #[wasm_bindgen(getter)]
-    pub fn topic(&self) -> String {
-        self.v.topic.clone()
-    }
-    /// The notification's id, when sent.
-    #[wasm_bindgen(getter, js_name = notificationId)]
-    pub fn notification_id(&self) -> Option<String> {
-        self.v.notification_id.clone()
-    }
-    /// For `archive.available`: `data.archive_id`.
-    #[wasm_bindgen(getter, js_name = archiveId)]
-    pub fn archive_id(&self) -> Option<String> {
-        self.v.archive.as_ref().map(|a| a.archive_id.clone())
-    }
-    /// For `archive.available`: `data.archive_subject.conference_id`.
-    #[wasm_bindgen(getter, js_name = conferenceId)]
-    pub fn conference_id(&self) -> Option<String> {
-        self.v.archive.as_ref().map(|a| a.conference_id.clone())
-    }
-    /// For `archive.available`: `data.sha256CheckSum` (lower case), when sent.
-    #[wasm_bindgen(getter, js_name = sha256CheckSum)]
-    pub fn sha256(&self) -> Option<String> {
-        self.v.archive.as_ref().and_then(|a| a.sha256.clone())
-    }
-    /// The key to deduplicate on (`archive.available:<archiveId>` for archives).
-    #[wasm_bindgen(getter, js_name = dedupeKey)]
-    pub fn dedupe_key(&self) -> String {
-        self.v.dedupe_key.clone()
-    }
-    /// Which configured secret matched: 0 is the current one.
-    #[wasm_bindgen(getter, js_name = secretIndex)]
-    pub fn secret_index(&self) -> usize {
-        self.v.secret_index
-    }
-    /// The client address the allowlist was checked against.
-    #[wasm_bindgen(getter, js_name = sourceAddress)]
-    pub fn source_address(&self) -> Option<String> {
-        self.v.source.map(|ip| ip.to_string())
-    }
-    /// The whole payload, unknown fields included (parsed on first use).
-    #[wasm_bindgen(getter, unchecked_return_type = "Record<string, unknown>")]
-    pub fn payload(&self) -> JsValue {
-        JSON::parse(&String::from_utf8_lossy(&self.body)).unwrap_or(JsValue::NULL)
-    }
-    /// A plain object of the fields above, for logging or queueing.
-    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "WebhookEventJson")]
-    pub fn to_json(&self) -> JsValue {
-        let o = js_sys::Object::new();
-        let set = |k: &str, v: JsValue| {
-            let _ = Reflect::set(&o, &JsValue::from_str(k), &v);
-        };
-        set("topic", JsValue::from_str(&self.v.topic));
-        set("dedupeKey", JsValue::from_str(&self.v.dedupe_key));
-        if let Some(id) = &self.v.notification_id {
-            set("notificationId", JsValue::from_str(id));
-        }
-        if let Some(a) = &self.v.archive {
-            set("archiveId", JsValue::from_str(&a.archive_id));
-            set("conferenceId", JsValue::from_str(&a.conference_id));
-            if let Some(s) = &a.sha256 {
-                set("sha256CheckSum", JsValue::from_str(s));
-            }
-        }
-        o.into()
-    }
+/// The fields of a verified delivery, as `verifyParts` returns them (JSON).
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EventFields<'a> {
+    topic: &'a str,
+    dedupe_key: &'a str,
+    secret_index: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notification_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    archive_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    conference_id: Option<&'a str>,
+    #[serde(rename = "sha256CheckSum", skip_serializing_if = "Option::is_none")]
+    sha256: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source_address: Option<String>,
 }
 
 /// Checks a callback URL before registering it: https only, no IP literal in an IANA
@@ -342,6 +230,37 @@ export interface WebhookVerifierOptions {
   /** Body cap in bytes (default 1 MiB). */
   maxBodyBytes?: number;
 }
+export interface WebhookVerifier {
+  /**
+   * Verifies one delivery. Throws a `WebhookError` with code `SECRET_MISMATCH`, `IP_NOT_ALLOWED`,
+   * `BAD_CONTENT_TYPE`, `BODY_TOO_LARGE`, `MALFORMED_JSON` or `SCHEMA_VIOLATION` (with `path`),
+   * checked in that order.
+   */
+  verify(delivery: WebhookDelivery): WebhookEvent;
+}
+/** A verified delivery. Treat it as a hint: act on what you re-read through the API. */
+export interface WebhookEvent {
+  /** The topic, e.g. "archive.available". */
+  readonly topic: string;
+  /** The key to deduplicate on ("archive.available:<archiveId>" for archives). */
+  readonly dedupeKey: string;
+  /** Which configured secret matched: 0 is the current one. */
+  readonly secretIndex: number;
+  /** The notification's id, when sent. */
+  readonly notificationId?: string;
+  /** For archive.available: data.archive_id. */
+  readonly archiveId?: string;
+  /** For archive.available: data.archive_subject.conference_id. */
+  readonly conferenceId?: string;
+  /** For archive.available: data.sha256CheckSum (lower case), when sent. A hint: compare with the record's. */
+  readonly sha256CheckSum?: string;
+  /** The client address the allowlist was checked against. */
+  readonly sourceAddress?: string;
+  /** The whole payload, unknown fields included (parsed from the raw body on first use). */
+  readonly payload: Record<string, unknown>;
+  /** The fields above without the payload, for logging or queueing. */
+  toJSON(): WebhookEventJson;
+}
 /** One delivery as your HTTP layer received it. */
 export interface WebhookDelivery {
   /** The request path (with its secret segment). */
@@ -363,6 +282,8 @@ export interface WebhookError extends Error { name: "WebhookError"; code: Webhoo
 export interface WebhookEventJson {
   topic: string;
   dedupeKey: string;
+  secretIndex: number;
+  sourceAddress?: string;
   notificationId?: string;
   archiveId?: string;
   conferenceId?: string;
