@@ -239,6 +239,23 @@ pub(crate) fn parse_json(body: &[u8]) -> Result<serde_json::Value, Response> {
     })
 }
 
+/// The body of an admin-only request as a JSON object: 403 for a non-admin caller, 400 for
+/// malformed JSON, 422 for anything but an object.
+pub(crate) fn admin_json_object(
+    caller: &auth::Caller,
+    body: &[u8],
+) -> Result<serde_json::Map<String, serde_json::Value>, Response> {
+    caller.require_admin()?;
+    match parse_json(body)? {
+        serde_json::Value::Object(m) => Ok(m),
+        _ => Err(error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "UNPROCESSABLE",
+            "body must be a JSON object",
+        )),
+    }
+}
+
 /// An empty body.
 pub(crate) fn no_content() -> Response {
     Response::builder()

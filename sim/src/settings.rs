@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::auth::Caller;
 use crate::state::{Settings, Shared};
-use crate::{error, json_response, parse_json};
+use crate::{admin_json_object, error, json_response};
 
 fn settings_json(s: &Settings) -> Value {
     serde_json::to_value(s).unwrap_or(Value::Null)
@@ -30,19 +30,9 @@ pub async fn patch(
     Extension(caller): Extension<Caller>,
     body: Bytes,
 ) -> Response {
-    if let Err(r) = caller.require_admin() {
-        return r;
-    }
-    let v = match parse_json(&body) {
-        Ok(v) => v,
+    let fields = match admin_json_object(&caller, &body) {
+        Ok(f) => f,
         Err(r) => return r,
-    };
-    let Value::Object(fields) = v else {
-        return error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "UNPROCESSABLE",
-            "body must be a JSON object",
-        );
     };
     let mut change = [None; 3];
     let names = [

@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 
 use crate::auth::{self, Caller, KEY_VALIDITY_SECS};
 use crate::state::{KeyRec, Shared};
-use crate::{error, json_response, no_content, parse_json, time};
+use crate::{admin_json_object, error, json_response, no_content, time};
 
 /// The longest `name`, in characters.
 pub const MAX_NAME_CHARS: usize = 100;
@@ -38,15 +38,9 @@ pub async fn create(
     Extension(caller): Extension<Caller>,
     body: Bytes,
 ) -> Response {
-    if let Err(r) = caller.require_admin() {
-        return r;
-    }
-    let v = match parse_json(&body) {
-        Ok(v) => v,
+    let fields = match admin_json_object(&caller, &body) {
+        Ok(f) => f,
         Err(r) => return r,
-    };
-    let Value::Object(fields) = v else {
-        return bad("body must be a JSON object");
     };
     let name = match fields.get("name") {
         Some(Value::String(n)) if (1..=MAX_NAME_CHARS).contains(&n.chars().count()) => n.clone(),

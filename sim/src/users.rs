@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::auth::Caller;
 use crate::state::{Mail, Shared, UserRec};
-use crate::{error, json_response, parse_json, time};
+use crate::{admin_json_object, error, json_response, time};
 
 const ROLES: [&str; 3] = ["expert", "customer", "admin"];
 
@@ -91,15 +91,9 @@ pub async fn create(
     Query(q): Query<HashMap<String, String>>,
     body: Bytes,
 ) -> Response {
-    if let Err(r) = caller.require_admin() {
-        return r;
-    }
-    let v = match parse_json(&body) {
-        Ok(v) => v,
+    let mut fields = match admin_json_object(&caller, &body) {
+        Ok(f) => f,
         Err(r) => return r,
-    };
-    let Value::Object(mut fields) = v else {
-        return bad("body must be a JSON object");
     };
     let Some(Value::String(email)) = fields.remove("email") else {
         return bad("email is required and must be a string");

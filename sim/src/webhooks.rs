@@ -32,7 +32,7 @@ use tokio::sync::Semaphore;
 
 use crate::auth::Caller;
 use crate::state::{Inner, Shared, Sim};
-use crate::{error, json_response, no_content, parse_json, time};
+use crate::{admin_json_object, error, json_response, no_content, time};
 
 /// The topics one can subscribe to.
 pub const TOPICS: &[&str] = &[ARCHIVE_AVAILABLE];
@@ -352,15 +352,9 @@ pub async fn create(
     Extension(caller): Extension<Caller>,
     body: Bytes,
 ) -> Response {
-    if let Err(r) = caller.require_admin() {
-        return r;
-    }
-    let v = match parse_json(&body) {
-        Ok(v) => v,
+    let fields = match admin_json_object(&caller, &body) {
+        Ok(f) => f,
         Err(r) => return r,
-    };
-    let Value::Object(fields) = v else {
-        return unprocessable("UNPROCESSABLE", "body must be a JSON object");
     };
     let Some(Value::String(topic)) = fields.get("topic") else {
         return unprocessable("UNPROCESSABLE", "topic is required and must be a string");
