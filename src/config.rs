@@ -366,12 +366,10 @@ mod tests {
 
     #[test]
     fn api_key_is_redacted() {
-        use base64::Engine as _;
-        let e = base64::engine::general_purpose::URL_SAFE_NO_PAD;
         let key = format!(
             "{}.{}.c2lnbmF0dXJl",
-            e.encode(r#"{"alg":"HS256"}"#),
-            e.encode(r#"{"exp":2000000000}"#)
+            crate::b64::encode(br#"{"alg":"HS256"}"#),
+            crate::b64::encode(br#"{"exp":2000000000}"#)
         );
         let cfg = ClientConfig::new(Target::BaseUrl("http://127.0.0.1:1"), &key).unwrap();
         let dbg = format!("{cfg:?}");

@@ -3,8 +3,6 @@
 //! The SDK cannot verify the signature (only the platform holds the secret); it checks the shape so
 //! that a pasted wrong value fails before any request, and reads `exp` for `apiKeyExpiresAt`.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use serde::Deserialize;
 
 use crate::error::ConfigError;
@@ -61,9 +59,8 @@ pub fn parse_api_key(key: &str) -> Result<ApiKeyClaims, ConfigError> {
         return Err(bad("not a JWT (empty segment)"));
     }
     let decode = |seg: &str, what: &str| {
-        let bytes = URL_SAFE_NO_PAD
-            .decode(seg.trim_end_matches('='))
-            .map_err(|_| bad(&format!("not a JWT ({what} is not base64url)")))?;
+        let bytes = crate::b64::decode(seg.trim_end_matches('='))
+            .ok_or_else(|| bad(&format!("not a JWT ({what} is not base64url)")))?;
         // serde would also accept a JSON array for a struct; a JWT part is always an object.
         if what != "signature" && bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
             return Err(bad(&format!("not a JWT ({what} is not a JSON object)")));
@@ -96,8 +93,8 @@ mod tests {
     fn jwt(header: &str, payload: &str) -> String {
         format!(
             "{}.{}.c2ln",
-            URL_SAFE_NO_PAD.encode(header),
-            URL_SAFE_NO_PAD.encode(payload)
+            crate::b64::encode(header.as_bytes()),
+            crate::b64::encode(payload.as_bytes())
         )
     }
 

@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod archive;
+mod b64;
 pub mod client;
 pub mod config;
 pub mod error;

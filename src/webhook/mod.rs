@@ -9,6 +9,5 @@ pub use verify::{verify, ArchiveEvent, Delivery, Verified, VerifierConfig};
 
 /// Formats 24 random bytes as a 32-character base64url secret (192 bits) for a callback path.
 pub fn format_secret(random: &[u8; 24]) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random)
+    crate::b64::encode(random)
 }
