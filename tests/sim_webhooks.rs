@@ -157,9 +157,11 @@ impl Receiver {
         let answer = format!(
             "HTTP/1.1 {status} Whatever\r\ncontent-length: 0\r\nconnection: close\r\n{extra}\r\n"
         );
+        // Out of flight before the answer leaves: the simulator may start its next delivery as
+        // soon as it has the answer, possibly before this task runs again.
+        self.in_flight.fetch_sub(1, Ordering::SeqCst);
         let _ = stream.write_all(answer.as_bytes()).await;
         let _ = stream.shutdown().await;
-        self.in_flight.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
