@@ -788,12 +788,11 @@ async fn concurrency_bounds_the_deliveries_in_flight() {
 
     let wide = Receiver::start().await;
     register(&base, &key, &wide.url("/slow")).await;
-    let started = Instant::now();
     emit(&base, json!({ "count": 8 })).await;
     settle(&base).await;
     assert_eq!(wide.hits().len(), 8);
+    // Concurrency is shown by what the receiver saw in flight, not by a wall-clock bound.
     assert!(wide.max_in_flight.load(Ordering::SeqCst) > 2);
-    assert!(started.elapsed() < Duration::from_millis(1500));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
