@@ -27,7 +27,7 @@ use crate::models::tokens::NewApiToken;
 use crate::models::users::{ListUsersQuery, NewUser};
 use crate::transport::fetch::FetchTransport;
 
-fn get(obj: &JsValue, key: &str) -> JsValue {
+pub(super) fn get(obj: &JsValue, key: &str) -> JsValue {
     // Interned: property names cross the boundary once, not on every call.
     Reflect::get(obj, &JsValue::from_str(wasm_bindgen::intern(key))).unwrap_or(JsValue::UNDEFINED)
 }

@@ -3,7 +3,7 @@
 use js_sys::{Array, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
-use super::errors;
+use super::{errors, get};
 use crate::error::{Error, WebhookError};
 use crate::webhook::{self, Delivery, VerifierConfig};
 
@@ -13,10 +13,6 @@ fn werr(e: WebhookError) -> JsValue {
 
 fn cfg_err(m: &str) -> JsValue {
     werr(WebhookError::InvalidConfig(m.into()))
-}
-
-fn get(obj: &JsValue, key: &str) -> JsValue {
-    Reflect::get(obj, &JsValue::from_str(wasm_bindgen::intern(key))).unwrap_or(JsValue::UNDEFINED)
 }
 
 fn string_list(v: &JsValue, name: &str) -> Result<Vec<String>, JsValue> {
