@@ -139,17 +139,34 @@ fn webhook_verifier_binding_verifies_parts() {
         r#"{{"secrets":["{secret}"],"allowedIps":["127.0.0.1/32"]}}"#
     ))
     .unwrap();
-    let v = WebhookVerifier::new(opts).unwrap();
+    let mut v = WebhookVerifier::new(opts).unwrap();
     let body = br#"{"topic":"archive.available","data":{"archive_id":"a1","archive_subject":{"conference_id":"c1"},"x":1}}"#;
     let path = format!("/cb/{secret}");
     let ct = Some("application/json; charset=utf-8".to_owned());
-    let ev = v
-        .verify_parts(&path, "::ffff:127.0.0.1", ct.clone(), None, body)
+    v.verify_parts(&path, "::ffff:127.0.0.1", ct.clone(), None, body)
         .unwrap();
-    let ev: serde_json::Value = serde_json::from_str(&ev).unwrap();
-    assert_eq!(ev["archiveId"], "a1");
-    assert_eq!(ev["dedupeKey"], "archive.available:a1");
-    assert_eq!(ev["sourceAddress"], "127.0.0.1");
+    // The result as the JavaScript side reads it: words at resultAddress, text they point into.
+    let mem: js_sys::WebAssembly::Memory = WebhookVerifier::wasm_memory().unchecked_into();
+    let words = js_sys::Uint32Array::new(&mem.buffer());
+    let bytes = js_sys::Uint8Array::new(&mem.buffer());
+    let r = v.result_address() / 4;
+    let word = |i: u32| words.get_index(r + i);
+    let field = |i: u32| -> Option<String> {
+        let (a, b) = (word(4 + 2 * i), word(5 + 2 * i));
+        (a != u32::MAX).then(|| {
+            let at = word(0);
+            String::from_utf8(bytes.slice(at + a, at + b).to_vec()).unwrap()
+        })
+    };
+    assert_eq!(word(2), 0, "secret index");
+    assert_eq!(word(3), 1, "all ASCII");
+    assert_eq!(field(0).as_deref(), Some("archive.available"));
+    assert_eq!(field(1), None, "no notification id");
+    assert_eq!(field(2).as_deref(), Some("a1"));
+    assert_eq!(field(3).as_deref(), Some("c1"));
+    assert_eq!(field(4), None, "no checksum");
+    assert_eq!(field(5).as_deref(), Some("127.0.0.1"));
+    assert_eq!(field(6).as_deref(), Some("archive.available:a1"));
     let err = v
         .verify_parts(&path, "198.51.100.1", ct, None, body)
         .err()

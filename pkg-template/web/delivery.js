@@ -1,7 +1,8 @@
 // The object form of WebhookVerifier.verify and the WebhookEvent objects, in JavaScript: reading
 // a delivery's properties and headers is cheap here and costly across the wasm boundary, so the
-// wasm side takes the parts in one call (verifyParts) and answers with one small JSON text. No
-// wasm object, and no copy of the body in wasm memory, outlives the call.
+// wasm side takes the parts in one call (verifyParts) and leaves the event's fields as one text in
+// its memory, with their offsets, which this side reads without another call. No wasm object,
+// and no copy of the body in wasm memory, outlives the call.
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const EMPTY = new Uint8Array(0);
@@ -20,21 +21,24 @@ function headerValue(headers, name) {
   return Array.isArray(v) ? v.join(", ") : String(v);
 }
 
-const BODY = Symbol("body");
-const PAYLOAD = Symbol("payload");
+// Where verifyParts leaves its result in wasm memory (u32 words; see src/wasm/webhooks.rs).
+const NONE = 0xffffffff;
+const FIELDS = ["topic", "notificationId", "archiveId", "conferenceId", "sha256CheckSum", "sourceAddress", "dedupeKey"];
+const HAS_BUFFER = typeof Buffer === "function" && typeof Buffer.from === "function";
 
 /** A verified delivery; `payload` is parsed from the raw body on first use. */
 export class WebhookEvent {
+  #body;
+  #payload;
+
   constructor(fields, body) {
     Object.assign(this, fields);
-    Object.defineProperty(this, BODY, { value: body });
+    this.#body = body;
   }
 
   get payload() {
-    if (this[PAYLOAD] === undefined) {
-      Object.defineProperty(this, PAYLOAD, { value: JSON.parse(decoder.decode(this[BODY])) });
-    }
-    return this[PAYLOAD];
+    if (this.#payload === undefined) this.#payload = JSON.parse(decoder.decode(this.#body));
+    return this.#payload;
   }
 
   toJSON() {
@@ -42,7 +46,47 @@ export class WebhookEvent {
   }
 }
 
+// Views of the wasm memory, made anew when it grows (growing detaches the old buffer).
+class MemoryViews {
+  constructor(memory) {
+    this.memory = memory;
+    this.u8 = new Uint8Array(0);
+  }
+
+  refresh() {
+    if (this.u8.byteLength === 0) {
+      const buf = this.memory.buffer;
+      this.u8 = new Uint8Array(buf);
+      this.u32 = new Uint32Array(buf);
+      this.latin1 = HAS_BUFFER ? Buffer.from(buf) : null;
+    }
+    return this;
+  }
+
+  // ASCII text at [at, at + len).
+  ascii(at, len) {
+    if (this.latin1 !== null) return this.latin1.latin1Slice(at, at + len);
+    return String.fromCharCode.apply(null, this.u8.subarray(at, at + len));
+  }
+}
+
+function readEvent(views, resultAddress, body) {
+  const { u32, u8 } = views.refresh();
+  const r = resultAddress >>> 2;
+  const at = u32[r];
+  const text = u32[r + 3] === 1 ? views.ascii(at, u32[r + 1]) : null;
+  const fields = { secretIndex: u32[r + 2] };
+  for (let i = 0; i < FIELDS.length; i++) {
+    const a = u32[r + 4 + 2 * i];
+    if (a === NONE) continue;
+    const b = u32[r + 5 + 2 * i];
+    fields[FIELDS[i]] = text !== null ? text.slice(a, b) : decoder.decode(u8.subarray(at + a, at + b));
+  }
+  return new WebhookEvent(fields, body);
+}
+
 export function installDeliveryApi(WebhookVerifier) {
+  const views = new MemoryViews(WebhookVerifier.wasmMemory());
   Object.defineProperty(WebhookVerifier.prototype, "verify", {
     configurable: true,
     writable: true,
@@ -68,7 +112,8 @@ export function installDeliveryApi(WebhookVerifier) {
         }
         throw webhookError("BODY_TOO_LARGE", `body larger than ${this.maxBodyBytes} bytes`);
       }
-      return new WebhookEvent(JSON.parse(this.verifyParts(path, remote, ct, xff, body)), body);
+      this.verifyParts(path, remote, ct, xff, body);
+      return readEvent(views, this.resultAddress, body);
     },
   });
 }

@@ -5,7 +5,7 @@ use wasm_bindgen::prelude::*;
 
 use super::{errors, get};
 use crate::error::{Error, WebhookError};
-use crate::webhook::{self, Delivery, VerifierConfig};
+use crate::webhook::{self, Delivery, VerifiedParts, VerifierConfig};
 
 fn werr(e: WebhookError) -> JsValue {
     errors::to_js(&Error::Webhook(e))
@@ -38,6 +38,8 @@ pub struct WebhookVerifier {
     trusted_proxies: usize,
     max_body_bytes: usize,
     config: VerifierConfig,
+    parts: VerifiedParts,
+    result: Box<[u32; RESULT_WORDS]>,
 }
 
 #[wasm_bindgen]
@@ -75,10 +77,7 @@ impl WebhookVerifier {
             }
         };
         let trusted_proxies = num("trustedProxies", 0.0)?;
-        let max_body_bytes = num(
-            "maxBodyBytes",
-            webhook::verify::DEFAULT_MAX_BODY_BYTES as f64,
-        )?;
+        let max_body_bytes = num("maxBodyBytes", webhook::DEFAULT_MAX_BODY_BYTES as f64)?;
         let config = VerifierConfig::new(
             &secrets,
             allowed.as_deref(),
@@ -92,6 +91,8 @@ impl WebhookVerifier {
             trusted_proxies,
             max_body_bytes,
             config,
+            parts: VerifiedParts::default(),
+            result: Box::new([0; RESULT_WORDS]),
         })
     }
 
@@ -123,16 +124,18 @@ impl WebhookVerifier {
     }
 
     /// Verifies one delivery given as its parts (what `verify(delivery)` calls; the object form
-    /// is read in JavaScript, where reading properties is cheap). `body` is the raw body.
-    #[wasm_bindgen(js_name = verifyParts)]
+    /// is read in JavaScript, where reading properties is cheap). `body` is the raw body. The
+    /// result is left in wasm memory at `resultAddress` for the JavaScript side to read: on
+    /// success no object and no string crosses the boundary.
+    #[wasm_bindgen(js_name = verifyParts, skip_typescript)]
     pub fn verify_parts(
-        &self,
+        &mut self,
         path: &str,
-        #[wasm_bindgen(js_name = remoteAddress)] remote_address: &str,
-        #[wasm_bindgen(js_name = contentType)] content_type: Option<String>,
-        #[wasm_bindgen(js_name = forwardedFor)] forwarded_for: Option<String>,
+        remote_address: &str,
+        content_type: Option<String>,
+        forwarded_for: Option<String>,
         body: &[u8],
-    ) -> Result<String, JsValue> {
+    ) -> Result<(), JsValue> {
         let d = Delivery {
             path,
             remote_address,
@@ -140,41 +143,38 @@ impl WebhookVerifier {
             forwarded_for: forwarded_for.as_deref(),
             body,
         };
-        let v = webhook::verify(&self.config, &d).map_err(werr)?;
-        // One small JSON text back (one string crossing); the JS side builds the event object,
-        // so no wasm object (nor a copy of the body) outlives the call.
-        let fields = EventFields {
-            topic: &v.topic,
-            dedupe_key: &v.dedupe_key,
-            secret_index: v.secret_index,
-            notification_id: v.notification_id.as_deref(),
-            archive_id: v.archive.as_ref().map(|a| a.archive_id.as_str()),
-            conference_id: v.archive.as_ref().map(|a| a.conference_id.as_str()),
-            sha256: v.archive.as_ref().and_then(|a| a.sha256.as_deref()),
-            source_address: v.source.map(|ip| ip.to_string()),
-        };
-        serde_json::to_string(&fields).map_err(|e| cfg_err(&e.to_string()))
+        webhook::verify_into(&self.config, &d, &mut self.parts).map_err(werr)?;
+        let p = &self.parts;
+        let r = &mut self.result;
+        // wasm32: addresses, lengths and indexes fit in u32.
+        r[0] = p.text.as_ptr() as u32;
+        r[1] = p.text.len() as u32;
+        r[2] = p.secret_index as u32;
+        r[3] = u32::from(p.ascii);
+        for (i, f) in p.fields.iter().enumerate() {
+            let (a, b) = f.unwrap_or((u32::MAX, u32::MAX));
+            r[4 + 2 * i] = a;
+            r[5 + 2 * i] = b;
+        }
+        Ok(())
+    }
+
+    /// Where `verifyParts` leaves its result: `RESULT_WORDS` u32 words (text address, text
+    /// length, secret index, all-ASCII flag, then the start and end of each field in the text,
+    /// `0xFFFFFFFF` when absent; field order as in `webhook::Field`).
+    #[wasm_bindgen(getter = resultAddress, skip_typescript)]
+    pub fn result_address(&self) -> u32 {
+        self.result.as_ptr() as u32
+    }
+
+    /// The wasm memory, for reading the result of `verifyParts`.
+    #[wasm_bindgen(js_name = wasmMemory, skip_typescript)]
+    pub fn wasm_memory() -> JsValue {
+        wasm_bindgen::memory()
     }
 }
 
-/// The fields of a verified delivery, as `verifyParts` returns them (JSON).
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct EventFields<'a> {
-    topic: &'a str,
-    dedupe_key: &'a str,
-    secret_index: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    notification_id: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    archive_id: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    conference_id: Option<&'a str>,
-    #[serde(rename = "sha256CheckSum", skip_serializing_if = "Option::is_none")]
-    sha256: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    source_address: Option<String>,
-}
+const RESULT_WORDS: usize = 4 + 2 * webhook::FIELD_COUNT;
 
 /// Checks a callback URL before registering it: https only, no IP literal in an IANA
 /// special-purpose block in any spelling, no localhost name, and a secret path segment of at

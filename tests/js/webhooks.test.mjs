@@ -396,6 +396,33 @@ describe("WebhookVerifier.verify directly", () => {
     });
   });
 
+  test("non-ASCII and escaped fields read the same as JSON.parse reads them", () => {
+    // Escapes go through the full parse, plain UTF-8 through the one-pass scan: same answers.
+    for (const raw of [
+      '{"id":"ntf_é","data":{"archive_id":"arc_ü","archive_subject":{"conference_id":"conf_ß"}}}',
+      '{"id":"ntf_\\u00e9","data":{"archive_id":"arc_\\u00fc","archive_subject":{"conference_id":"conf_\\/1"}}}',
+      '{"id":12345,"topic":null,"data":{"archive_id":"a","archive_subject":{"conference_id":"c"},"status":null}}',
+    ]) {
+      const parsed = JSON.parse(raw);
+      const e = v.verify(d({ body: Buffer.from(raw) }));
+      assert.equal(e.notificationId, String(parsed.id));
+      assert.equal(e.archiveId, parsed.data.archive_id);
+      assert.equal(e.conferenceId, parsed.data.archive_subject.conference_id);
+      assert.equal(e.dedupeKey, `archive.available:${parsed.data.archive_id}`);
+      assert.deepEqual(e.payload, parsed);
+    }
+  });
+
+  test("results stay right after the wasm memory grows", () => {
+    const big = new WebhookVerifier({ secrets: [SECRET], maxBodyBytes: 32 << 20 });
+    const first = big.verify(d({ body: bytes(envelope({ archive_id: "arc_before" })) }));
+    // A 24 MiB body makes wasm grow its memory (the views over the old buffer are detached).
+    const huge = bytes(envelope({ archive_id: "arc_huge", pad: "x".repeat(24 << 20) }));
+    assert.equal(big.verify(d({ body: huge })).archiveId, "arc_huge");
+    assert.equal(big.verify(d({ body: bytes(envelope({ archive_id: "arc_after" })) })).archiveId, "arc_after");
+    assert.equal(first.archiveId, "arc_before");
+  });
+
   const cases = [
     ["SECRET_MISMATCH", { path: `/cb/${OTHER}` }],
     ["SECRET_MISMATCH", { path: `/cb/${SECRET.slice(1)}` }],
