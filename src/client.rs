@@ -3,10 +3,12 @@
 //! tests and over `fetch` in wasm.
 
 use crate::api::{
-    self, meetings, settings, subscriptions, tokens, users, ApiRequest, ApiResponse, Operation,
+    self, archives, meetings, settings, subscriptions, tokens, users, ApiRequest, ApiResponse,
+    Operation,
 };
 use crate::config::ClientConfig;
 use crate::error::{ApiError, Error, NetworkError, ValidationError};
+use crate::models::archives::{ArchiveList, ArchiveRecord, ListArchivesQuery};
 use crate::models::meetings::{Meeting, MeetingRequest, Participant};
 use crate::models::settings::{PlatformSettings, SettingsUpdate};
 use crate::models::tokens::{ApiToken, CreatedApiToken, NewApiToken};
@@ -71,6 +73,11 @@ impl<T: Transport> Client<T> {
             policy,
             transport,
         }
+    }
+
+    /// The transport.
+    pub fn transport(&self) -> &T {
+        &self.transport
     }
 
     /// The configuration.
@@ -480,5 +487,64 @@ impl<T: Transport> Client<T> {
             Operation::ListSubscriptionReports,
             &resp,
         )?)
+    }
+
+    /// ListArchives: one page of the tenant's archive records (admin keys only).
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for a bad limit or status; otherwise as [`Client::execute`], and
+    /// `INVALID_RESPONSE` for a record without `id`, `subject.conference_id` or `status`.
+    pub async fn list_archives(&self, q: &ListArchivesQuery) -> Result<ArchiveList, Error> {
+        let req = archives::list_archives(&self.config.routes, q)?;
+        let resp = self.execute(&req).await?;
+        Ok(archives::parse_archive_list(&resp)?)
+    }
+
+    /// GetArchive: one archive record.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for an id with `/`, `..` and the like; otherwise as
+    /// [`Client::list_archives`].
+    pub async fn get_archive(&self, archive_id: &str) -> Result<ArchiveRecord, Error> {
+        let req = archives::get_archive(&self.config.routes, archive_id)?;
+        let resp = self.execute(&req).await?;
+        Ok(archives::parse_archive(Operation::GetArchive, &resp)?)
+    }
+
+    /// DownloadArchive without following it: the signed object-storage URL of the file. Fetch it
+    /// WITHOUT the api-key header (it is a different host, and the URL carries its own
+    /// signature); it expires, so resolve it again when storage refuses it.
+    ///
+    /// # Errors
+    /// As [`Client::get_archive`]; `INVALID_RESPONSE` when the answer is not a redirect to an
+    /// https URL (in a browser the redirect cannot be read at all).
+    pub async fn archive_download_url(&self, archive_id: &str) -> Result<String, Error> {
+        let req = archives::download_archive(&self.config.routes, archive_id)?;
+        let resp = self.execute(&req).await?;
+        Ok(archives::parse_download_location(
+            &resp,
+            &self.config.base_url,
+        )?)
+    }
+
+    /// AbandonArchive: claims the archive of a conference (status ABANDONED; the file stays
+    /// downloadable for the expiry period, then EXPIRED). Takes the conference id. Returns the
+    /// record when the server sends one.
+    ///
+    /// # Errors
+    /// As [`Client::get_archive`].
+    pub async fn abandon_archive(
+        &self,
+        conference_id: &str,
+    ) -> Result<Option<ArchiveRecord>, Error> {
+        let req = archives::abandon_archive(&self.config.routes, conference_id)?;
+        let resp = self.execute(&req).await?;
+        if resp.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(None);
+        }
+        Ok(Some(archives::parse_archive(
+            Operation::AbandonArchive,
+            &resp,
+        )?))
     }
 }

@@ -1,6 +1,7 @@
 //! The route table, requests as data ([`ApiRequest`]) and the response helpers shared by every
 //! resource. One file of builders and parsers per resource sits beside this one.
 
+pub mod archives;
 pub mod meetings;
 pub mod settings;
 pub mod subscriptions;

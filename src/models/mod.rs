@@ -2,6 +2,7 @@
 //! (each model carries its raw JSON text), required fields are checked, optional ones are typed
 //! when present.
 
+pub mod archives;
 pub mod meetings;
 pub mod settings;
 pub mod tokens;

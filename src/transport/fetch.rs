@@ -67,6 +67,12 @@ impl FetchTransport {
         }
     }
 
+    /// The `fetch` given by the user, or `undefined` for the global one (downloads from object
+    /// storage use it too).
+    pub fn fetch_function(&self) -> &JsValue {
+        &self.fetch
+    }
+
     fn headers(&self, key: &str, with_body: bool) -> JsValue {
         let mut slot = self.headers.borrow_mut();
         let set = match slot.as_ref() {

@@ -15,10 +15,12 @@ use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::api::settings;
+use crate::api::{archives, settings, ApiRequest, ApiResponse, Operation};
+use crate::archive::ArchiveStatus;
 use crate::client::{Client, EnsuredExpert, ExpertRef};
 use crate::config::{ClientConfig, Environment, Target};
-use crate::error::{ConfigError, Error, ValidationError};
+use crate::error::{ApiError, ConfigError, Error, ValidationError};
+use crate::models::archives::ListArchivesQuery;
 use crate::models::meetings::{
     link_is_valid_at, Meeting, MeetingLink, MeetingRequest, Participant,
 };
@@ -456,6 +458,9 @@ extern "C" {
     /// Query of listUsers.
     #[wasm_bindgen(typescript_type = "ListUsersQuery")]
     pub type ListUsersQueryArg;
+    /// Query of listArchives.
+    #[wasm_bindgen(typescript_type = "ListArchivesQuery")]
+    pub type ListArchivesQueryArg;
     /// Options of createWebhookSubscription.
     #[wasm_bindgen(typescript_type = "{ allowHttpLoopback?: boolean }")]
     pub type CallbackUrlOptionsArg;
@@ -796,6 +801,124 @@ impl JsClient {
         )
     }
 
+    /// ListArchives: `GET /api/v2/communication/conferences/archives`. One page of archive
+    /// records `{ items, total? }` (admin keys only); `status` filters, `limit` is 1 to 1000.
+    #[wasm_bindgen(js_name = listArchives, unchecked_return_type = "Promise<ArchiveList>")]
+    pub fn list_archives(&self, query: Option<ListArchivesQueryArg>) -> Promise {
+        let query: JsValue = query.map(JsValue::from).unwrap_or_default();
+        let q = if query.is_undefined() || query.is_null() {
+            Ok(ListArchivesQuery::default())
+        } else if !is_plain_object(&query) {
+            Err(arg_err("query")("must be an object".into()))
+        } else {
+            (|| {
+                check_keys(&query, &["status", "limit", "offset"], arg_err("query"))?;
+                Ok(ListArchivesQuery {
+                    status: opt_string(&query, "status", arg_err("status"))?
+                        .map(|s| ArchiveStatus::parse(&s)),
+                    limit: opt_u32(&query, "limit", arg_err("limit"))?,
+                    offset: opt_u32(&query, "offset", arg_err("offset"))?,
+                })
+            })()
+        };
+        let q = match q {
+            Ok(q) => q,
+            Err(e) => return reject(e),
+        };
+        self.send(
+            archives::list_archives(&self.inner.config().routes, &q),
+            |resp, _| {
+                let list = archives::parse_archive_list(resp)?;
+                let items: Vec<&str> = list.items.iter().map(|r| r.raw.as_str()).collect();
+                let total = list
+                    .total
+                    .map(|t| format!(",\"total\":{t}"))
+                    .unwrap_or_default();
+                Ok(parse_json_text(&format!(
+                    "{{\"items\":[{}]{total}}}",
+                    items.join(",")
+                )))
+            },
+        )
+    }
+
+    /// GetArchive: `GET /api/v2/communication/archives/archives/{archiveId}`. An id with `/`,
+    /// `..` and the like is refused with a `ValidationError` before any request.
+    #[wasm_bindgen(js_name = getArchive, unchecked_return_type = "Promise<ArchiveRecord>")]
+    pub fn get_archive(&self, #[wasm_bindgen(js_name = archiveId)] archive_id: String) -> Promise {
+        self.send(
+            archives::get_archive(&self.inner.config().routes, &archive_id),
+            |resp, _| {
+                let r = archives::parse_archive(Operation::GetArchive, resp)?;
+                Ok(parse_json_text(&r.raw))
+            },
+        )
+    }
+
+    /// The signed object-storage URL of an archive file: DownloadArchive's 302, resolved without
+    /// following it. Fetch it WITHOUT the api-key header; it expires. Works where redirects can
+    /// be read (Node); a browser cannot, and should not hold the key anyway.
+    #[wasm_bindgen(js_name = archiveDownloadUrl, unchecked_return_type = "Promise<string>")]
+    pub fn archive_download_url(
+        &self,
+        #[wasm_bindgen(js_name = archiveId)] archive_id: String,
+    ) -> Promise {
+        self.send(
+            archives::download_archive(&self.inner.config().routes, &archive_id),
+            |resp, config| {
+                let url = archives::parse_download_location(resp, &config.base_url)?;
+                Ok(JsValue::from_str(&url))
+            },
+        )
+    }
+
+    /// AbandonArchive: `POST .../conferences/{conferenceId}/archive/abandon`. Claims the archive
+    /// (status ABANDONED, downloadable until it expires). Takes the CONFERENCE id
+    /// (`record.subject.conference_id`). Resolves to the record when the server sends one.
+    #[wasm_bindgen(js_name = abandonArchive, unchecked_return_type = "Promise<ArchiveRecord | null>")]
+    pub fn abandon_archive(
+        &self,
+        #[wasm_bindgen(js_name = conferenceId)] conference_id: String,
+    ) -> Promise {
+        self.send(
+            archives::abandon_archive(&self.inner.config().routes, &conference_id),
+            |resp, _| {
+                if resp.body.iter().all(u8::is_ascii_whitespace) {
+                    return Ok(JsValue::NULL);
+                }
+                let r = archives::parse_archive(Operation::AbandonArchive, resp)?;
+                Ok(parse_json_text(&r.raw))
+            },
+        )
+    }
+
+    /// Sends a built request and parses the answer with `parse`: one future type (and one copy
+    /// of its code in the wasm) serves every method that goes through here.
+    fn send(
+        &self,
+        req: Result<ApiRequest, ValidationError>,
+        parse: fn(&ApiResponse, &ClientConfig) -> Result<JsValue, ApiError>,
+    ) -> Promise {
+        let req = match req {
+            Ok(r) => r,
+            Err(e) => return reject(e.into()),
+        };
+        let inner = self.inner.clone();
+        promise(
+            async move {
+                let resp = inner.execute(&req).await?;
+                Ok(parse(&resp, inner.config())?)
+            },
+            |v| v,
+        )
+    }
+
+    /// The `fetch` given in the options (`undefined`: the global one); downloads use it.
+    #[wasm_bindgen(getter = fetchFunction, skip_typescript)]
+    pub fn fetch_function(&self) -> JsValue {
+        self.inner.transport().fetch_function().clone()
+    }
+
     /// Revokes an API token (`DELETE /api/v2/auth/tokens/{tokenId}`): the platform refuses it
     /// from its next call on.
     #[wasm_bindgen(js_name = revokeApiToken, unchecked_return_type = "Promise<void>")]
@@ -1074,5 +1197,93 @@ export interface EnsuredExpert {
   created: boolean;
   /** This call confirmed the e-mail (false when it was confirmed already). */
   confirmed: boolean;
+}
+"#;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_ARCHIVE_CLIENT: &str = r#"
+/** The status of an archive record; a status the SDK does not know yet comes through as its string. */
+export type ArchiveStatus =
+  | "PROCESSING" | "ARTIFACT_GATHERING_COMPLETE" | "PACKING" | "AVAILABLE" | "FAILED" | "ABANDONED" | "EXPIRED"
+  | (string & {});
+/** The query of listArchives. */
+export interface ListArchivesQuery {
+  /** Only archives in this status. */
+  status?: ArchiveStatus;
+  /** Page size, 1 to 1000. */
+  limit?: number;
+  /** Records to skip. */
+  offset?: number;
+}
+/** A person in an archive record (fields inferred; unknown ones kept). */
+export interface ArchivePerson {
+  accountId?: string;
+  email?: string;
+  firstName?: string;
+  lastName?: string;
+  [field: string]: unknown;
+}
+/**
+ * An archive record (`CommunicationConferencesArchiveResponse`), as the API sent it: `id`,
+ * `subject.conference_id` and `status` are checked; `sha256CheckSum` is 64 hex digits when present;
+ * unknown fields are kept.
+ */
+export interface ArchiveRecord {
+  /** The archiveId (getArchive, archiveDownloadUrl, downloadArchive). */
+  id: string;
+  /** `subject.conference_id` is what abandonArchive takes. */
+  subject: { conference_id: string; [field: string]: unknown };
+  status: ArchiveStatus;
+  /** Why building the archive failed (FAILED). */
+  error?: string;
+  /** SHA-256 of the zip: check the download against it (ArchiveChecksum, verifyStream). */
+  sha256CheckSum?: string;
+  conferenceStartedAt?: string;
+  conferenceEndedAt?: string;
+  expert?: ArchivePerson;
+  participants?: ArchivePerson[];
+  createdAt?: string;
+  abandonedAt?: string;
+  expiresAt?: string;
+  sizeBytes?: number;
+  [field: string]: unknown;
+}
+/** One page of archive records. */
+export interface ArchiveList {
+  items: ArchiveRecord[];
+  /** How many records match, when the server says. */
+  total?: number;
+}
+/** Options of downloadArchive. */
+export interface DownloadArchiveOptions {
+  /** Called as bytes arrive: bytes so far and the total when known. */
+  onProgress?: (progress: { bytes: number; totalBytes?: number; resumes: number }) => void;
+  /** How many times a broken download resumes (with Range) before it fails (default 5). */
+  maxResumes?: number;
+  /** Cancels the download. */
+  signal?: AbortSignal;
+}
+/** Options of archives(). */
+export interface ArchivesIteratorOptions {
+  /** Only archives in this status. */
+  status?: ArchiveStatus;
+  /** Page size, 1 to 1000 (default 100). */
+  pageSize?: number;
+}
+export interface FlexpertoClient {
+  /**
+   * Every archive record, page after page (listArchives with limit/offset until a short page).
+   * Records can move between pages while you iterate (e.g. when you abandon them): iterate a
+   * status you do not change, or collect first.
+   */
+  archives(options?: ArchivesIteratorOptions): AsyncIterableIterator<ArchiveRecord>;
+  /**
+   * Downloads an archive file: resolves the signed storage URL (archiveDownloadUrl), fetches it
+   * WITHOUT the api-key header, and resumes with `Range` after a broken connection (resolving a
+   * fresh URL when storage refuses an expired one). The stream errors with a `NetworkError`
+   * when it cannot finish. Check it with `ArchiveChecksum.verifyStream` or the record's
+   * `sha256CheckSum`. Node (and other servers) only: a browser cannot read the redirect.
+   */
+  downloadArchive(archiveId: string, options?: DownloadArchiveOptions): Promise<ReadableStream<Uint8Array>>;
 }
 "#;

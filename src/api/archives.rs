@@ -1,0 +1,398 @@
+//! Builders and parsers for the archive endpoints (MiFID II): ListArchives, GetArchive,
+//! DownloadArchive (a 302 to object storage, resolved here and never followed with the key) and
+//! AbandonArchive (which takes the conference id, not the archive id).
+
+use serde_json::{Map, Value};
+
+use super::RouteTable;
+use super::{build_path, invalid_response, parse_object, ApiRequest, ApiResponse, Operation};
+use crate::archive::ArchiveStatus;
+use crate::error::{ApiError, ValidationError};
+use crate::models::archives::{ArchiveList, ArchiveRecord, ListArchivesQuery};
+use crate::webhook::is_sha256_hex;
+
+/// The largest page the SDK asks for.
+pub const MAX_LIMIT: u32 = 1000;
+
+/// Checks an archive or conference id before it goes into a path: besides
+/// [`super::check_id`]'s rules, no `/`, `\`, `%`, `..`, white space or control characters (an id
+/// never needs them, and each could change which resource a proxy or the server resolves).
+///
+/// # Errors
+/// [`ValidationError::InvalidId`].
+pub fn check_archive_id(name: &'static str, id: &str) -> Result<(), ValidationError> {
+    super::check_id(name, id)?;
+    let bad = id.contains("..")
+        || id
+            .chars()
+            .any(|c| matches!(c, '/' | '\\' | '%') || c.is_whitespace() || c.is_control());
+    if bad {
+        return Err(ValidationError::InvalidId {
+            name,
+            reason: "must not contain /, \\, %, .., white space or control characters",
+        });
+    }
+    Ok(())
+}
+
+/// `GET /api/v2/communication/conferences/archives?status=&limit=&offset=`.
+///
+/// # Errors
+/// [`ValidationError::InvalidArgument`] for a limit of 0 or above [`MAX_LIMIT`], or a status the
+/// SDK does not know.
+pub fn list_archives(
+    routes: &RouteTable,
+    q: &ListArchivesQuery,
+) -> Result<ApiRequest, ValidationError> {
+    if q.limit.is_some_and(|l| l == 0 || l > MAX_LIMIT) {
+        return Err(ValidationError::InvalidArgument {
+            field: "limit".into(),
+            reason: format!("must be 1 to {MAX_LIMIT}"),
+        });
+    }
+    if let Some(ArchiveStatus::Other(s)) = &q.status {
+        return Err(ValidationError::InvalidArgument {
+            field: "status".into(),
+            reason: format!("unknown archive status {s:?}"),
+        });
+    }
+    let path = build_path(
+        routes,
+        Operation::ListArchives,
+        &[],
+        &[
+            ("status", q.status.as_ref().map(|s| s.as_str().to_owned())),
+            ("limit", q.limit.map(|l| l.to_string())),
+            ("offset", q.offset.map(|o| o.to_string())),
+        ],
+    )?;
+    Ok(ApiRequest::new(Operation::ListArchives, path, None))
+}
+
+/// `GET /api/v2/communication/archives/archives/{archiveId}`.
+///
+/// # Errors
+/// [`ValidationError::InvalidId`].
+pub fn get_archive(routes: &RouteTable, archive_id: &str) -> Result<ApiRequest, ValidationError> {
+    check_archive_id("archiveId", archive_id)?;
+    let path = build_path(
+        routes,
+        Operation::GetArchive,
+        &[("archiveId", archive_id)],
+        &[],
+    )?;
+    Ok(ApiRequest::new(Operation::GetArchive, path, None))
+}
+
+/// `GET /api/v2/communication/archives/archives/{archiveId}/download`: the answer is a 302 whose
+/// `Location` is the file in object storage ([`parse_download_location`]).
+///
+/// # Errors
+/// [`ValidationError::InvalidId`].
+pub fn download_archive(
+    routes: &RouteTable,
+    archive_id: &str,
+) -> Result<ApiRequest, ValidationError> {
+    check_archive_id("archiveId", archive_id)?;
+    let path = build_path(
+        routes,
+        Operation::DownloadArchive,
+        &[("archiveId", archive_id)],
+        &[],
+    )?;
+    Ok(ApiRequest::new(Operation::DownloadArchive, path, None))
+}
+
+/// `POST /api/v2/communication/conferences/conferences/{conferenceId}/archive/abandon`.
+///
+/// # Errors
+/// [`ValidationError::InvalidId`].
+pub fn abandon_archive(
+    routes: &RouteTable,
+    conference_id: &str,
+) -> Result<ApiRequest, ValidationError> {
+    check_archive_id("conferenceId", conference_id)?;
+    let path = build_path(
+        routes,
+        Operation::AbandonArchive,
+        &[("conferenceId", conference_id)],
+        &[],
+    )?;
+    Ok(ApiRequest::new(Operation::AbandonArchive, path, None))
+}
+
+fn record_from(
+    op: Operation,
+    status: u16,
+    obj: Map<String, Value>,
+) -> Result<ArchiveRecord, ApiError> {
+    let bad = |why: &str| invalid_response(op, status, why);
+    let id = match obj.get("id") {
+        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        Some(Value::Number(n)) if n.is_u64() => n.to_string(),
+        _ => return Err(bad("archive record: missing or invalid id")),
+    };
+    let conference_id = match obj.get("subject").and_then(|s| s.get("conference_id")) {
+        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        Some(Value::Number(n)) if n.is_u64() => n.to_string(),
+        _ => return Err(bad("archive record: missing subject.conference_id")),
+    };
+    let archive_status = match obj.get("status") {
+        Some(Value::String(s)) if !s.is_empty() => ArchiveStatus::parse(s),
+        _ => return Err(bad("archive record: missing status")),
+    };
+    let opt_str = |k: &str| -> Result<Option<String>, ApiError> {
+        match obj.get(k) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(bad(&format!("archive record: {k} must be a string"))),
+        }
+    };
+    let sha256 = opt_str("sha256CheckSum")?;
+    if sha256.as_deref().is_some_and(|s| !is_sha256_hex(s)) {
+        return Err(bad("archive record: sha256CheckSum must be 64 hex digits"));
+    }
+    let error = opt_str("error")?;
+    let size_bytes = match obj.get("sizeBytes") {
+        None | Some(Value::Null) => None,
+        Some(Value::Number(n)) if n.is_u64() => n.as_u64(),
+        Some(_) => {
+            return Err(bad(
+                "archive record: sizeBytes must be a non-negative integer",
+            ))
+        }
+    };
+    Ok(ArchiveRecord {
+        id,
+        conference_id,
+        status: archive_status,
+        sha256: sha256.map(|s| s.to_ascii_lowercase()),
+        error,
+        size_bytes,
+        raw: Value::Object(obj).to_string(),
+    })
+}
+
+/// Parses one archive record: `id`, `subject.conference_id` and `status` are required;
+/// `sha256CheckSum` (64 hex digits), `error` and `sizeBytes` are typed when present; everything
+/// else is kept in `raw`.
+///
+/// # Errors
+/// `INVALID_RESPONSE`.
+pub fn parse_archive(op: Operation, resp: &ApiResponse) -> Result<ArchiveRecord, ApiError> {
+    let (obj, _) = parse_object(op, resp)?;
+    record_from(op, resp.status, obj)
+}
+
+/// Parses a list `{ "items": [...], "total"?: n }` (a bare array is accepted too).
+///
+/// # Errors
+/// `INVALID_RESPONSE` when it is not a list or an item is not a valid record.
+pub fn parse_archive_list(resp: &ApiResponse) -> Result<ArchiveList, ApiError> {
+    let op = Operation::ListArchives;
+    let v: Value = serde_json::from_slice(&resp.body)
+        .map_err(|_| invalid_response(op, resp.status, "not JSON"))?;
+    let (items, total) = match v {
+        Value::Array(a) => (a, None),
+        Value::Object(mut o) => {
+            let total = o.get("total").and_then(Value::as_u64);
+            match o.remove("items") {
+                Some(Value::Array(a)) => (a, total),
+                _ => {
+                    return Err(invalid_response(
+                        op,
+                        resp.status,
+                        "expected {\"items\": [...]}",
+                    ))
+                }
+            }
+        }
+        _ => return Err(invalid_response(op, resp.status, "expected a list")),
+    };
+    let items = items
+        .into_iter()
+        .map(|item| match item {
+            Value::Object(o) => record_from(op, resp.status, o),
+            _ => Err(invalid_response(
+                op,
+                resp.status,
+                "archive record: not an object",
+            )),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ArchiveList { items, total })
+}
+
+/// The storage URL of a download answer: the `Location` of a 301/302/303/307/308, made absolute
+/// against `base_url` when relative, and only `https` (or `http` to a loopback host, for the
+/// simulator). The caller fetches it WITHOUT the api-key header.
+///
+/// # Errors
+/// `INVALID_RESPONSE` when the answer is not a redirect with a usable `Location`.
+pub fn parse_download_location(resp: &ApiResponse, base_url: &str) -> Result<String, ApiError> {
+    let op = Operation::DownloadArchive;
+    let bad = |why: &str| invalid_response(op, resp.status, why);
+    if !matches!(resp.status, 301 | 302 | 303 | 307 | 308) {
+        return Err(bad(
+            "expected a redirect to the archive file (a browser cannot read it: download from a server)",
+        ));
+    }
+    let loc = resp
+        .location
+        .as_deref()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .ok_or_else(|| bad("redirect without Location"))?;
+    if loc.bytes().any(|b| b <= b' ' || b == 0x7f || b == b'\\') || loc.len() > 8192 {
+        return Err(bad("Location has forbidden characters"));
+    }
+    let absolute = if loc.starts_with('/') && !loc.starts_with("//") {
+        format!("{}{loc}", base_url.trim_end_matches('/'))
+    } else {
+        loc.to_owned()
+    };
+    let lower = absolute.to_ascii_lowercase();
+    let rest = if let Some(r) = lower.strip_prefix("https://") {
+        r
+    } else if let Some(r) = lower.strip_prefix("http://") {
+        let host = r.split(['/', '?', '#']).next().unwrap_or("");
+        let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+        let name = host
+            .strip_prefix('[')
+            .and_then(|h| h.split_once(']'))
+            .map_or_else(|| host.split(':').next().unwrap_or(""), |(h, _)| h);
+        if !matches!(name, "127.0.0.1" | "localhost" | "::1") {
+            return Err(bad("Location must be https"));
+        }
+        r
+    } else {
+        return Err(bad("Location must be an https URL"));
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.is_empty() || authority.contains('@') {
+        return Err(bad("Location must name a host and carry no credentials"));
+    }
+    Ok(absolute)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resp(status: u16, body: &str, location: Option<&str>) -> ApiResponse {
+        ApiResponse {
+            status,
+            location: location.map(str::to_owned),
+            body: body.as_bytes().to_vec(),
+            ..ApiResponse::default()
+        }
+    }
+
+    #[test]
+    fn builders() {
+        let r = RouteTable::default();
+        let q = ListArchivesQuery {
+            status: Some(ArchiveStatus::Available),
+            limit: Some(50),
+            offset: Some(100),
+        };
+        assert_eq!(
+            list_archives(&r, &q).unwrap().path_and_query,
+            "/api/v2/communication/conferences/archives?status=AVAILABLE&limit=50&offset=100"
+        );
+        assert_eq!(
+            list_archives(&r, &ListArchivesQuery::default())
+                .unwrap()
+                .path_and_query,
+            "/api/v2/communication/conferences/archives"
+        );
+        for limit in [0, MAX_LIMIT + 1] {
+            let q = ListArchivesQuery {
+                limit: Some(limit),
+                ..ListArchivesQuery::default()
+            };
+            assert!(list_archives(&r, &q).is_err());
+        }
+        let q = ListArchivesQuery {
+            status: Some(ArchiveStatus::parse("NOPE")),
+            ..ListArchivesQuery::default()
+        };
+        assert!(list_archives(&r, &q).is_err());
+        assert_eq!(
+            download_archive(&r, "arc_1").unwrap().path_and_query,
+            "/api/v2/communication/archives/archives/arc_1/download"
+        );
+        let a = abandon_archive(&r, "conf_1").unwrap();
+        assert_eq!(
+            a.path_and_query,
+            "/api/v2/communication/conferences/conferences/conf_1/archive/abandon"
+        );
+        assert!(!a.idempotent);
+        for bad in [
+            "", ".", "..", "a/b", "../x", "a..b", "a\\b", "a%2Fb", "a b", "a\nb",
+        ] {
+            assert!(get_archive(&r, bad).is_err(), "{bad:?}");
+            assert!(abandon_archive(&r, bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn records_are_checked_and_kept() {
+        let ok = r#"{"id":"arc_1","subject":{"conference_id":"conf_1","type":"conference"},"status":"AVAILABLE","sha256CheckSum":"AB00000000000000000000000000000000000000000000000000000000000000","sizeBytes":12,"new":1}"#;
+        let rec = parse_archive(Operation::GetArchive, &resp(200, ok, None)).unwrap();
+        assert_eq!(rec.id, "arc_1");
+        assert_eq!(rec.conference_id, "conf_1");
+        assert_eq!(rec.status, ArchiveStatus::Available);
+        assert_eq!(rec.sha256.as_deref().map(|s| &s[..2]), Some("ab"));
+        assert_eq!(rec.size_bytes, Some(12));
+        assert!(rec.raw.contains("\"new\":1"));
+        let other = r#"{"id":"a","subject":{"conference_id":"c"},"status":"LATER_STATE"}"#;
+        let rec = parse_archive(Operation::GetArchive, &resp(200, other, None)).unwrap();
+        assert_eq!(rec.status, ArchiveStatus::Other("LATER_STATE".into()));
+        for bad in [
+            "[]",
+            "{}",
+            r#"{"id":"a","status":"AVAILABLE"}"#,
+            r#"{"id":"a","subject":{},"status":"AVAILABLE"}"#,
+            r#"{"id":"a","subject":{"conference_id":"c"}}"#,
+            r#"{"id":"a","subject":{"conference_id":"c"},"status":"AVAILABLE","sha256CheckSum":"xyz"}"#,
+            r#"{"id":"a","subject":{"conference_id":"c"},"status":"AVAILABLE","sizeBytes":-1}"#,
+            r#"{"id":"a","subject":{"conference_id":"c"},"status":"FAILED","error":5}"#,
+        ] {
+            let e = parse_archive(Operation::GetArchive, &resp(200, bad, None)).unwrap_err();
+            assert_eq!(e.code, "INVALID_RESPONSE", "{bad}");
+        }
+        let list = format!(r#"{{"items":[{ok},{other}],"total":7}}"#);
+        let l = parse_archive_list(&resp(200, &list, None)).unwrap();
+        assert_eq!((l.items.len(), l.total), (2, Some(7)));
+        assert!(parse_archive_list(&resp(200, r#"{"items":[1]}"#, None)).is_err());
+        assert!(parse_archive_list(&resp(200, r#"{"records":[]}"#, None)).is_err());
+    }
+
+    #[test]
+    fn download_locations() {
+        let base = "https://demo.test.flexperto.com";
+        let loc = |l: &str| parse_download_location(&resp(302, "", Some(l)), base);
+        assert_eq!(
+            loc("https://s3.example.com/b/arc.zip?X-Sig=1").unwrap(),
+            "https://s3.example.com/b/arc.zip?X-Sig=1"
+        );
+        assert_eq!(loc("/files/a.zip").unwrap(), format!("{base}/files/a.zip"));
+        assert!(loc("http://127.0.0.1:9000/b/a.zip").is_ok());
+        assert!(loc("http://[::1]:9000/b/a.zip").is_ok());
+        for bad in [
+            "http://s3.example.com/a.zip",
+            "ftp://x/a",
+            "javascript:alert(1)",
+            "//evil.example/a",
+            "https://user:pw@s3.example.com/a",
+            "https:///a",
+            "https://s3.example.com/a b",
+            "http://127.0.0.1.evil.example/a",
+        ] {
+            assert!(loc(bad).is_err(), "{bad}");
+        }
+        assert!(parse_download_location(&resp(200, "zip", None), base).is_err());
+        assert!(parse_download_location(&resp(302, "", None), base).is_err());
+    }
+}
