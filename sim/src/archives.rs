@@ -28,7 +28,7 @@ use crate::state::{Shared, Sim};
 use crate::zipgen::{self, Entry, ZipImage};
 use crate::{error, json_response, storage, time, webhooks};
 
-/// One step of the life cycle, in simulated milliseconds.
+/// One step of the life cycle, in simulated milliseconds, unless `stepSeconds` says otherwise.
 pub const STEP_MS: i64 = 1000;
 /// How long an abandoned archive stays downloadable, in simulated seconds (3 days).
 pub const EXPIRY_SECS: i64 = 3 * 86_400;
@@ -96,6 +96,8 @@ pub struct ArchiveRec {
     pub id: String,
     pub conference_id: String,
     pub created_ms: i64,
+    /// One life-cycle step, in simulated milliseconds.
+    pub step_ms: i64,
     pub started_at: i64,
     pub ended_at: i64,
     pub expert: Person,
@@ -126,13 +128,14 @@ impl ArchiveRec {
             return "ABANDONED";
         }
         let elapsed = now_ms - self.created_ms;
-        if elapsed < STEP_MS {
+        let step = self.step_ms;
+        if elapsed < step {
             "PROCESSING"
-        } else if elapsed < 2 * STEP_MS {
+        } else if elapsed < 2 * step {
             "ARTIFACT_GATHERING_COMPLETE"
         } else if self.failure.is_some() {
             "FAILED"
-        } else if elapsed < 3 * STEP_MS || self.sha256.is_none() {
+        } else if elapsed < 3 * step || self.sha256.is_none() {
             "PACKING"
         } else {
             "AVAILABLE"
@@ -515,6 +518,7 @@ struct ConferenceReq {
     moderator: Option<PersonReq>,
     participants: Option<Vec<PersonReq>>,
     duration_seconds: Option<i64>,
+    step_seconds: Option<i64>,
     tenant_id: Option<String>,
 }
 
@@ -553,6 +557,11 @@ pub async fn end_conference(State(sim): State<Shared>, b: Bytes) -> Response {
     if !(1..=86_400).contains(&duration) {
         return bad_request("durationSeconds must be from 1 to 86400");
     }
+    let step_ms = match req.step_seconds {
+        None => STEP_MS,
+        Some(s) if (1..=86_400).contains(&s) => s * 1000,
+        Some(_) => return bad_request("stepSeconds must be from 1 to 86400"),
+    };
     if req.participants.as_ref().is_some_and(|p| p.len() > 50) {
         return bad_request("participants may hold at most 50 entries");
     }
@@ -593,6 +602,7 @@ pub async fn end_conference(State(sim): State<Shared>, b: Bytes) -> Response {
         id: id.clone(),
         conference_id: conference_id.clone(),
         created_ms: now_ms,
+        step_ms,
         started_at: ended_at - duration,
         ended_at,
         expert,
@@ -813,6 +823,7 @@ mod tests {
             id: "arc_1".into(),
             conference_id: "conf_1".into(),
             created_ms: 1_000_000,
+            step_ms: STEP_MS,
             started_at: 0,
             ended_at: 1800,
             expert: Person::default(),
