@@ -21,6 +21,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use bytes::BytesMut;
 use hmac::{Hmac, Mac};
 use http_body::Frame;
 use serde::{Deserialize, Serialize};
@@ -450,9 +451,16 @@ async fn produce(
     let limit = cut.unwrap_or(count);
     let started = tokio::time::Instant::now();
     let mut sent = 0u64;
+    // Chunks are split off an 8 MiB buffer: one allocation per 8 chunks.
+    let mut spare = BytesMut::new();
     while sent < limit {
         let n = chunk.min(limit - sent);
-        let mut buf = vec![0u8; usize::try_from(n).unwrap_or(CHUNK)];
+        let len = usize::try_from(n).unwrap_or(CHUNK);
+        if spare.capacity() < len {
+            spare = BytesMut::with_capacity(8 * CHUNK);
+        }
+        spare.resize(len, 0);
+        let mut buf = spare.split();
         let at = first + sent;
         image.read_at(at, &mut buf);
         if let Some(k) = flip {
@@ -466,7 +474,7 @@ async fn produce(
             let due = Duration::from_secs_f64(sent as f64 / bps.max(1) as f64);
             tokio::time::sleep_until(started + due).await;
         }
-        if tx.send(Ok(Bytes::from(buf))).await.is_err() {
+        if tx.send(Ok(buf.freeze())).await.is_err() {
             return;
         }
         sent += n;
