@@ -866,3 +866,65 @@ async fn control_route_checks_its_input_and_reset_forgets() {
     let _ = key;
     assert!(storage_log(&base).await.is_empty());
 }
+
+/// A manual check, not run in CI: an archive over 4 GiB (zip64) read the way a client reads it,
+/// by ranges, with the SDK's reader. Run it against a release build of the simulator:
+///
+/// ```sh
+/// cargo build -p flexperto-sim --release && target/release/flexperto-sim --port 0 &
+/// SIM_URL=http://127.0.0.1:PORT cargo test --test sim_archives -- --ignored zip64
+/// ```
+#[tokio::test]
+#[ignore = "packs 4.3 GB: run by hand against a release build (SIM_URL)"]
+async fn zip64_archive_reads_by_ranges() {
+    let base = std::env::var("SIM_URL").expect("SIM_URL");
+    let key = admin_key(&base, "admin").await;
+    let c = end_conference(
+        &base,
+        json!({ "sizeBytes": 4_300_000_000u64, "stepSeconds": 1 }),
+    )
+    .await;
+    advance_clock(&base, 3).await;
+    let deadline = Instant::now() + Duration::from_secs(300);
+    let rec = loop {
+        let r = record(&base, &key, &c.archive_id).await;
+        if r["status"] == "AVAILABLE" {
+            break r;
+        }
+        assert!(Instant::now() < deadline, "never AVAILABLE: {r}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let len = rec["sizeBytes"].as_u64().unwrap();
+    assert_eq!(len, 4_300_000_000);
+    let url = location(&base, &key, &c.archive_id).await;
+    let range = |a: u64, n: u64| {
+        let url = url.clone();
+        async move {
+            let r = fetch(&url, Some(&format!("bytes={a}-{}", a + n - 1))).await;
+            assert_eq!(r.status(), 206);
+            r.bytes().await.unwrap().to_vec()
+        }
+    };
+    let tail_len = zip::RECOMMENDED_TAIL_LEN.min(len);
+    let tail = range(len - tail_len, tail_len).await;
+    let loc = zip::locate_eocd(&tail, len).unwrap();
+    assert!(loc.zip64);
+    let cd = range(loc.offset, loc.size).await;
+    let entries = zip::parse_central_directory(&cd, loc.entries).unwrap();
+    loc.check_entries(&entries).unwrap();
+    let rec_entry = entries.iter().find(|e| e.name.ends_with(".mp4")).unwrap();
+    assert!(rec_entry.compressed_size > u64::from(u32::MAX));
+    // The entries after the recording start beyond 4 GiB.
+    let last = entries.last().unwrap();
+    assert_eq!(last.name, "whiteboard/events.json");
+    assert!(last.local_header_offset > u64::from(u32::MAX));
+    for e in [&entries[0], last] {
+        let header = range(e.local_header_offset, zip::LOCAL_HEADER_LEN as u64).await;
+        let start = e.data_offset(&header).unwrap();
+        let data = e.inflate(&range(start, e.compressed_size).await).unwrap();
+        let _: Value = serde_json::from_slice(&data).unwrap();
+    }
+    let header = range(rec_entry.local_header_offset, zip::LOCAL_HEADER_LEN as u64).await;
+    let start = rec_entry.data_offset(&header).unwrap();
+    assert_eq!(&range(start + 4, 8).await, b"ftypisom");
+}
