@@ -1,0 +1,183 @@
+// Archive records and downloads on the installed package against the simulator: list, paging,
+// get, the download URL on a separate storage origin (which must never see the api-key), resume
+// after a broken connection, faults, abandon -> ABANDONED -> EXPIRED, and bad ids.
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { after, before, describe, test } from "node:test";
+
+import { FlexpertoClient, isFlexpertoError } from "flexperto-sdk";
+import { startSim } from "../../www/sim.mjs";
+
+let sim;
+let client;
+let apiKey;
+
+before(async () => {
+  sim = await startSim();
+  apiKey = await sim.apiKey("admin");
+  client = new FlexpertoClient({ baseUrl: sim.url, apiKey, maxRetries: 0 });
+});
+after(() => sim?.stop());
+
+/** Ends a conference, moves the simulator clock past its packing steps, and waits for the checksum. */
+async function availableArchive(opts = {}) {
+  const { archiveId, conferenceId } = await sim.endConference({ sizeBytes: 300_000, ...opts });
+  await sim.advanceClock(3);
+  for (let i = 0; i < 200; i++) {
+    const r = await client.getArchive(archiveId);
+    if (r.status === "AVAILABLE" || r.status === "FAILED") return { archiveId, conferenceId, record: r };
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  throw new Error(`archive ${archiveId} never became AVAILABLE`);
+}
+
+async function readAll(stream) {
+  const hash = createHash("sha256");
+  let bytes = 0;
+  for await (const chunk of stream) {
+    hash.update(chunk);
+    bytes += chunk.length;
+  }
+  return { bytes, sha256: hash.digest("hex") };
+}
+
+function assertNoKeyAtStorage(requests) {
+  assert.ok(requests.length > 0, "storage saw requests");
+  for (const r of requests) {
+    const names = r.headers.map(([n]) => n.toLowerCase());
+    assert.ok(!names.includes("api-key"), `storage got an api-key header: ${JSON.stringify(r.headers)}`);
+    assert.ok(!JSON.stringify(r).includes(apiKey), "the key appears nowhere in what storage saw");
+  }
+}
+
+describe("archive records", () => {
+  test("listArchives filters and pages; archives() walks every page; getArchive reads one", async () => {
+    const made = [];
+    for (let i = 0; i < 5; i++) made.push((await availableArchive({ sizeBytes: 20_000 })).archiveId);
+    const failed = await availableArchive({ fail: true, error: "recording missing" });
+    assert.equal(failed.record.status, "FAILED");
+    assert.equal(failed.record.error, "recording missing");
+
+    const page = await client.listArchives({ status: "AVAILABLE", limit: 2, offset: 0 });
+    assert.equal(page.items.length, 2);
+    assert.ok(page.items.every((r) => r.status === "AVAILABLE"));
+    assert.ok(typeof page.total === "number" && page.total >= 5);
+
+    const seen = [];
+    for await (const r of client.archives({ status: "AVAILABLE", pageSize: 2 })) seen.push(r.id);
+    for (const id of made) assert.ok(seen.includes(id), `${id} listed`);
+    assert.equal(new Set(seen).size, seen.length, "no record twice");
+    assert.ok(!seen.includes(failed.archiveId));
+
+    const r = await client.getArchive(made[0]);
+    assert.equal(r.id, made[0]);
+    assert.match(r.sha256CheckSum, /^[0-9a-f]{64}$/);
+    assert.equal(typeof r.subject.conference_id, "string");
+  });
+
+  test("bad ids and queries are refused before any request", async () => {
+    const before = (await sim.requests()).length;
+    for (const id of ["", "..", "a/b", "../users", "a%2Fb", "x y"]) {
+      await assert.rejects(client.getArchive(id), (e) => isFlexpertoError(e) && e.name === "ValidationError" && e.code === "INVALID_ID");
+      await assert.rejects(client.downloadArchive(id), (e) => e.code === "INVALID_ID");
+      await assert.rejects(client.abandonArchive(id), (e) => e.code === "INVALID_ID");
+    }
+    await assert.rejects(client.listArchives({ limit: 0 }), (e) => e.code === "INVALID_ARGUMENT" && e.field === "limit");
+    await assert.rejects(client.listArchives({ status: "NOPE" }), (e) => e.code === "INVALID_ARGUMENT");
+    await assert.rejects(client.listArchives({ colour: 1 }), (e) => e.name === "ValidationError");
+    assert.equal((await sim.requests()).length, before, "nothing was sent");
+    await assert.rejects(client.getArchive("arc_does_not_exist"), (e) => e.name === "ApiError" && e.code === "NOT_FOUND");
+  });
+
+  test("non-admin keys are refused by the archive endpoints", async () => {
+    const expert = new FlexpertoClient({ baseUrl: sim.url, apiKey: await sim.apiKey("expert"), maxRetries: 0 });
+    await assert.rejects(expert.listArchives(), (e) => e.name === "ApiError" && e.code === "FORBIDDEN");
+  });
+});
+
+describe("downloads from the storage origin", () => {
+  test("archiveDownloadUrl points at another origin; the download matches sha256CheckSum; storage never sees the key", async () => {
+    const { archiveId, record } = await availableArchive({ sizeBytes: 2_000_000 });
+    await sim.control("DELETE", "storage/requests");
+    const url = await client.archiveDownloadUrl(archiveId);
+    assert.equal(new URL(url).origin, await sim.storageUrl());
+    assert.notEqual(new URL(url).origin, new URL(sim.url).origin);
+    const progress = [];
+    const stream = await client.downloadArchive(archiveId, { onProgress: (p) => progress.push(p) });
+    const got = await readAll(stream);
+    assert.equal(got.bytes, record.sizeBytes);
+    assert.equal(got.sha256, record.sha256CheckSum);
+    assert.equal(progress.at(-1).bytes, record.sizeBytes);
+    assert.equal(progress.at(-1).totalBytes, record.sizeBytes);
+    const storage = await sim.storageRequests();
+    assertNoKeyAtStorage(storage);
+    console.log(`# storage saw ${storage.length} requests, none with an api-key header`);
+  });
+
+  test("a download broken halfway resumes with Range and verifies", async () => {
+    const { archiveId, record } = await availableArchive({ sizeBytes: 3_000_000 });
+    await sim.control("DELETE", "storage/requests");
+    await sim.storageFault({ kind: "truncate", afterBytes: 1_500_000, times: 1 });
+    const progress = [];
+    const got = await readAll(await client.downloadArchive(archiveId, { onProgress: (p) => progress.push(p) }));
+    assert.equal(got.sha256, record.sha256CheckSum, "the resumed download is byte-identical");
+    assert.equal(progress.at(-1).resumes, 1);
+    const storage = await sim.storageRequests();
+    const ranges = storage.map((r) => r.headers.find(([n]) => n.toLowerCase() === "range")?.[1]);
+    assert.equal(ranges[0], undefined);
+    assert.match(ranges[1], /^bytes=\d+-$/);
+    const from = Number(ranges[1].slice(6, -1));
+    assert.ok(from > 0 && from <= 1_500_000, `resumed from ${from}`);
+    assertNoKeyAtStorage(storage);
+    console.log(`# broken at 1500000 bytes, resumed with ${ranges[1]}, sha256 matches`);
+  });
+
+  test("one flipped byte changes the digest", async () => {
+    const { archiveId, record } = await availableArchive({ sizeBytes: 500_000 });
+    await sim.storageFault({ kind: "flip", offset: 250_000, times: 1 });
+    const got = await readAll(await client.downloadArchive(archiveId));
+    assert.equal(got.bytes, record.sizeBytes);
+    assert.notEqual(got.sha256, record.sha256CheckSum);
+  });
+
+  test("a storage 500 is retried; a lasting one fails typed", async () => {
+    const { archiveId, record } = await availableArchive({ sizeBytes: 100_000 });
+    await sim.storageFault({ kind: "status", status: 500, times: 1 });
+    assert.equal((await readAll(await client.downloadArchive(archiveId))).sha256, record.sha256CheckSum);
+    await sim.storageFault({ kind: "status", status: 500, times: 3 });
+    await assert.rejects(client.downloadArchive(archiveId, { maxResumes: 2 }), (e) => isFlexpertoError(e) && e.name === "ApiError" && e.code === "SERVER_ERROR" && e.status === 500);
+    await sim.control("DELETE", "storage/faults");
+  });
+
+  test("a connection that keeps breaking fails with a NetworkError after maxResumes", async () => {
+    const { archiveId } = await availableArchive({ sizeBytes: 400_000 });
+    await sim.storageFault({ kind: "truncate", afterBytes: 1000 });
+    const stream = await client.downloadArchive(archiveId, { maxResumes: 2 });
+    await assert.rejects(readAll(stream), (e) => isFlexpertoError(e) && e.name === "NetworkError" && e.code === "NETWORK");
+    await sim.control("DELETE", "storage/faults");
+  });
+
+  test("bad options are refused", async () => {
+    const { archiveId } = await availableArchive({ sizeBytes: 10_000 });
+    await assert.rejects(client.downloadArchive(archiveId, { maxResumes: -1 }), (e) => e.code === "INVALID_ARGUMENT");
+    await assert.rejects(client.downloadArchive(archiveId, { onProgress: 5 }), (e) => e.code === "INVALID_ARGUMENT");
+  });
+});
+
+describe("claiming", () => {
+  test("abandon -> ABANDONED (still downloadable) -> EXPIRED after 3 days (no download)", async () => {
+    const { archiveId, conferenceId, record } = await availableArchive({ sizeBytes: 50_000 });
+    const abandoned = await client.abandonArchive(conferenceId);
+    assert.equal(abandoned?.status ?? (await client.getArchive(archiveId)).status, "ABANDONED");
+    assert.equal((await readAll(await client.downloadArchive(archiveId))).sha256, record.sha256CheckSum);
+    await sim.advanceClock(3 * 86_400 + 60);
+    const expired = await client.getArchive(archiveId);
+    assert.equal(expired.status, "EXPIRED");
+    await assert.rejects(client.downloadArchive(archiveId), (e) => e.name === "ApiError" && e.status >= 400);
+  });
+
+  test("a FAILED archive has no download", async () => {
+    const { archiveId } = await availableArchive({ fail: true });
+    await assert.rejects(client.archiveDownloadUrl(archiveId), (e) => e.name === "ApiError" && e.code === "CONFLICT");
+  });
+});
