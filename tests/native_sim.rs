@@ -574,3 +574,66 @@ async fn sim_invalid_email_is_a_422() {
     .await;
     assert_error_body(&r, 409, "CONFLICT");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Archives through the native client
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn archive_records_download_url_and_abandon() {
+    use flexperto_sdk::archive::ArchiveStatus;
+    use flexperto_sdk::models::archives::ListArchivesQuery;
+
+    let (base, _sim) = start_sim().await;
+    let key = admin_key(&base, "admin").await;
+    let c = client(&base, &key);
+    let made = post_json(&base, "/_sim/conferences", &json!({ "sizeBytes": 10_000 }))
+        .await
+        .json;
+    let archive_id = made["archiveId"].as_str().unwrap().to_owned();
+    let conference_id = made["conferenceId"].as_str().unwrap().to_owned();
+
+    // Still packing: no download yet.
+    let r = c.get_archive(&archive_id).await.unwrap();
+    assert!(r.status.is_pending(), "{r:?}");
+    assert_eq!(r.conference_id, conference_id);
+    assert_eq!(
+        api_error(c.archive_download_url(&archive_id).await).code,
+        "CONFLICT"
+    );
+
+    advance_clock(&base, 3).await;
+    let mut available = None;
+    for _ in 0..100 {
+        let r = c.get_archive(&archive_id).await.unwrap();
+        if r.status == ArchiveStatus::Available {
+            available = Some(r);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let r = available.expect("AVAILABLE");
+    assert_eq!(r.sha256.as_deref().map(str::len), Some(64));
+
+    let q = ListArchivesQuery {
+        status: Some(ArchiveStatus::Available),
+        limit: Some(10),
+        offset: None,
+    };
+    let list = c.list_archives(&q).await.unwrap();
+    assert_eq!(list.items.len(), 1);
+    assert_eq!(list.total, Some(1));
+
+    let url = c.archive_download_url(&archive_id).await.unwrap();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    assert!(!url.starts_with(&base), "storage is its own origin: {url}");
+
+    let abandoned = c.abandon_archive(&conference_id).await.unwrap();
+    assert_eq!(abandoned.map(|r| r.status), Some(ArchiveStatus::Abandoned));
+    for bad in ["..", "a/b", ""] {
+        assert!(matches!(
+            c.get_archive(bad).await,
+            Err(Error::Validation(_))
+        ));
+    }
+}

@@ -178,7 +178,7 @@ export function installArchiveClientApi(FlexpertoClient) {
     value: async function* archives(options = {}) {
       if (options === null || typeof options !== "object") throw argError("options", "must be an object");
       const { status, pageSize = 100 } = options;
-      if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) throw argError("pageSize", "must be an integer from 1 to 1000");
+      if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) throw argError("pageSize", "must be an integer from 1 to 100");
       for (let offset = 0; ; ) {
         const query = { limit: pageSize, offset };
         if (status !== undefined) query.status = status;

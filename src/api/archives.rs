@@ -11,8 +11,8 @@ use crate::error::{ApiError, ValidationError};
 use crate::models::archives::{ArchiveList, ArchiveRecord, ListArchivesQuery};
 use crate::webhook::is_sha256_hex;
 
-/// The largest page the SDK asks for.
-pub const MAX_LIMIT: u32 = 1000;
+/// The largest page the contract allows (`spec/`: `limit` 1 to 100).
+pub const MAX_LIMIT: u32 = 100;
 
 /// Checks an archive or conference id before it goes into a path: besides
 /// [`super::check_id`]'s rules, no `/`, `\`, `%`, `..`, white space or control characters (an id

@@ -36,7 +36,7 @@ pub struct ArchiveList {
 pub struct ListArchivesQuery {
     /// Only archives in this status.
     pub status: Option<ArchiveStatus>,
-    /// Page size (1 to 1000).
+    /// Page size (1 to 100).
     pub limit: Option<u32>,
     /// How many records to skip.
     pub offset: Option<u32>,

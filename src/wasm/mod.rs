@@ -802,7 +802,7 @@ impl JsClient {
     }
 
     /// ListArchives: `GET /api/v2/communication/conferences/archives`. One page of archive
-    /// records `{ items, total? }` (admin keys only); `status` filters, `limit` is 1 to 1000.
+    /// records `{ items, total? }` (admin keys only); `status` filters, `limit` is 1 to 100.
     #[wasm_bindgen(js_name = listArchives, unchecked_return_type = "Promise<ArchiveList>")]
     pub fn list_archives(&self, query: Option<ListArchivesQueryArg>) -> Promise {
         let query: JsValue = query.map(JsValue::from).unwrap_or_default();
@@ -1210,7 +1210,7 @@ export type ArchiveStatus =
 export interface ListArchivesQuery {
   /** Only archives in this status. */
   status?: ArchiveStatus;
-  /** Page size, 1 to 1000. */
+  /** Page size, 1 to 100. */
   limit?: number;
   /** Records to skip. */
   offset?: number;
@@ -1267,7 +1267,7 @@ export interface DownloadArchiveOptions {
 export interface ArchivesIteratorOptions {
   /** Only archives in this status. */
   status?: ArchiveStatus;
-  /** Page size, 1 to 1000 (default 100). */
+  /** Page size, 1 to 100 (default 100). */
   pageSize?: number;
 }
 export interface FlexpertoClient {
