@@ -15,7 +15,9 @@ use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::api::{archives, settings, ApiRequest, ApiResponse, Operation};
+use crate::api::{
+    self, archives, settings, subscriptions, tokens, users, ApiRequest, ApiResponse, Operation,
+};
 use crate::archive::ArchiveStatus;
 use crate::client::{Client, EnsuredExpert, ExpertRef};
 use crate::config::{ClientConfig, Environment, Target};
@@ -535,10 +537,10 @@ impl JsClient {
             Ok(q) => q,
             Err(e) => return reject(e),
         };
-        let inner = self.inner.clone();
-        promise(async move { inner.list_users(&q).await }, |list| {
-            parse_json_text(&list.raw)
-        })
+        self.send(
+            users::list_users(&self.inner.config().routes, &q),
+            |resp, _| Ok(parse_json_text(&users::parse_list_users(resp)?.raw)),
+        )
     }
 
     /// CreateUser: `POST /api/v2/users/users?supressMails=...`. Mails are suppressed unless
@@ -559,10 +561,22 @@ impl JsClient {
             Ok(a) => a,
             Err(e) => return reject(e),
         };
-        let inner = self.inner.clone();
-        promise(
-            async move { inner.create_user(&user, suppress).await },
-            |u| parse_json_text(&u.raw),
+        let config = self.inner.config();
+        self.send(
+            users::create_user(
+                &config.routes,
+                &config.suppress_mails_param,
+                &user,
+                suppress,
+            ),
+            |resp, _| match users::parse_user(Operation::CreateUser, resp)? {
+                Some(u) => Ok(parse_json_text(&u.raw)),
+                None => Err(api::invalid_response(
+                    Operation::CreateUser,
+                    resp.status,
+                    "empty body",
+                )),
+            },
         )
     }
 
@@ -570,10 +584,13 @@ impl JsClient {
     /// when the API returns it, else `null`.
     #[wasm_bindgen(js_name = confirmEmail, unchecked_return_type = "Promise<User | null>")]
     pub fn confirm_email(&self, #[wasm_bindgen(js_name = userId)] user_id: String) -> Promise {
-        let inner = self.inner.clone();
-        promise(async move { inner.confirm_email(&user_id).await }, |u| {
-            u.map_or(JsValue::NULL, |u| parse_json_text(&u.raw))
-        })
+        self.send(
+            users::confirm_email(&self.inner.config().routes, &user_id),
+            |resp, _| {
+                Ok(users::parse_user(Operation::ConfirmEmail, resp)?
+                    .map_or(JsValue::NULL, |u| parse_json_text(&u.raw)))
+            },
+        )
     }
 
     /// The guide's expert provisioning in one call: find the expert by e-mail or create the
@@ -692,10 +709,13 @@ impl JsClient {
     /// Reads the platform settings (`GET /api/v2/platform/settings`).
     #[wasm_bindgen(js_name = getPlatformSettings, unchecked_return_type = "Promise<PlatformSettings>")]
     pub fn get_platform_settings(&self) -> Promise {
-        let inner = self.inner.clone();
-        promise(async move { inner.get_platform_settings().await }, |s| {
-            parse_json_text(&s.raw)
-        })
+        self.send(
+            settings::get_platform_settings(&self.inner.config().routes),
+            |resp, _| {
+                let s = settings::parse_settings(Operation::GetPlatformSettings, resp)?;
+                Ok(parse_json_text(&s.raw))
+            },
+        )
     }
 
     /// Updates platform settings (`PATCH /api/v2/platform/settings`). Turning both recording
@@ -728,19 +748,24 @@ impl JsClient {
             Ok(t) => t,
             Err(e) => return reject(e),
         };
-        let inner = self.inner.clone();
-        promise(async move { inner.create_api_token(&t).await }, |c| {
-            parse_json_text(&c.record.raw)
-        })
+        let now = js_sys::Date::now() as i64;
+        self.send(
+            tokens::create_api_token(&self.inner.config().routes, &t, now),
+            |resp, _| {
+                Ok(parse_json_text(
+                    &tokens::parse_created_token(resp)?.record.raw,
+                ))
+            },
+        )
     }
 
     /// Lists API tokens (`GET /api/v2/auth/tokens`); never their secrets.
     #[wasm_bindgen(js_name = listApiTokens, unchecked_return_type = "Promise<ApiTokenList>")]
     pub fn list_api_tokens(&self) -> Promise {
-        let inner = self.inner.clone();
-        promise(async move { inner.list_api_tokens().await }, |(_, raw)| {
-            parse_json_text(&raw)
-        })
+        self.send(
+            tokens::list_api_tokens(&self.inner.config().routes),
+            |resp, _| Ok(parse_json_text(&tokens::parse_token_list(resp)?.1)),
+        )
     }
 
     /// Registers a webhook (`POST /api/v2/communication/subscriptions/subscriptions/webhook`).
@@ -760,20 +785,26 @@ impl JsClient {
         let allow = options
             .map(JsValue::from)
             .is_some_and(|o| get(&o, "allowHttpLoopback").is_truthy());
-        let inner = self.inner.clone();
-        promise(
-            async move { inner.create_subscription(&topic, &url, allow).await },
-            |(_, raw)| parse_json_text(&raw),
+        self.send(
+            subscriptions::create_subscription(&self.inner.config().routes, &topic, &url, allow),
+            |resp, _| {
+                let (_, raw) =
+                    subscriptions::parse_with_id(Operation::CreateWebhookSubscription, resp)?;
+                Ok(parse_json_text(&raw))
+            },
         )
     }
 
     /// Lists the tenant's webhook subscriptions.
     #[wasm_bindgen(js_name = listWebhookSubscriptions, unchecked_return_type = "Promise<{ items: WebhookSubscription[] }>")]
     pub fn list_webhook_subscriptions(&self) -> Promise {
-        let inner = self.inner.clone();
-        promise(async move { inner.list_subscriptions().await }, |raw| {
-            parse_json_text(&raw)
-        })
+        self.send(
+            subscriptions::list_subscriptions(&self.inner.config().routes),
+            |resp, _| {
+                let raw = subscriptions::parse_items(Operation::ListSubscriptions, resp)?;
+                Ok(parse_json_text(&raw))
+            },
+        )
     }
 
     /// Deletes a webhook subscription (retries already in flight may still arrive).
@@ -782,10 +813,10 @@ impl JsClient {
         &self,
         #[wasm_bindgen(js_name = subscriptionId)] id: String,
     ) -> Promise {
-        let inner = self.inner.clone();
-        promise(async move { inner.delete_subscription(&id).await }, |()| {
-            JsValue::UNDEFINED
-        })
+        self.send(
+            subscriptions::delete_subscription(&self.inner.config().routes, &id),
+            |_, _| Ok(JsValue::UNDEFINED),
+        )
     }
 
     /// The 50 latest delivery attempts of a subscription, newest first.
@@ -794,10 +825,12 @@ impl JsClient {
         &self,
         #[wasm_bindgen(js_name = subscriptionId)] id: String,
     ) -> Promise {
-        let inner = self.inner.clone();
-        promise(
-            async move { inner.subscription_reports(&id).await },
-            |raw| parse_json_text(&raw),
+        self.send(
+            subscriptions::subscription_reports(&self.inner.config().routes, &id),
+            |resp, _| {
+                let raw = subscriptions::parse_items(Operation::ListSubscriptionReports, resp)?;
+                Ok(parse_json_text(&raw))
+            },
         )
     }
 
@@ -896,7 +929,7 @@ impl JsClient {
     /// of its code in the wasm) serves every method that goes through here.
     fn send(
         &self,
-        req: Result<ApiRequest, ValidationError>,
+        req: Result<ApiRequest, impl Into<Error>>,
         parse: fn(&ApiResponse, &ClientConfig) -> Result<JsValue, ApiError>,
     ) -> Promise {
         let req = match req {
@@ -923,10 +956,9 @@ impl JsClient {
     /// from its next call on.
     #[wasm_bindgen(js_name = revokeApiToken, unchecked_return_type = "Promise<void>")]
     pub fn revoke_api_token(&self, #[wasm_bindgen(js_name = tokenId)] token_id: String) -> Promise {
-        let inner = self.inner.clone();
-        promise(
-            async move { inner.revoke_api_token(&token_id).await },
-            |()| JsValue::UNDEFINED,
+        self.send(
+            tokens::revoke_api_token(&self.inner.config().routes, &token_id),
+            |_, _| Ok(JsValue::UNDEFINED),
         )
     }
 }
