@@ -369,6 +369,51 @@ mod tests {
         assert!(parse_archive_list(&resp(200, r#"{"records":[]}"#, None)).is_err());
     }
 
+    /// The parsers never panic on mutated records (the stable stand-in for fuzz/archive_record).
+    #[test]
+    fn parsers_survive_mutations() {
+        let seed = br#"{"items":[{"id":"arc_1","subject":{"conference_id":"conf_1"},"status":"AVAILABLE","sha256CheckSum":"ab00000000000000000000000000000000000000000000000000000000000000","sizeBytes":12}],"total":1}"#;
+        let alphabet = b"{}[]\":,0123456789-.eEtrufalsn\\/ \xc3\xa9";
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..20_000 {
+            let mut b = seed.to_vec();
+            for _ in 0..=(next() % 4) {
+                let at = (next() as usize) % (b.len() + 1);
+                let c = alphabet[(next() as usize) % alphabet.len()];
+                match next() % 3 {
+                    0 if at < b.len() => b[at] = c,
+                    1 if at < b.len() => {
+                        b.remove(at);
+                    }
+                    _ => b.insert(at, c),
+                }
+            }
+            let r = resp(200, "", None);
+            let r = ApiResponse {
+                body: b.clone(),
+                ..r
+            };
+            if let Ok(list) = parse_archive_list(&r) {
+                for rec in &list.items {
+                    assert!(!rec.id.is_empty() && !rec.conference_id.is_empty());
+                }
+            }
+            let _ = parse_archive(Operation::GetArchive, &r);
+            if let Ok(s) = std::str::from_utf8(&b) {
+                let _ = parse_download_location(
+                    &resp(302, "", Some(s)),
+                    "https://x.test.flexperto.com",
+                );
+            }
+        }
+    }
+
     #[test]
     fn download_locations() {
         let base = "https://demo.test.flexperto.com";
