@@ -1,9 +1,11 @@
 //! JavaScript bindings (wasm32 only): convert arguments, delegate to the core, convert results and errors.
 //! Nothing here decides anything the core could decide.
 
+mod archive;
 mod errors;
 mod webhooks;
 
+pub use archive::ArchiveChecksum;
 pub use webhooks::WebhookVerifier;
 
 pub use errors::is_flexperto_error;
