@@ -61,6 +61,30 @@ export class Sim {
     return (await this.control("GET", "requests")).items;
   }
 
+  /** The storage origin's base URL (archive downloads redirect there). */
+  async storageUrl() {
+    return (await this.control("GET", "storage")).url;
+  }
+
+  /**
+   * Ends a conference, which creates its archive: resolves to `{ conferenceId, archiveId, record }`.
+   * @param {{ sizeBytes?: number, fail?: boolean, error?: string, stepSeconds?: number,
+   *   durationSeconds?: number, tenantId?: string, moderator?: object, participants?: object[] }} [opts]
+   */
+  endConference(opts = {}) {
+    return this.control("POST", "conferences", opts);
+  }
+
+  /** What the storage origin saw, every header included. */
+  async storageRequests() {
+    return (await this.control("GET", "storage/requests")).items;
+  }
+
+  /** A storage fault, e.g. `{ kind: "truncate", afterBytes: 1000000, times: 1 }`. */
+  storageFault(spec) {
+    return this.control("POST", "storage/faults", spec);
+  }
+
   advanceClock(seconds) {
     return this.control("POST", "clock/advance", { seconds });
   }

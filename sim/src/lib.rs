@@ -4,15 +4,18 @@
 //! control API), checks the `api-key` header, keeps a clock that tests can advance, and injects
 //! faults on request.
 
+mod archives;
 mod auth;
 mod control;
 mod meetings;
 mod settings;
 mod state;
+mod storage;
 mod time;
 mod tokens;
 mod users;
 mod webhooks;
+mod zipgen;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -54,6 +57,16 @@ pub const API_ROUTES: &[(&str, &str)] = &[
         "GET",
         "/api/v2/communication/subscriptions/subscriptions/{subscriptionId}/reports",
     ),
+    ("GET", "/api/v2/communication/conferences/archives"),
+    ("GET", "/api/v2/communication/archives/archives/{archiveId}"),
+    (
+        "GET",
+        "/api/v2/communication/archives/archives/{archiveId}/download",
+    ),
+    (
+        "POST",
+        "/api/v2/communication/conferences/conferences/{conferenceId}/archive/abandon",
+    ),
 ];
 
 /// The contract, served at `/api/v2/spec`.
@@ -80,9 +93,13 @@ pub(crate) fn json_response(status: StatusCode, value: &serde_json::Value) -> Re
         .into_response()
 }
 
-/// Builds the router over fresh state.
+/// Builds the API router over fresh state. Without a storage origin (see [`serve`]) archive
+/// downloads answer 503.
 pub fn router(config: SimConfig) -> Router {
-    let shared: Shared = Arc::new(state::Sim::new(config));
+    api_router(Arc::new(state::Sim::new(config)))
+}
+
+fn api_router(shared: Shared) -> Router {
     Router::new()
         .route("/api/v2/spec", get(spec))
         .route("/api/v2/users/users", get(users::list).post(users::create))
@@ -119,20 +136,61 @@ pub fn router(config: SimConfig) -> Router {
             "/api/v2/communication/subscriptions/subscriptions/{subscription_id}/reports",
             get(webhooks::reports),
         )
+        .route(
+            "/api/v2/communication/conferences/archives",
+            get(archives::list),
+        )
+        .route(
+            "/api/v2/communication/archives/archives/{archive_id}",
+            get(archives::get),
+        )
+        .route(
+            "/api/v2/communication/archives/archives/{archive_id}/download",
+            get(archives::download),
+        )
+        .route(
+            "/api/v2/communication/conferences/conferences/{conference_id}/archive/abandon",
+            post(archives::abandon),
+        )
         .route("/join/{token}", get(meetings::join))
+        .route("/_sim/conferences", post(archives::end_conference))
         .merge(control::routes())
+        .merge(storage::control_routes())
         .merge(webhooks::control_routes())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), front))
         .with_state(shared)
 }
 
-/// Serves the simulator on `listener` until the process ends.
+/// Serves the simulator on `listener` until the process ends, with its storage origin (where
+/// archive downloads redirect to) on another port of the same address, chosen by the system.
+/// `GET /_sim/storage` tells its URL.
 ///
 /// # Errors
-/// I/O errors of the listener.
+/// I/O errors of the listeners.
 pub async fn serve(listener: tokio::net::TcpListener, config: SimConfig) -> std::io::Result<()> {
-    axum::serve(listener, router(config)).await
+    let ip = listener.local_addr()?.ip();
+    let storage = tokio::net::TcpListener::bind((ip, 0)).await?;
+    serve_with_storage(listener, storage, config).await
+}
+
+/// Like [`serve`], with the storage origin on a listener of the caller's choice.
+///
+/// # Errors
+/// I/O errors of the listeners.
+pub async fn serve_with_storage(
+    api: tokio::net::TcpListener,
+    storage: tokio::net::TcpListener,
+    config: SimConfig,
+) -> std::io::Result<()> {
+    let shared: Shared = Arc::new(state::Sim::new(config));
+    let _ = shared.storage_addr.set(storage.local_addr()?);
+    archives::ensure_ticker(&shared);
+    let api_app = api_router(shared.clone());
+    let storage_app = storage::router(shared);
+    let api = async move { axum::serve(api, api_app).await };
+    let storage = async move { axum::serve(storage, storage_app).await };
+    tokio::try_join!(api, storage).map(|_| ())
 }
 
 async fn spec() -> Response {

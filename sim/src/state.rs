@@ -1,13 +1,17 @@
 //! The simulator's state: one lock, never held across an await.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::net::SocketAddr;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use rand::rngs::StdRng;
 use rand::{RngCore, SeedableRng};
 use serde::Serialize;
 
+use crate::archives::ArchiveState;
+use crate::storage::StorageState;
 use crate::webhooks::{self, WebhookState};
 
 /// Start-up options.
@@ -140,6 +144,10 @@ pub struct Inner {
     pub next_id: u64,
     /// Webhook subscriptions, their reports and the delivery counters.
     pub webhooks: WebhookState,
+    /// Archive records.
+    pub archives: ArchiveState,
+    /// The storage origin's request log and faults.
+    pub storage: StorageState,
 }
 
 /// The simulator.
@@ -148,6 +156,10 @@ pub struct Sim {
     pub secret: [u8; 32],
     /// The HTTP client of webhook deliveries, or why it could not be built.
     pub webhook_http: Result<reqwest::Client, String>,
+    /// Where the storage origin listens (set once by `serve`).
+    pub storage_addr: OnceLock<SocketAddr>,
+    /// Whether the archive lifecycle task runs.
+    pub ticker_started: AtomicBool,
     inner: Mutex<Inner>,
 }
 
@@ -165,6 +177,8 @@ impl Sim {
             config,
             secret,
             webhook_http: webhooks::http_client(),
+            storage_addr: OnceLock::new(),
+            ticker_started: AtomicBool::new(false),
             inner: Mutex::new(Inner {
                 rng,
                 clock_offset_secs: 0,
@@ -178,6 +192,8 @@ impl Sim {
                 mails: Vec::new(),
                 next_id: 1,
                 webhooks: WebhookState::default(),
+                archives: ArchiveState::default(),
+                storage: StorageState::default(),
             }),
         }
     }
@@ -241,6 +257,8 @@ impl Sim {
         g.requests.clear();
         g.mails.clear();
         g.webhooks.reset();
+        g.archives.reset();
+        g.storage.reset();
     }
 }
 

@@ -782,8 +782,8 @@ async fn deliver(sim: &Sim, generation: u64, job: Delivery) {
 }
 
 /// Emits one `archive.available` notification for an archive that became available, to every
-/// subscription of that topic. Returns the notification id.
-#[allow(dead_code)] // called by the archive lifecycle (a later issue)
+/// subscription of that topic (called by the archive lifecycle task). Returns the notification
+/// id.
 pub(crate) fn notify_archive_available(
     sim: &Shared,
     archive_id: &str,
