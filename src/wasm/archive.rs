@@ -109,10 +109,12 @@ impl ArchiveChecksum {
     // declaration by the package entry: reading a stream is cheap there and costly from here.
     #[wasm_bindgen(js_name = verifyStream, unchecked_return_type = "Promise<VerifiedStream>")]
     pub fn verify_stream(
-        #[wasm_bindgen(unchecked_param_type = "ArchiveByteStream")] _stream: JsValue,
+        #[wasm_bindgen(js_name = stream, unchecked_param_type = "ArchiveByteStream")]
+        _stream: JsValue,
         #[wasm_bindgen(js_name = expectedHex, unchecked_param_type = "string")]
         _expected_hex: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "VerifyStreamOptions | undefined")] _options: JsValue,
+        #[wasm_bindgen(js_name = options, unchecked_optional_param_type = "VerifyStreamOptions")]
+        _options: JsValue,
     ) -> Promise {
         Promise::reject(&JsValue::from_str(
             "ArchiveChecksum.verifyStream: import the package entry, not flexperto_sdk.js",
