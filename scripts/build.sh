@@ -22,7 +22,7 @@ wasm-bindgen --target web --out-dir "$out.tmp/web" "$wasm"
 # The Node build is CommonJS: its JS snippets (src/transport/fetch.js) and the shared adapter
 # pkg-template/web/delivery.js are ES modules, which require() loads only on Node >= 20.19 and
 # slowly. Rewrite them as CommonJS.
-cp pkg-template/web/delivery.js pkg-template/web/archive-client.js "$out.tmp/node/"
+cp pkg-template/web/delivery.js pkg-template/web/archive.js pkg-template/web/archive-client.js "$out.tmp/node/"
 node -e '
   const fs = require("fs"), path = require("path");
   const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) =>
@@ -33,7 +33,7 @@ node -e '
     let src = fs.readFileSync(f, "utf8").replace(/^export (function|class) (\w+)/gm, (_, kind, n) => (names.push(n), `${kind} ${n}`));
     if (/^\s*(export|import)\b/m.test(src)) throw new Error(`${f}: only "export function" and "export class" are supported`);
     fs.writeFileSync(f, `"use strict";\n${src}\nmodule.exports = { ${names.join(", ")} };\n`);
-  }' "$out.tmp/node/snippets" "$out.tmp/node/delivery.js" "$out.tmp/node/archive-client.js"
+  }' "$out.tmp/node/snippets" "$out.tmp/node/delivery.js" "$out.tmp/node/archive.js" "$out.tmp/node/archive-client.js"
 # -Oz, then flatten and re-reloop the control flow and -Oz twice more: 1.2 KB (gzip) smaller than
 # -Oz alone, measured; the two builds run side by side.
 pids=()
@@ -43,6 +43,8 @@ for t in node web; do
 done
 for p in "${pids[@]}"; do wait "$p"; done
 cp -R pkg-template/. "$out.tmp/"
+# The archive declarations serve both builds.
+cp pkg-template/web/archive.d.ts "$out.tmp/node/archive.d.ts"
 # The Node entry: the wasm-bindgen exports plus the hand-written Node adapters, each named
 # explicitly so that ESM named imports of this CommonJS module work.
 node -e '
@@ -52,9 +54,10 @@ node -e '
   for (const n of names("flexperto_sdk.js")) lines.push(`exports.${n} = sdk.${n};`);
   for (const n of names("webhooks.js")) lines.push(`exports.${n} = webhooks.${n};`);
   lines.push(`const delivery = require("./delivery.js");`, `delivery.installDeliveryApi(sdk.WebhookVerifier);`, `exports.WebhookEvent = delivery.WebhookEvent;`);
+  lines.push(`const archive = require("./archive.js").installArchiveApi(sdk, require("./archive-node.js").platform);`, `exports.ArchiveInspector = archive.ArchiveInspector;`);
   lines.push(`require("./archive-client.js").installArchiveClientApi(sdk.FlexpertoClient);`);
   fs.writeFileSync(`${dir}/index.js`, lines.join("\n") + "\n");
-  fs.writeFileSync(`${dir}/index.d.ts`, `export * from "./flexperto_sdk.js";\nexport * from "./webhooks.js";\n`);
+  fs.writeFileSync(`${dir}/index.d.ts`, `export * from "./flexperto_sdk.js";\nexport * from "./webhooks.js";\nexport * from "./archive.js";\n`);
 ' "$PWD/$out.tmp/node"
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 node -e '

@@ -270,6 +270,149 @@ function setupVideoCalls() {
   load();
 }
 
+/** Bytes as "1.2 MB". */
+function formatBytes(n) {
+  if (n < 1000) return `${n} B`;
+  const units = ["kB", "MB", "GB", "TB"];
+  let i = -1;
+  do { n /= 1000; i++; } while (n >= 1000 && i < units.length - 1);
+  return `${n.toFixed(n < 10 ? 1 : 0)} ${units[i]}`;
+}
+
+/** A local date-time for an RFC 3339 string (the string itself if it does not parse). */
+function localTime(iso) {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? String(iso) : d.toLocaleString();
+}
+
+/** The archive inspector: runs entirely in the browser (the SDK's web build under /sdk/). */
+function setupArchive() {
+  const drop = document.getElementById("archive-drop");
+  const input = document.getElementById("archive-file");
+  const progress = document.getElementById("archive-progress");
+  const bar = document.getElementById("archive-progress-bar");
+  const progressText = document.getElementById("archive-progress-text");
+  const result = document.getElementById("archive-result");
+  const alert = document.getElementById("archive-error");
+  const sdk = import("/sdk/index.js"); // loaded once, in the background
+  let run = 0;
+
+  function section(title, id, ...children) {
+    return h("section", { class: "archive-part", "aria-labelledby": `${id}-title` }, h("h3", { id: `${id}-title` }, title), ...children);
+  }
+
+  function renderFolders(inspector) {
+    const parts = [];
+    for (const [folder, entries] of Object.entries(inspector.folders)) {
+      if (entries.length === 0 && folder === "other") continue;
+      const rows = entries.map((e) => h("tr", {}, h("td", {}, h("code", {}, e.name)), h("td", { class: "num" }, e.isDirectory ? "folder" : formatBytes(e.size))));
+      parts.push(h("div", { class: "folder", "data-folder": folder },
+        h("h4", {}, `${folder}/ `, h("span", { class: "muted" }, `${entries.length} ${entries.length === 1 ? "entry" : "entries"}`)),
+        h("table", {}, h("tbody", {}, ...(rows.length ? rows : [h("tr", { class: "empty" }, h("td", { colspan: "2" }, "empty"))])))));
+    }
+    return section("Folders and entries", "archive-folders", h("div", { id: "archive-folders", class: "folders" }, ...parts));
+  }
+
+  function renderMetadata(m) {
+    if (!m) return section("Conference", "archive-metadata", h("p", { class: "muted" }, "No conference metadata in this archive."));
+    const person = (p) => [p?.name, p?.email].filter(Boolean).join(" · ") || p?.accountId || "unknown";
+    const dl = h("dl", { id: "archive-metadata", class: "facts" },
+      h("dt", {}, "Conference"), h("dd", {}, h("code", { "data-field": "conferenceId" }, m.conferenceId)),
+      h("dt", {}, "Tenant"), h("dd", {}, m.tenantId),
+      h("dt", {}, "Time"), h("dd", {}, `${localTime(m.startedAt)} – ${m.endedAt ? localTime(m.endedAt) : "?"}`),
+      h("dt", {}, "Moderator"), h("dd", { "data-field": "moderator" }, m.moderator ? person(m.moderator) : "none"),
+      h("dt", {}, "Participants"), h("dd", {}, h("ul", { id: "archive-participants" },
+        ...m.participants.map((p) => h("li", {}, person(p), p.permissions?.length ? h("span", { class: "muted" }, ` (${p.permissions.join(", ")})`) : "")))));
+    return section("Conference", "archive-metadata", dl);
+  }
+
+  function renderChat(chat) {
+    if (!chat) return section("Chat", "archive-chat", h("p", { class: "muted" }, "No chat history in this archive."));
+    const items = chat.messages.map((msg) => h("li", {},
+      h("span", { class: "muted" }, `${localTime(msg.sentAt)} `), h("strong", {}, msg.senderName ?? "guest"), ": ", msg.text));
+    return section("Chat", "archive-chat", h("ol", { id: "archive-chat", class: "chat" }, ...items));
+  }
+
+  function renderFindings(findings) {
+    const list = findings.length
+      ? h("ul", { id: "archive-findings" }, ...findings.map((f) => h("li", {}, h("strong", { class: "code" }, f.code), ...(f.name ? [" ", h("code", {}, f.name)] : []))))
+      : h("p", { id: "archive-findings", class: "muted" }, "No findings: the layout is as expected.");
+    return section("Findings", "archive-findings", list);
+  }
+
+  async function inspect(file) {
+    const mine = ++run;
+    const { ArchiveChecksum, ArchiveInspector } = await sdk;
+    showError(alert, null);
+    result.hidden = false;
+    result.replaceChildren(h("p", {}, h("strong", {}, file.name), ` · ${formatBytes(file.size)}`));
+    const sha = h("code", { id: "archive-sha256", class: "digest" }, "computing…");
+    result.append(h("p", {}, "SHA-256: ", sha));
+    try {
+      // The directory and the small JSON entries first (a few reads), the full hash after.
+      const inspector = await ArchiveInspector.open(file);
+      const [metadata, chat] = await Promise.all([
+        inspector.metadata().catch((e) => ({ error: e })),
+        inspector.chat().catch((e) => ({ error: e })),
+      ]);
+      if (mine !== run) return;
+      result.firstChild.append(inspector.zip64 ? " · zip64" : "");
+      result.append(renderFolders(inspector));
+      for (const [value, render] of [[metadata, renderMetadata], [chat, renderChat]]) {
+        if (value?.error) result.append(h("div", { class: "alert" }, h("strong", { class: "code" }, value.error.code ?? "ERROR"), ` ${value.error.message}`));
+        else result.append(render(value));
+      }
+      result.append(renderFindings(inspector.findings));
+    } catch (e) {
+      if (mine === run) showError(alert, e);
+    }
+    // The checksum over the whole file, streamed, with progress.
+    progress.hidden = false;
+    bar.value = 0;
+    let shown = 0;
+    const sum = new ArchiveChecksum();
+    try {
+      const reader = file.stream().getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        if (mine !== run) return void reader.cancel();
+        sum.update(value);
+        const now = performance.now();
+        if (now - shown > 100) {
+          shown = now;
+          bar.value = sum.bytesHashed / (file.size || 1);
+          progressText.textContent = `hashing ${Math.floor(bar.value * 100)} %`;
+        }
+      }
+      sha.textContent = sum.digestHex();
+      sha.dataset.done = "true";
+      bar.value = 1;
+      progressText.textContent = `hashed ${formatBytes(sum.bytesHashed)}`;
+    } catch (e) {
+      if (mine === run) showError(alert, e);
+    } finally {
+      sum.free();
+    }
+  }
+
+  input.addEventListener("change", () => input.files[0] && inspect(input.files[0]));
+  for (const type of ["dragenter", "dragover"]) {
+    drop.addEventListener(type, (event) => {
+      event.preventDefault();
+      drop.classList.add("over");
+    });
+  }
+  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+  drop.addEventListener("drop", (event) => {
+    event.preventDefault();
+    drop.classList.remove("over");
+    const file = event.dataTransfer?.files?.[0];
+    if (file) inspect(file);
+  });
+}
+
 setupProvisioning();
 setupExperts();
 setupVideoCalls();
+setupArchive();

@@ -8,11 +8,17 @@
 // To add a feature, add entries to `routes` (and a section to index.html/app.js).
 import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
+import { createRequire } from "node:module";
+import { dirname, extname, join, normalize, sep } from "node:path";
 
 import { FlexpertoClient, isFlexpertoError } from "flexperto-sdk";
 import { startSim } from "./sim.mjs";
 
 const MAX_BODY = 64 * 1024;
+// The package's browser build, served to the page under /sdk/ (the archive inspector runs there:
+// a dropped archive is read in the browser and never uploaded).
+const SDK_WEB = join(dirname(createRequire(import.meta.url).resolve("flexperto-sdk/package.json")), "web") + sep;
+const SDK_TYPES = { ".js": "text/javascript; charset=utf-8", ".wasm": "application/wasm" };
 const env = process.env;
 
 /** An error of this server (not of the SDK), answered as `{ error }` with `status`. */
@@ -136,6 +142,18 @@ function staticFile(name, type) {
   return async () => ({ body: await readFile(url), type });
 }
 
+/** A file of the package's browser build (.js and .wasm only, inside the build's folder). */
+async function sdkFile(rel) {
+  const file = normalize(join(SDK_WEB, decodeURIComponent(rel)));
+  const type = SDK_TYPES[extname(file)];
+  if (!file.startsWith(SDK_WEB) || !type) throw new RequestError(404, "NOT_FOUND", "no such file");
+  try {
+    return { body: await readFile(file), type };
+  } catch {
+    throw new RequestError(404, "NOT_FOUND", "no such file");
+  }
+}
+
 /** Reads a JSON object body: 415 unless JSON, 413 above MAX_BODY, 400 unless an object. */
 async function readJson(req) {
   const type = (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
@@ -188,7 +206,8 @@ function errorResponse(e) {
 }
 
 const HEADERS = {
-  "content-security-policy": "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  // 'wasm-unsafe-eval': the page compiles the SDK's wasm (the archive inspector); nothing else.
+  "content-security-policy": "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
   "x-content-type-options": "nosniff",
   "referrer-policy": "no-referrer",
   "cache-control": "no-store",
@@ -218,6 +237,7 @@ async function dispatch(req) {
   const path = new URL(req.url ?? "/", "http://localhost").pathname;
   const route = routes[`${req.method} ${path}`];
   if (route) return route(req);
+  if (req.method === "GET" && path.startsWith("/sdk/")) return sdkFile(path.slice("/sdk/".length));
   if (Object.keys(routes).some((k) => k.endsWith(` ${path}`))) {
     throw new RequestError(405, "METHOD_NOT_ALLOWED", `${req.method} ${path} is not allowed`);
   }

@@ -1,1 +1,2 @@
 export * from "./flexperto_sdk.js";
+export * from "./archive.js";

@@ -1,11 +1,13 @@
 // Browser (and bundler) entry: loads the wasm next to this file before exporting the API.
-import init, { FlexpertoClient, WebhookVerifier } from "./flexperto_sdk.js";
+import init, * as sdk from "./flexperto_sdk.js";
 import { installDeliveryApi } from "./delivery.js";
+import { installArchiveApi } from "./archive.js";
 import { installArchiveClientApi } from "./archive-client.js";
 
 export * from "./flexperto_sdk.js";
 export { WebhookEvent } from "./delivery.js";
 
 await init({ module_or_path: new URL("./flexperto_sdk_bg.wasm", import.meta.url) });
-installDeliveryApi(WebhookVerifier);
-installArchiveClientApi(FlexpertoClient);
+installDeliveryApi(sdk.WebhookVerifier);
+export const { ArchiveInspector } = installArchiveApi(sdk);
+installArchiveClientApi(sdk.FlexpertoClient);

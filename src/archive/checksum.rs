@@ -68,27 +68,37 @@ impl ArchiveChecksum {
     /// [`ArchiveError::InvalidChecksum`] when `expected_hex` is not exactly 64 hex characters;
     /// [`ArchiveError::ChecksumMismatch`] (both digests in lowercase hex) when the digests differ.
     pub fn verify(&self, expected_hex: &str) -> Result<(), ArchiveError> {
-        let expected = parse_hex_digest(expected_hex)?;
-        let actual = self.digest();
-        let diff = expected
-            .iter()
-            .zip(actual.iter())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b));
-        // black_box keeps the optimiser from turning the fold into an early-exit comparison.
-        if core::hint::black_box(diff) == 0 {
-            Ok(())
-        } else {
-            Err(ArchiveError::ChecksumMismatch {
-                expected: to_hex(&expected),
-                actual: to_hex(&actual),
-            })
-        }
+        verify_digest(&self.digest(), expected_hex)
     }
 
-    fn digest(&self) -> [u8; 32] {
+    /// The SHA-256 of the bytes hashed so far (32 bytes). Does not consume the hasher.
+    pub fn digest(&self) -> [u8; 32] {
         let mut out = [0u8; 32];
         out.copy_from_slice(&self.hasher.clone().finalize());
         out
+    }
+}
+
+/// Checks a SHA-256 digest computed elsewhere (e.g. by the platform's native hasher) against
+/// `expected_hex` (64 hex characters, either case), comparing in constant time.
+///
+/// # Errors
+/// [`ArchiveError::InvalidChecksum`] when `expected_hex` is not exactly 64 hex characters;
+/// [`ArchiveError::ChecksumMismatch`] (both digests in lowercase hex) when the digests differ.
+pub fn verify_digest(actual: &[u8; 32], expected_hex: &str) -> Result<(), ArchiveError> {
+    let expected = parse_hex_digest(expected_hex)?;
+    let diff = expected
+        .iter()
+        .zip(actual.iter())
+        .fold(0u8, |acc, (a, b)| acc | (a ^ b));
+    // black_box keeps the optimiser from turning the fold into an early-exit comparison.
+    if core::hint::black_box(diff) == 0 {
+        Ok(())
+    } else {
+        Err(ArchiveError::ChecksumMismatch {
+            expected: to_hex(&expected),
+            actual: to_hex(actual),
+        })
     }
 }
 
@@ -270,6 +280,24 @@ mod tests {
             msg.to_string(),
             "invalid sha256 checksum: expected 64 hex characters, got 3"
         );
+    }
+
+    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn verify_digest_of_a_digest_computed_elsewhere() {
+        let abc = parse_hex_digest(ABC).unwrap();
+        assert_eq!(verify_digest(&abc, &ABC.to_uppercase()), Ok(()));
+        assert_eq!(
+            verify_digest(&abc, EMPTY).map_err(|e| e.code()),
+            Err("CHECKSUM_MISMATCH")
+        );
+        assert_eq!(
+            verify_digest(&abc, "abc").map_err(|e| e.code()),
+            Err("INVALID_CHECKSUM")
+        );
+        let mut sum = ArchiveChecksum::new();
+        sum.update(b"abc");
+        assert_eq!(sum.digest(), abc);
     }
 
     #[test]

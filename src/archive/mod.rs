@@ -6,12 +6,15 @@
 //! - [`zip`]: a zip reader that needs only random access to the end of the file (the central
 //!   directory), so a multi-gigabyte archive in object storage can be inspected with two ranged
 //!   reads, plus the layout check (`themis/`, `mithra/`, `whiteboard/`).
+//! - [`content`]: shape checks of the `themis/` conference metadata and chat history JSON
+//!   (inferred shapes: required fields checked, unknown ones kept).
 //!
 //! Nothing here performs I/O: callers feed bytes and get values or an
 //! [`ArchiveError`](crate::error::ArchiveError) back. Every parser here is fuzzed (`fuzz/`) and
 //! never panics.
 
 pub mod checksum;
+pub mod content;
 pub mod status;
 pub mod zip;
 

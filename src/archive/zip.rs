@@ -117,10 +117,12 @@ impl ZipEntry {
     }
 
     /// Inflates this entry's data (its `compressed_size` bytes at [`ZipEntry::data_offset`]) and
-    /// checks its size and CRC-32.
+    /// checks its size and CRC-32. Not built for wasm32: the JS bindings inflate with the
+    /// platform's own inflater and check the result with [`check_entry_data`].
     ///
     /// # Errors
     /// [`ArchiveError::UnsupportedZip`] for an encrypted entry; otherwise as [`inflate_entry`].
+    #[cfg(any(not(target_arch = "wasm32"), test))]
     pub fn inflate(&self, compressed: &[u8]) -> Result<Vec<u8>, ArchiveError> {
         if self.is_encrypted() {
             return Err(ArchiveError::UnsupportedZip("encrypted entry"));
@@ -496,31 +498,27 @@ fn decode_name(raw: &[u8], utf8_flag: bool, extra: &[u8]) -> String {
                 if b < 0x80 {
                     char::from(b)
                 } else {
-                    CP437_HIGH[usize::from(b - 0x80)]
+                    char::from_u32(u32::from(CP437_HIGH[usize::from(b - 0x80)]))
+                        .unwrap_or(char::REPLACEMENT_CHARACTER)
                 }
             })
             .collect(),
     }
 }
 
-/// Code page 437, bytes 0x80 to 0xFF.
-const CP437_HIGH: [char; 128] = [
-    '\u{00c7}', '\u{00fc}', '\u{00e9}', '\u{00e2}', '\u{00e4}', '\u{00e0}', '\u{00e5}', '\u{00e7}',
-    '\u{00ea}', '\u{00eb}', '\u{00e8}', '\u{00ef}', '\u{00ee}', '\u{00ec}', '\u{00c4}', '\u{00c5}',
-    '\u{00c9}', '\u{00e6}', '\u{00c6}', '\u{00f4}', '\u{00f6}', '\u{00f2}', '\u{00fb}', '\u{00f9}',
-    '\u{00ff}', '\u{00d6}', '\u{00dc}', '\u{00a2}', '\u{00a3}', '\u{00a5}', '\u{20a7}', '\u{0192}',
-    '\u{00e1}', '\u{00ed}', '\u{00f3}', '\u{00fa}', '\u{00f1}', '\u{00d1}', '\u{00aa}', '\u{00ba}',
-    '\u{00bf}', '\u{2310}', '\u{00ac}', '\u{00bd}', '\u{00bc}', '\u{00a1}', '\u{00ab}', '\u{00bb}',
-    '\u{2591}', '\u{2592}', '\u{2593}', '\u{2502}', '\u{2524}', '\u{2561}', '\u{2562}', '\u{2556}',
-    '\u{2555}', '\u{2563}', '\u{2551}', '\u{2557}', '\u{255d}', '\u{255c}', '\u{255b}', '\u{2510}',
-    '\u{2514}', '\u{2534}', '\u{252c}', '\u{251c}', '\u{2500}', '\u{253c}', '\u{255e}', '\u{255f}',
-    '\u{255a}', '\u{2554}', '\u{2569}', '\u{2566}', '\u{2560}', '\u{2550}', '\u{256c}', '\u{2567}',
-    '\u{2568}', '\u{2564}', '\u{2565}', '\u{2559}', '\u{2558}', '\u{2552}', '\u{2553}', '\u{256b}',
-    '\u{256a}', '\u{2518}', '\u{250c}', '\u{2588}', '\u{2584}', '\u{258c}', '\u{2590}', '\u{2580}',
-    '\u{03b1}', '\u{00df}', '\u{0393}', '\u{03c0}', '\u{03a3}', '\u{03c3}', '\u{00b5}', '\u{03c4}',
-    '\u{03a6}', '\u{0398}', '\u{03a9}', '\u{03b4}', '\u{221e}', '\u{03c6}', '\u{03b5}', '\u{2229}',
-    '\u{2261}', '\u{00b1}', '\u{2265}', '\u{2264}', '\u{2320}', '\u{2321}', '\u{00f7}', '\u{2248}',
-    '\u{00b0}', '\u{2219}', '\u{00b7}', '\u{221a}', '\u{207f}', '\u{00b2}', '\u{25a0}', '\u{00a0}',
+/// Code page 437, bytes 0x80 to 0xFF (as UTF-16 code units: all in the Basic Multilingual Plane).
+const CP437_HIGH: [u16; 128] = [
+    0x00C7, 0x00FC, 0x00E9, 0x00E2, 0x00E4, 0x00E0, 0x00E5, 0x00E7, 0x00EA, 0x00EB, 0x00E8, 0x00EF,
+    0x00EE, 0x00EC, 0x00C4, 0x00C5, 0x00C9, 0x00E6, 0x00C6, 0x00F4, 0x00F6, 0x00F2, 0x00FB, 0x00F9,
+    0x00FF, 0x00D6, 0x00DC, 0x00A2, 0x00A3, 0x00A5, 0x20A7, 0x0192, 0x00E1, 0x00ED, 0x00F3, 0x00FA,
+    0x00F1, 0x00D1, 0x00AA, 0x00BA, 0x00BF, 0x2310, 0x00AC, 0x00BD, 0x00BC, 0x00A1, 0x00AB, 0x00BB,
+    0x2591, 0x2592, 0x2593, 0x2502, 0x2524, 0x2561, 0x2562, 0x2556, 0x2555, 0x2563, 0x2551, 0x2557,
+    0x255D, 0x255C, 0x255B, 0x2510, 0x2514, 0x2534, 0x252C, 0x251C, 0x2500, 0x253C, 0x255E, 0x255F,
+    0x255A, 0x2554, 0x2569, 0x2566, 0x2560, 0x2550, 0x256C, 0x2567, 0x2568, 0x2564, 0x2565, 0x2559,
+    0x2558, 0x2552, 0x2553, 0x256B, 0x256A, 0x2518, 0x250C, 0x2588, 0x2584, 0x258C, 0x2590, 0x2580,
+    0x03B1, 0x00DF, 0x0393, 0x03C0, 0x03A3, 0x03C3, 0x00B5, 0x03C4, 0x03A6, 0x0398, 0x03A9, 0x03B4,
+    0x221E, 0x03C6, 0x03B5, 0x2229, 0x2261, 0x00B1, 0x2265, 0x2264, 0x2320, 0x2321, 0x00F7, 0x2248,
+    0x00B0, 0x2219, 0x00B7, 0x221A, 0x207F, 0x00B2, 0x25A0, 0x00A0,
 ];
 
 impl CentralDirectoryLocation {
@@ -579,12 +577,17 @@ pub fn local_data_offset(local_header: &[u8]) -> Result<u64, ArchiveError> {
 /// exactly `uncompressed_size` bytes and the CRC-32 `crc`. Never produces more than
 /// [`MAX_INFLATED_LEN`] bytes.
 ///
+/// Not built for wasm32 (outside tests), where it would add the inflater (~10 KB gzip) to the
+/// package: the JS bindings inflate with the platform's own (`DecompressionStream`, `node:zlib`)
+/// and check the result with [`check_entry_data`].
+///
 /// # Errors
 /// - [`ArchiveError::EntryTooLarge`]: `uncompressed_size` exceeds [`MAX_INFLATED_LEN`].
 /// - [`ArchiveError::UnsupportedCompression`]: any other method.
 /// - [`ArchiveError::Truncated`]: the deflate stream ends early.
 /// - [`ArchiveError::CorruptZip`]: invalid deflate data, or a size other than declared.
 /// - [`ArchiveError::CrcMismatch`]: the data does not match `crc`.
+#[cfg(any(not(target_arch = "wasm32"), test))]
 pub fn inflate_entry(
     method: u16,
     compressed: &[u8],
@@ -633,14 +636,30 @@ pub fn inflate_entry(
         }
         other => return Err(ArchiveError::UnsupportedCompression(other)),
     };
-    let actual = crc32(&data);
+    check_entry_data(&data, uncompressed_size, crc)?;
+    Ok(data)
+}
+
+/// Checks an entry's data once inflated (or as stored): exactly `uncompressed_size` bytes, with
+/// the CRC-32 `crc` the central directory declares.
+///
+/// # Errors
+/// [`ArchiveError::CorruptZip`] for another length; [`ArchiveError::CrcMismatch`].
+pub fn check_entry_data(data: &[u8], uncompressed_size: u64, crc: u32) -> Result<(), ArchiveError> {
+    if data.len() as u64 != uncompressed_size {
+        return Err(corrupt(format!(
+            "the entry holds {} bytes, {uncompressed_size} declared",
+            data.len()
+        )));
+    }
+    let actual = crc32(data);
     if actual != crc {
         return Err(ArchiveError::CrcMismatch {
             expected: crc,
             actual,
         });
     }
-    Ok(data)
+    Ok(())
 }
 
 /// Lists the entries of a zip file held whole in memory: [`locate_eocd`],
@@ -662,6 +681,7 @@ pub fn list_entries(file: &[u8]) -> Result<Vec<ZipEntry>, ArchiveError> {
 /// # Errors
 /// [`ArchiveError::Truncated`] if the local header or the data lies (partly) outside `file`;
 /// otherwise as [`local_data_offset`] and [`ZipEntry::inflate`].
+#[cfg(any(not(target_arch = "wasm32"), test))]
 pub fn read_entry(file: &[u8], entry: &ZipEntry) -> Result<Vec<u8>, ArchiveError> {
     let header = slice_at(file, entry.local_header_offset, LOCAL_HEADER_LEN as u64)
         .ok_or_else(|| truncated("the local file header lies outside the file"))?;
@@ -677,31 +697,25 @@ fn slice_at(file: &[u8], offset: u64, len: u64) -> Option<&[u8]> {
     file.get(start..end)
 }
 
-const CRC_TABLE: [u32; 256] = {
+/// CRC-32 (IEEE 802.3, as zip uses it) of `data`. The 1 KiB table is built on each call (a few
+/// microseconds) rather than stored: it is only used for small entries and names, and the wasm
+/// package is size-bound.
+pub fn crc32(data: &[u8]) -> u32 {
     let mut table = [0u32; 256];
-    let mut i = 0;
-    while i < 256 {
+    for (i, slot) in table.iter_mut().enumerate() {
         let mut c = i as u32;
-        let mut k = 0;
-        while k < 8 {
+        for _ in 0..8 {
             c = if c & 1 != 0 {
                 0xEDB8_8320 ^ (c >> 1)
             } else {
                 c >> 1
             };
-            k += 1;
         }
-        table[i] = c;
-        i += 1;
+        *slot = c;
     }
-    table
-};
-
-/// CRC-32 (IEEE 802.3, as zip uses it) of `data`.
-pub fn crc32(data: &[u8]) -> u32 {
-    !data.iter().fold(!0u32, |c, &b| {
-        CRC_TABLE[usize::from((c as u8) ^ b)] ^ (c >> 8)
-    })
+    !data
+        .iter()
+        .fold(!0u32, |c, &b| table[usize::from((c as u8) ^ b)] ^ (c >> 8))
 }
 
 /// The top-level folders a Flexperto archive is known to use.
@@ -724,6 +738,9 @@ pub struct Layout {
     /// The best guess at the conference metadata JSON: the first JSON file under `themis/`
     /// whose file name contains `meta` (any case). Its exact name is not documented publicly.
     pub metadata: Option<usize>,
+    /// The best guess at the chat history JSON: the first JSON file under `themis/` whose file
+    /// name contains `chat` (any case). Its exact name is not documented publicly either.
+    pub chat: Option<usize>,
     /// Everything worth a look, in the order found. None of them stops the archive from being
     /// stored; several mean an extractor must not trust the names.
     pub findings: Vec<Finding>,
@@ -810,8 +827,11 @@ pub fn inspect(entries: &[ZipEntry]) -> Layout {
         {
             layout.themis_json.push(index);
             let file_name = name.rsplit('/').next().unwrap_or(name);
-            if layout.metadata.is_none() && file_name.to_ascii_lowercase().contains("meta") {
+            let file_name = file_name.to_ascii_lowercase();
+            if layout.metadata.is_none() && file_name.contains("meta") {
                 layout.metadata = Some(index);
+            } else if layout.chat.is_none() && file_name.contains("chat") {
+                layout.chat = Some(index);
             }
         }
 
@@ -1518,6 +1538,7 @@ mod tests {
         assert!(layout.other.is_empty());
         assert_eq!(layout.themis_json, [1, 2]);
         assert_eq!(layout.metadata, Some(1));
+        assert_eq!(layout.chat, Some(2));
         assert_eq!(layout.findings, vec![]);
     }
 
@@ -1560,6 +1581,7 @@ mod tests {
         assert_eq!(layout.other, [2, 3, 4, 7, 8, 9, 10, 12]);
         assert_eq!(layout.themis_json, [0, 5, 6]);
         assert_eq!(layout.metadata, None);
+        assert_eq!(layout.chat, Some(0));
         let codes: Vec<(&str, String)> = layout
             .findings
             .iter()

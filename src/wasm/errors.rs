@@ -42,6 +42,10 @@ pub fn to_js(e: &Error) -> JsValue {
         Error::Webhook(crate::error::WebhookError::SchemaViolation { path, .. }) => {
             set(&v, "path", &JsValue::from_str(path));
         }
+        Error::Archive(crate::error::ArchiveError::ChecksumMismatch { expected, actual }) => {
+            set(&v, "expected", &JsValue::from_str(expected));
+            set(&v, "actual", &JsValue::from_str(actual));
+        }
         Error::Network(n) => {
             let op = match n {
                 crate::error::NetworkError::Timeout { operation, .. }
@@ -54,12 +58,25 @@ pub fn to_js(e: &Error) -> JsValue {
     v
 }
 
-const NAMES: [&str; 5] = [
+/// An `ArchiveError` code `INVALID_CONTENT`: a JSON entry of the archive (`entry`) whose shape
+/// is not the expected one at `path`.
+pub fn content_error(entry: &str, e: &crate::archive::content::ContentError) -> JsValue {
+    let err = js_sys::Error::new(&format!("unexpected content in {entry}: {e}"));
+    err.set_name("ArchiveError");
+    let v: JsValue = err.into();
+    set(&v, "code", &JsValue::from_str("INVALID_CONTENT"));
+    set(&v, "entry", &JsValue::from_str(entry));
+    set(&v, "path", &JsValue::from_str(&e.path));
+    v
+}
+
+const NAMES: [&str; 6] = [
     "ConfigError",
     "ValidationError",
     "ApiError",
     "NetworkError",
     "WebhookError",
+    "ArchiveError",
 ];
 
 /// Whether `value` is an error thrown by this SDK (a JS `Error` with one of the SDK's names and a
@@ -114,5 +131,5 @@ export interface ApiError extends Error {
 /** The request got no HTTP answer (timeout, connection failure). */
 export interface NetworkError extends Error { name: "NetworkError"; code: NetworkErrorCode; operation: string }
 /** Any error thrown or rejected by this SDK. Branch on `name` and `code`. */
-export type FlexpertoError = ConfigError | ValidationError | ApiError | NetworkError | WebhookError;
+export type FlexpertoError = ConfigError | ValidationError | ApiError | NetworkError | WebhookError | ArchiveError;
 "#;

@@ -1,9 +1,11 @@
 //! JavaScript bindings (wasm32 only): convert arguments, delegate to the core, convert results and errors.
 //! Nothing here decides anything the core could decide.
 
+mod archive;
 mod errors;
 mod webhooks;
 
+pub use archive::ArchiveChecksum;
 pub use webhooks::WebhookVerifier;
 
 pub use errors::is_flexperto_error;
@@ -1235,10 +1237,6 @@ export interface EnsuredExpert {
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_ARCHIVE_CLIENT: &str = r#"
-/** The status of an archive record; a status the SDK does not know yet comes through as its string. */
-export type ArchiveStatus =
-  | "PROCESSING" | "ARTIFACT_GATHERING_COMPLETE" | "PACKING" | "AVAILABLE" | "FAILED" | "ABANDONED" | "EXPIRED"
-  | (string & {});
 /** The query of listArchives. */
 export interface ListArchivesQuery {
   /** Only archives in this status. */

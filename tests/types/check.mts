@@ -1,6 +1,7 @@
 // Type-level test of the package's declarations: compiles only if the types are precise.
 // `@ts-expect-error` lines fail the check when the declarations are too loose.
-import { FlexpertoClient, WebhookVerifier, generateWebhookSecret, isFlexpertoError, linkIsValidAt, validateCallbackUrl } from "flexperto-sdk";
+import { ArchiveChecksum, ArchiveInspector, FlexpertoClient, WebhookVerifier, generateWebhookSecret, isDownloadable, isFlexpertoError, isTerminal, linkIsValidAt, validateCallbackUrl } from "flexperto-sdk";
+import type { ArchiveEntry, ArchiveError, ArchiveFinding, ArchiveStatus, ChatHistory, ConferenceMetadata, VerifiedStream } from "flexperto-sdk";
 import type { CreatedApiToken, EnsuredExpert, FlexpertoError, PlatformSettings, ReservedMeeting, User, UserList, VideoCall } from "flexperto-sdk";
 import * as web from "flexperto-sdk/web";
 
@@ -81,4 +82,46 @@ async function use(): Promise<void> {
     }
   }
 }
+async function archives(): Promise<void> {
+  const sum = new ArchiveChecksum();
+  sum.update(new Uint8Array([1, 2, 3]));
+  const hex: string = sum.digestHex();
+  const n: number = sum.bytesHashed;
+  sum.verify(hex);
+  // @ts-expect-error chunks are bytes
+  sum.update("text");
+  async function* chunks(): AsyncGenerator<Uint8Array> { yield new Uint8Array(1); }
+  const v: VerifiedStream = await ArchiveChecksum.verifyStream(chunks(), hex, { onProgress: ({ bytes }) => void bytes });
+  const fromWeb: VerifiedStream = await web.ArchiveChecksum.verifyStream(new Blob([]).stream(), hex);
+  // @ts-expect-error unknown option
+  await ArchiveChecksum.verifyStream(chunks(), hex, { progress: () => {} });
+  const statuses: ArchiveStatus[] = ["AVAILABLE", "EXPIRED", "SOMETHING_NEW"];
+  const flags: boolean[] = statuses.map((s) => isDownloadable(s) || isTerminal(s));
+  const a: ArchiveInspector = await ArchiveInspector.open("archive.zip");
+  const b: web.ArchiveInspector = await web.ArchiveInspector.open(new Blob([]));
+  const c = await ArchiveInspector.open({ size: 10, read: async (_o: number, l: number) => new Uint8Array(l) });
+  // @ts-expect-error a source is a Blob, a path or a range source
+  await ArchiveInspector.open(42);
+  const themis: readonly ArchiveEntry[] = a.folders.themis;
+  const size: number = themis[0].size;
+  const finding: ArchiveFinding | undefined = a.findings[0];
+  const m: ConferenceMetadata | undefined = await a.metadata();
+  const conferenceId: string | undefined = m?.conferenceId;
+  const email: string | null | undefined = m?.participants[0]?.email;
+  const chat: ChatHistory | undefined = await b.chat();
+  const text: string | undefined = chat?.messages[0]?.text;
+  const bytes: Uint8Array = await c.readEntry("themis/metadata.json", { maxBytes: 1024 });
+  await a.close();
+  try {
+    sum.verify("x");
+  } catch (e) {
+    if (isFlexpertoError(e) && e.name === "ArchiveError") {
+      const err: ArchiveError = e;
+      const expected: string | undefined = err.expected;
+      void expected;
+    }
+  }
+  void [n, v, fromWeb, flags, size, finding, conferenceId, email, text, bytes];
+}
+void archives;
 void use;

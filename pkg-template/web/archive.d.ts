@@ -1,0 +1,129 @@
+// ArchiveInspector: a Flexperto archive (zip) read through its central directory.
+
+/** One entry of the archive's zip. */
+export interface ArchiveEntry {
+  /** The path inside the zip, e.g. "themis/recordings/recording-0001.mp4". */
+  readonly name: string;
+  /** Bytes once inflated. */
+  readonly size: number;
+  /** Bytes as stored in the zip. */
+  readonly compressedSize: number;
+  /** 0 stored, 8 deflate (others cannot be read). */
+  readonly method: number;
+  readonly crc32: number;
+  readonly localHeaderOffset: number;
+  readonly isDirectory: boolean;
+  readonly encrypted: boolean;
+}
+
+/** Codes of {@link ArchiveFinding}: layout problems, reported rather than thrown. */
+export type ArchiveFindingCode =
+  | "NO_THEMIS_METADATA" | "UNKNOWN_TOP_LEVEL" | "PARENT_SEGMENT" | "ABSOLUTE_PATH" | "BACKSLASH"
+  | "DUPLICATE_NAME";
+
+/** Something worth a look about the archive's layout; `name` is the entry (or top-level folder) concerned. */
+export interface ArchiveFinding {
+  readonly code: ArchiveFindingCode;
+  readonly name?: string;
+}
+
+/** The entries grouped by top-level folder. */
+export interface ArchiveFolders {
+  /** Chat history, uploads, recordings, the conference metadata. */
+  readonly themis: readonly ArchiveEntry[];
+  /** Contracts signed by e-signature. */
+  readonly mithra: readonly ArchiveEntry[];
+  /** Whiteboard history and documents. */
+  readonly whiteboard: readonly ArchiveEntry[];
+  /** Anything else (reported as UNKNOWN_TOP_LEVEL findings). */
+  readonly other: readonly ArchiveEntry[];
+}
+
+/** A person in the conference metadata. Shape inferred (no public schema): every field optional. */
+export interface ArchivePerson {
+  accountId?: string | null;
+  email?: string | null;
+  name?: string | null;
+  [field: string]: unknown;
+}
+
+/** A participant: a person with the permissions they had. */
+export interface ArchiveParticipant extends ArchivePerson {
+  permissions?: string[] | null;
+}
+
+/**
+ * The conference metadata (`themis/metadata.json`). Shape inferred: the fields below are checked
+ * (required ones present, all typed, date-times RFC 3339); unknown fields are kept as sent.
+ */
+export interface ConferenceMetadata {
+  tenantId: string;
+  conferenceId: string;
+  /** RFC 3339. */
+  startedAt: string;
+  /** RFC 3339. */
+  endedAt?: string | null;
+  moderator?: ArchivePerson | null;
+  participants: ArchiveParticipant[];
+  [field: string]: unknown;
+}
+
+/** One chat message. Shape inferred, as {@link ConferenceMetadata}. */
+export interface ChatMessage {
+  /** RFC 3339. */
+  sentAt: string;
+  text: string;
+  senderAccountId?: string | null;
+  senderName?: string | null;
+  [field: string]: unknown;
+}
+
+/** The chat history (`themis/chat.json`). Shape inferred. */
+export interface ChatHistory {
+  messages: ChatMessage[];
+  [field: string]: unknown;
+}
+
+/** Anything that can read byte ranges of an archive, e.g. ranged HTTP requests to object storage. */
+export interface ArchiveRangeSource {
+  /** The file's length in bytes. */
+  readonly size: number;
+  /** Exactly `length` bytes from `offset`. */
+  read(offset: number, length: number): Promise<Uint8Array>;
+  close?(): void | Promise<void>;
+}
+
+/** What {@link ArchiveInspector.open} reads: a File or Blob, a path (Node only), or a range source. */
+export type ArchiveSource = Blob | string | ArchiveRangeSource;
+
+/**
+ * A Flexperto archive (zip, zip64 over 4 GiB) read through its central directory: `open` reads
+ * only the end of the file; `metadata()` and `chat()` read only their small JSON entries; the
+ * recordings are never read. A truncated or corrupt zip rejects with an `ArchiveError`.
+ */
+export declare class ArchiveInspector {
+  private constructor();
+  /** Reads the zip's directory. Rejects with an `ArchiveError` (TRUNCATED, CORRUPT_ZIP, UNSUPPORTED_ZIP, LIMIT_EXCEEDED) or a `ValidationError` for a bad source. */
+  static open(source: ArchiveSource): Promise<ArchiveInspector>;
+  /** The file's length in bytes. */
+  readonly size: number;
+  /** Whether the zip uses zip64 end records. */
+  readonly zip64: boolean;
+  /** Every entry, in central-directory order. */
+  readonly entries: readonly ArchiveEntry[];
+  readonly folders: ArchiveFolders;
+  /** Layout problems (no themis metadata, unknown top-level folders, `..` or absolute paths, ...). */
+  readonly findings: readonly ArchiveFinding[];
+  /** The entry `metadata()` reads: the first themis JSON whose name contains "meta". */
+  readonly metadataEntry?: ArchiveEntry;
+  /** The entry `chat()` reads: the first other themis JSON whose name contains "chat". */
+  readonly chatEntry?: ArchiveEntry;
+  /** The conference metadata, or undefined without one. Rejects with an `ArchiveError` (CRC_MISMATCH, INVALID_CONTENT with `path`, ...). */
+  metadata(): Promise<ConferenceMetadata | undefined>;
+  /** The chat history, or undefined without one. Rejects as `metadata()`. */
+  chat(): Promise<ChatHistory | undefined>;
+  /** One entry inflated into memory, size and CRC-32 checked (at most `maxBytes`, default 64 MiB: ENTRY_TOO_LARGE). */
+  readEntry(entry: ArchiveEntry | string, options?: { maxBytes?: number }): Promise<Uint8Array>;
+  /** Closes the file (Node paths); the inspector cannot read entries afterwards. */
+  close(): Promise<void>;
+}
