@@ -12,6 +12,11 @@ if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknow
   log "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown >&2
 fi
+# The release wasm rebuilds the standard library (scripts/build.sh): that needs its source.
+if ! rustup component list --installed 2>/dev/null | grep -qx 'rust-src'; then
+  log "rustup component add rust-src"
+  rustup component add rust-src >&2
+fi
 
 wb_version=$(sed -n 's/^wasm-bindgen = .*"=\([0-9.]*\)".*/\1/p' Cargo.toml)
 if [ -z "$wb_version" ]; then

@@ -1247,7 +1247,7 @@ export interface ListArchivesQuery {
   offset?: number;
 }
 /** A person in an archive record (fields inferred; unknown ones kept). */
-export interface ArchivePerson {
+export interface ArchiveRecordPerson {
   accountId?: string;
   email?: string;
   firstName?: string;
@@ -1271,8 +1271,8 @@ export interface ArchiveRecord {
   sha256CheckSum?: string;
   conferenceStartedAt?: string;
   conferenceEndedAt?: string;
-  expert?: ArchivePerson;
-  participants?: ArchivePerson[];
+  expert?: ArchiveRecordPerson;
+  participants?: ArchiveRecordPerson[];
   createdAt?: string;
   abandonedAt?: string;
   expiresAt?: string;
