@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 
-import { FlexpertoClient, isFlexpertoError } from "flexperto-sdk";
+import { ArchiveChecksum, FlexpertoClient, isFlexpertoError } from "flexperto-sdk";
 import { startSim } from "../../www/sim.mjs";
 
 let sim;
@@ -119,8 +119,9 @@ describe("downloads from the storage origin", () => {
     await sim.control("DELETE", "storage/requests");
     await sim.storageFault({ kind: "truncate", afterBytes: 1_500_000, times: 1 });
     const progress = [];
-    const got = await readAll(await client.downloadArchive(archiveId, { onProgress: (p) => progress.push(p) }));
-    assert.equal(got.sha256, record.sha256CheckSum, "the resumed download is byte-identical");
+    const stream = await client.downloadArchive(archiveId, { onProgress: (p) => progress.push(p) });
+    const verified = await ArchiveChecksum.verifyStream(stream, record.sha256CheckSum);
+    assert.equal(verified.bytes, record.sizeBytes, "the resumed download verifies");
     assert.equal(progress.at(-1).resumes, 1);
     const storage = await sim.storageRequests();
     const ranges = storage.map((r) => r.headers.find(([n]) => n.toLowerCase() === "range")?.[1]);
@@ -132,12 +133,17 @@ describe("downloads from the storage origin", () => {
     console.log(`# broken at 1500000 bytes, resumed with ${ranges[1]}, sha256 matches`);
   });
 
-  test("one flipped byte changes the digest", async () => {
+  test("one flipped byte fails verification with a typed error", async () => {
     const { archiveId, record } = await availableArchive({ sizeBytes: 500_000 });
     await sim.storageFault({ kind: "flip", offset: 250_000, times: 1 });
-    const got = await readAll(await client.downloadArchive(archiveId));
-    assert.equal(got.bytes, record.sizeBytes);
-    assert.notEqual(got.sha256, record.sha256CheckSum);
+    const stream = await client.downloadArchive(archiveId);
+    await assert.rejects(
+      ArchiveChecksum.verifyStream(stream, record.sha256CheckSum),
+      (e) => isFlexpertoError(e) && e.name === "ArchiveError" && e.code === "CHECKSUM_MISMATCH" && e.expected === record.sha256CheckSum,
+    );
+    // The same file without the fault verifies.
+    const again = await ArchiveChecksum.verifyStream(await client.downloadArchive(archiveId), record.sha256CheckSum);
+    assert.equal(again.sha256, record.sha256CheckSum);
   });
 
   test("a storage 500 is retried; a lasting one fails typed", async () => {

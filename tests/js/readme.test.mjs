@@ -22,6 +22,14 @@ let apiKey;
 before(async () => {
   sim = await startSim();
   apiKey = await sim.apiKey("admin");
+  // An archive for the claiming example to download, verify and abandon.
+  const { archiveId } = await sim.endConference({ sizeBytes: 200_000 });
+  await sim.advanceClock(3);
+  for (let i = 0; i < 100; i++) {
+    const res = await fetch(`${sim.url}/api/v2/communication/archives/archives/${archiveId}`, { headers: { "api-key": apiKey } });
+    if ((await res.json()).status === "AVAILABLE") break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
   mkdirSync(dir, { recursive: true });
 });
 after(() => sim?.stop());
@@ -38,5 +46,6 @@ examples.forEach((code, i) => {
       timeout: 20_000,
     });
     assert.ok(!stdout.includes(apiKey));
+    if (code.includes("client.archives(")) assert.match(stdout, /claimed 1 archives/);
   });
 });
