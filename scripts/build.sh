@@ -14,10 +14,13 @@ log "cargo build (wasm32, release, with its own build of the standard library)"
 # keeps the budget (150 KiB) with the archive code in. -Z build-std is unstable, so the stable
 # compiler is told to accept it (RUSTC_BOOTSTRAP=1) rather than depending on a nightly. Only this
 # build does it; tests and clippy use the prebuilt library. A panic was already an abort here
-# (profile panic = "abort"); now it is a bare trap.
+# (profile panic = "abort"); now it is a bare trap. The allocator and memcpy stay at opt-level 3
+# (every call into the wasm allocates its arguments); here, since only this build has them.
 RUSTC_BOOTSTRAP=1 cargo build --quiet --release --target wasm32-unknown-unknown -p flexperto-sdk \
   -Z build-std=std,panic_abort \
-  --config 'target.wasm32-unknown-unknown.rustflags = ["-C", "target-feature=+simd128", "-Z", "unstable-options", "-C", "panic=immediate-abort"]'
+  --config 'target.wasm32-unknown-unknown.rustflags = ["-C", "target-feature=+simd128", "-Z", "unstable-options", "-C", "panic=immediate-abort"]' \
+  --config 'profile.release.package.dlmalloc.opt-level = 3' \
+  --config 'profile.release.package.compiler_builtins.opt-level = 3'
 log "cargo build (simulator, release)"
 cargo build --quiet --release -p flexperto-sim
 

@@ -18,6 +18,9 @@ pub mod time;
 pub mod transport;
 pub mod webhook;
 
+#[cfg(test)]
+mod test_mutate;
+
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 

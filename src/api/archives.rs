@@ -374,26 +374,8 @@ mod tests {
     fn parsers_survive_mutations() {
         let seed = br#"{"items":[{"id":"arc_1","subject":{"conference_id":"conf_1"},"status":"AVAILABLE","sha256CheckSum":"ab00000000000000000000000000000000000000000000000000000000000000","sizeBytes":12}],"total":1}"#;
         let alphabet = b"{}[]\":,0123456789-.eEtrufalsn\\/ \xc3\xa9";
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        for _ in 0..20_000 {
-            let mut b = seed.to_vec();
-            for _ in 0..=(next() % 4) {
-                let at = (next() as usize) % (b.len() + 1);
-                let c = alphabet[(next() as usize) % alphabet.len()];
-                match next() % 3 {
-                    0 if at < b.len() => b[at] = c,
-                    1 if at < b.len() => {
-                        b.remove(at);
-                    }
-                    _ => b.insert(at, c),
-                }
-            }
+        let seeds: [&[u8]; 1] = [seed];
+        for b in crate::test_mutate::mutations(&seeds, alphabet, 20_000, 4, 0x9e37_79b9_7f4a_7c15) {
             let r = resp(200, "", None);
             let r = ApiResponse {
                 body: b.clone(),

@@ -15,6 +15,7 @@
 
 use core::fmt;
 
+use crate::models::json_kind;
 use serde_json::{Map, Value};
 
 use crate::time::parse_rfc3339_ms;
@@ -40,17 +41,6 @@ fn fail(path: impl Into<String>, reason: impl Into<String>) -> ContentError {
     ContentError {
         path: path.into(),
         reason: reason.into(),
-    }
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 
@@ -87,11 +77,11 @@ fn field(obj: &Map<String, Value>, base: &str, key: &str, want: Want, required: 
         },
         (Want::Strings, other) => Err(fail(
             path(),
-            format!("must be an array of strings, not {}", kind(other)),
+            format!("must be an array of strings, not {}", json_kind(other)),
         )),
         (_, other) => Err(fail(
             path(),
-            format!("must be a string, not {}", kind(other)),
+            format!("must be a string, not {}", json_kind(other)),
         )),
     }
 }
@@ -101,7 +91,7 @@ fn object<'a>(v: &'a Value, path: &str) -> Result<&'a Map<String, Value>, Conten
         Value::Object(m) => Ok(m),
         other => Err(fail(
             if path.is_empty() { "$" } else { path },
-            format!("must be an object, not {}", kind(other)),
+            format!("must be an object, not {}", json_kind(other)),
         )),
     }
 }
@@ -110,7 +100,10 @@ fn array<'a>(obj: &'a Map<String, Value>, key: &str) -> Result<&'a [Value], Cont
     match obj.get(key) {
         None | Some(Value::Null) => Err(fail(key, "required")),
         Some(Value::Array(items)) => Ok(items),
-        Some(other) => Err(fail(key, format!("must be an array, not {}", kind(other)))),
+        Some(other) => Err(fail(
+            key,
+            format!("must be an array, not {}", json_kind(other)),
+        )),
     }
 }
 

@@ -10,6 +10,19 @@ pub mod users;
 
 use serde::{Deserialize, Deserializer};
 
+/// How a JSON value's type reads in an error message: "a string", "an object", "null"...
+pub(crate) fn json_kind(v: &serde_json::Value) -> &'static str {
+    use serde_json::Value;
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
 /// Deserializes an id given as a JSON string or integer into a `String`.
 pub(crate) fn id_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     #[derive(Deserialize)]

@@ -13,6 +13,8 @@ pub use url::validate_callback_url;
 
 use serde_json::Value;
 
+use crate::models::json_kind;
+
 use crate::error::WebhookError;
 
 /// Formats 24 random bytes as a 32-character base64url secret (192 bits) for a callback path.
@@ -24,17 +26,6 @@ fn violation(path: &str, reason: &str) -> WebhookError {
     WebhookError::SchemaViolation {
         path: path.into(),
         reason: reason.into(),
-    }
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 
@@ -53,7 +44,7 @@ fn want_string<'v>(
         Some(Value::String(s)) => Ok(Some(s)),
         Some(other) => Err(violation(
             path,
-            &format!("must be a string, not {}", kind(other)),
+            &format!("must be a string, not {}", json_kind(other)),
         )),
     }
 }
@@ -65,7 +56,7 @@ fn full_parse(body: &[u8], out: &mut VerifiedParts) -> Result<(), WebhookError> 
     let Value::Object(env) = &v else {
         return Err(violation(
             "$",
-            &format!("must be an object, not {}", kind(&v)),
+            &format!("must be an object, not {}", json_kind(&v)),
         ));
     };
     let id = match env.get("id") {
@@ -75,7 +66,7 @@ fn full_parse(body: &[u8], out: &mut VerifiedParts) -> Result<(), WebhookError> 
         Some(other) => {
             return Err(violation(
                 "id",
-                &format!("must be a string or a number, not {}", kind(other)),
+                &format!("must be a string or a number, not {}", json_kind(other)),
             ))
         }
     };
@@ -86,7 +77,7 @@ fn full_parse(body: &[u8], out: &mut VerifiedParts) -> Result<(), WebhookError> 
         Some(other) => {
             return Err(violation(
                 "data",
-                &format!("must be an object, not {}", kind(other)),
+                &format!("must be an object, not {}", json_kind(other)),
             ))
         }
     };
@@ -107,7 +98,7 @@ fn full_parse(body: &[u8], out: &mut VerifiedParts) -> Result<(), WebhookError> 
             Some(other) => {
                 return Err(violation(
                     "data.archive_subject",
-                    &format!("must be an object, not {}", kind(other)),
+                    &format!("must be an object, not {}", json_kind(other)),
                 ))
             }
         };
@@ -369,27 +360,9 @@ mod tests {
             r#" { "id" : "x\"y" , "data" : { "archive_subject" : { "conference_id" : "c" } , "archive_id" : "a" , "n" : [ -0.5 , 12 , true , false , null , { } , [ ] ] } } "#,
         ];
         let alphabet: &[u8] = b"{}[]\":,\\ 0123456789-.eEtrufalsn\xc3\xa9aix_/u\n";
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
         let (mut fast, mut total) = (0, 0);
-        for round in 0..40_000 {
-            let mut b = seeds[round % seeds.len()].as_bytes().to_vec();
-            for _ in 0..=(next() % 3) {
-                let at = (next() as usize) % (b.len() + 1);
-                let c = alphabet[(next() as usize) % alphabet.len()];
-                match next() % 3 {
-                    0 if at < b.len() => b[at] = c,
-                    1 if at < b.len() => {
-                        b.remove(at);
-                    }
-                    _ => b.insert(at, c),
-                }
-            }
+        let seeds: Vec<&[u8]> = seeds.iter().map(|s| s.as_bytes()).collect();
+        for b in crate::test_mutate::mutations(&seeds, alphabet, 40_000, 3, 0x2545_f491_4f6c_dd1d) {
             total += 1;
             let Ok(text) = core::str::from_utf8(&b) else {
                 continue;
