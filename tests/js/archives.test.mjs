@@ -133,6 +133,29 @@ describe("downloads from the storage origin", () => {
     console.log(`# broken at 1500000 bytes, resumed with ${ranges[1]}, sha256 matches`);
   });
 
+  test("a resume after the signed URL expired asks the API for a fresh one", async () => {
+    const { archiveId, record } = await availableArchive({ sizeBytes: 2_000_000 });
+    await sim.control("DELETE", "storage/requests");
+    await sim.storageFault({ kind: "truncate", afterBytes: 1_000_000, times: 1 });
+    let moved = null;
+    const stream = await client.downloadArchive(archiveId, {
+      // While the first response is still flowing, 16 simulated minutes pass: its URL expires.
+      onProgress: () => {
+        moved ??= sim.advanceClock(16 * 60);
+      },
+    });
+    const verified = await ArchiveChecksum.verifyStream(stream, record.sha256CheckSum);
+    assert.equal(verified.bytes, record.sizeBytes);
+    await moved;
+    const storage = await sim.storageRequests();
+    // The first GET (cut short), the resume on the old URL (refused: expired), the resume on a
+    // fresh URL from the API (206).
+    assert.deepEqual(storage.map((r) => r.status), [200, 403, 206]);
+    assert.equal(storage[0].query, storage[1].query);
+    assert.notEqual(storage[1].query, storage[2].query);
+    assertNoKeyAtStorage(storage);
+  });
+
   test("one flipped byte fails verification with a typed error", async () => {
     const { archiveId, record } = await availableArchive({ sizeBytes: 500_000 });
     await sim.storageFault({ kind: "flip", offset: 250_000, times: 1 });
