@@ -30,15 +30,35 @@ function contentRange(value) {
   return { start: Number(m[1]), total: m[3] === "*" ? undefined : Number(m[3]) };
 }
 
-const sleep = (ms, signal) =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
+function invalid(message) {
+  return sdkError("ApiError", "INVALID_RESPONSE", message, { status: 0, operation: DOWNLOAD });
+}
+
+// Whether storage may serve from `url`: https, or http on a loopback host (the simulator), as
+// for the Location the API redirects to (src/api/archives.rs).
+function allowedStorageUrl(url) {
+  try {
+    const u = new URL(url);
+    return u.protocol === "https:" || (u.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(u.hostname));
+  } catch {
+    return false;
+  }
+}
+
+function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => {
       clearTimeout(t);
       reject(signal.reason);
-    }, { once: true });
+    };
+    const t = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
   });
+}
 
 /** Streams one archive file from storage, resuming after breaks; see downloadArchive. */
 class ArchiveDownload {
@@ -46,10 +66,22 @@ class ArchiveDownload {
     this.client = client;
     this.archiveId = archiveId;
     this.url = url;
-    this.fetch = client.fetchFunction ?? globalThis.fetch;
+    this.fetchImpl = client.fetchFunction ?? globalThis.fetch;
     this.onProgress = options.onProgress;
     this.maxResumes = options.maxResumes;
-    this.signal = options.signal;
+    // Ends every request and wait: on the caller's signal, or when the stream is cancelled.
+    this.abort = new AbortController();
+    if (options.signal === undefined) {
+      this.signal = this.abort.signal;
+    } else if (typeof AbortSignal.any === "function") {
+      this.signal = AbortSignal.any([options.signal, this.abort.signal]);
+    } else {
+      // Node before 20.3: the caller's signal aborts ours (its listener lives as long as it does).
+      this.signal = this.abort.signal;
+      if (options.signal.aborted) this.abort.abort(options.signal.reason);
+      options.signal.addEventListener("abort", () => this.abort.abort(options.signal.reason), { once: true });
+    }
+    this.cancelled = false;
     this.bytes = 0;
     this.totalBytes = undefined;
     this.etag = null;
@@ -65,62 +97,78 @@ class ArchiveDownload {
       headers.range = `bytes=${this.bytes}-`;
       if (this.etag !== null) headers["if-range"] = this.etag;
     }
-    const res = await this.fetch(this.url, { method: "GET", headers, signal: this.signal });
+    const fetchImpl = this.fetchImpl;
+    const res = await fetchImpl(this.url, { method: "GET", headers, signal: this.signal });
+    const refuse = async (error) => {
+      await res.body?.cancel().catch(() => {});
+      throw error;
+    };
+    if (res.url && !allowedStorageUrl(res.url)) await refuse(invalid("object storage redirected to a URL that is not https"));
+    const etag = res.headers.get("etag");
+    const len = res.headers.get("content-length");
+    const length = len !== null && /^\d+$/.test(len) ? Number(len) : undefined;
     if (res.status === 206 && this.bytes > 0) {
       const range = contentRange(res.headers.get("content-range"));
-      if (range === null || range.start !== this.bytes) {
-        await res.body?.cancel();
-        throw sdkError("ApiError", "INVALID_RESPONSE", "object storage sent another range than asked", { status: 206, operation: DOWNLOAD });
+      if (range === null || range.start !== this.bytes) await refuse(invalid("object storage sent another range than asked"));
+      if ((this.etag !== null && etag !== null && etag !== this.etag) || (this.totalBytes !== undefined && range.total !== undefined && range.total !== this.totalBytes)) {
+        await refuse(invalid("the archive file changed during the download"));
       }
       this.totalBytes ??= range.total;
       this.skip = 0;
     } else if (res.status === 200) {
       // A full answer: the first one, or storage ignored the Range (or the file changed, per If-Range).
-      const etag = res.headers.get("etag");
-      if (this.bytes > 0 && this.etag !== null && etag !== this.etag) {
-        await res.body?.cancel();
-        throw sdkError("ApiError", "INVALID_RESPONSE", "the archive file changed during the download", { status: 200, operation: DOWNLOAD });
+      if (this.bytes > 0 && ((this.etag !== null && etag !== this.etag) || (this.totalBytes !== undefined && length !== undefined && length !== this.totalBytes))) {
+        await refuse(invalid("the archive file changed during the download"));
       }
-      this.etag = etag;
-      const len = res.headers.get("content-length");
-      if (len !== null && /^\d+$/.test(len)) this.totalBytes ??= Number(len);
+      this.etag ??= etag;
+      this.totalBytes ??= length;
       this.skip = this.bytes;
+    } else if (res.status === 416 && this.totalBytes !== undefined && this.bytes >= this.totalBytes) {
+      await res.body?.cancel().catch(() => {});
+      return false; // everything had arrived before the break
     } else {
-      await res.body?.cancel();
-      throw storageError(res.status);
+      await refuse(storageError(res.status));
     }
     if (res.body === null) throw storageError(res.status);
     this.reader = res.body.getReader();
+    return true;
   }
 
-  // Decides after a failure: resume (true), or give up by throwing.
+  // Decides after a failure: resume (returns), or give up (throws).
   async recover(error) {
-    if (this.signal?.aborted) throw this.signal.reason ?? error;
+    if (this.signal.aborted) throw this.signal.reason ?? error;
     const status = error?.name === "ApiError" ? error.status : undefined;
-    const transient = status === undefined ? error?.name !== "ValidationError" && error?.code !== "INVALID_RESPONSE" : status >= 500 || status === 429 || status === 403;
+    const transient = error?.name === "ApiError"
+      ? error.code !== "INVALID_RESPONSE" && (status >= 500 || status === 429 || status === 403)
+      : error?.name !== "ValidationError";
     if (!transient || this.resumes >= this.maxResumes) {
-      if (status !== undefined || error?.name === "ApiError") throw error;
+      if (error?.name === "ApiError") throw error;
       throw sdkError("NetworkError", "NETWORK", `archive download broke after ${this.bytes} bytes and ${this.resumes} resumes: ${error?.message ?? error}`, { operation: DOWNLOAD, bytes: this.bytes });
     }
     this.resumes += 1;
     await sleep(Math.min(100 * 2 ** (this.resumes - 1), 2000), this.signal);
     // 403: the signed URL may have expired; ask the API for a fresh one.
     if (status === 403) this.url = await this.client.archiveDownloadUrl(this.archiveId);
-    return true;
   }
 
-  async pull(controller) {
+  // The next chunk of the file, resuming as needed; null at its end.
+  async next() {
     for (;;) {
+      if (this.cancelled) return null;
       try {
-        if (this.reader === null) await this.open();
+        if (this.reader === null) {
+          if (this.totalBytes !== undefined && this.bytes >= this.totalBytes) return null;
+          if (!(await this.open())) return null;
+        }
         const { done, value } = await this.reader.read();
+        if (this.cancelled) return null;
         if (done) {
           this.reader = null;
+          if (this.skip > 0) throw invalid("object storage sent less than was already received");
           if (this.totalBytes !== undefined && this.bytes < this.totalBytes) {
             throw new Error(`connection closed at ${this.bytes} of ${this.totalBytes} bytes`);
           }
-          controller.close();
-          return;
+          return null; // without a known length, a clean end is the end
         }
         let chunk = value;
         if (this.skip > 0) {
@@ -129,16 +177,35 @@ class ArchiveDownload {
           chunk = chunk.subarray(drop);
           if (chunk.length === 0) continue;
         }
+        if (this.totalBytes !== undefined && this.bytes + chunk.length > this.totalBytes) {
+          throw invalid("object storage sent more than the file's length");
+        }
         this.bytes += chunk.length;
-        controller.enqueue(chunk);
-        this.onProgress?.({ bytes: this.bytes, totalBytes: this.totalBytes, resumes: this.resumes });
-        return;
+        return chunk;
       } catch (e) {
         this.reader?.cancel().catch(() => {});
         this.reader = null;
+        if (this.cancelled) return null;
         await this.recover(e);
       }
     }
+  }
+
+  async pull(controller) {
+    const chunk = await this.next();
+    if (chunk === null) {
+      if (!this.cancelled) controller.close();
+      return;
+    }
+    controller.enqueue(chunk);
+    // Outside the download's error handling: a throwing callback errors the stream as it is.
+    this.onProgress?.({ bytes: this.bytes, totalBytes: this.totalBytes, resumes: this.resumes });
+  }
+
+  cancel(reason) {
+    this.cancelled = true;
+    this.abort.abort(reason);
+    return this.reader?.cancel(reason).catch(() => {});
   }
 }
 
@@ -151,6 +218,7 @@ export function installArchiveClientApi(FlexpertoClient) {
       const { onProgress, maxResumes = 5, signal } = options;
       if (onProgress !== undefined && typeof onProgress !== "function") throw argError("onProgress", "must be a function");
       if (!Number.isInteger(maxResumes) || maxResumes < 0 || maxResumes > 100) throw argError("maxResumes", "must be an integer from 0 to 100");
+      if (signal !== undefined && !(signal instanceof AbortSignal)) throw argError("signal", "must be an AbortSignal");
       const url = await this.archiveDownloadUrl(archiveId);
       const d = new ArchiveDownload(this, archiveId, url, { onProgress, maxResumes, signal });
       // Open now, so that a refused download rejects here rather than in the first read.
@@ -165,7 +233,7 @@ export function installArchiveClientApi(FlexpertoClient) {
       return new ReadableStream(
         {
           pull: (controller) => d.pull(controller),
-          cancel: (reason) => d.reader?.cancel(reason),
+          cancel: (reason) => d.cancel(reason),
         },
         { highWaterMark: 0 },
       );
@@ -179,13 +247,18 @@ export function installArchiveClientApi(FlexpertoClient) {
       if (options === null || typeof options !== "object") throw argError("options", "must be an object");
       const { status, pageSize = 100 } = options;
       if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) throw argError("pageSize", "must be an integer from 1 to 100");
+      let firstId;
       for (let offset = 0; ; ) {
         const query = { limit: pageSize, offset };
         if (status !== undefined) query.status = status;
-        const page = await this.listArchives(query);
-        yield* page.items;
-        offset += page.items.length;
-        if (page.items.length < pageSize || (page.total !== undefined && offset >= page.total)) return;
+        const { items, total } = await this.listArchives(query);
+        // A server that ignores offset would send the same page forever: stop where it repeats.
+        if (items.length === 0 || (offset > 0 && items[0].id === firstId)) return;
+        firstId ??= items[0].id;
+        yield* items;
+        offset += items.length;
+        if (items.length < pageSize || (total !== undefined && offset >= total)) return;
+        if (total === undefined && items.length > pageSize) return; // not paginated: that was all
       }
     },
   });

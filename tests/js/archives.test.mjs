@@ -186,10 +186,156 @@ describe("downloads from the storage origin", () => {
     await sim.control("DELETE", "storage/faults");
   });
 
+  test("cancelling the stream stops the download: no further storage requests", async () => {
+    const { archiveId } = await availableArchive({ sizeBytes: 3_000_000 });
+    await sim.control("DELETE", "storage/requests");
+    await sim.storageFault({ kind: "slow", bytesPerSecond: 200_000, times: 1 });
+    const stream = await client.downloadArchive(archiveId);
+    const reader = stream.getReader();
+    await reader.read();
+    const pending = reader.read();
+    await reader.cancel(new Error("enough"));
+    assert.deepEqual(await pending, { done: true, value: undefined });
+    await new Promise((r) => setTimeout(r, 400));
+    assert.equal((await sim.storageRequests()).length, 1, "no resume after cancel");
+    await sim.control("DELETE", "storage/faults");
+  });
+
+  test("an AbortSignal ends the download with its reason", async () => {
+    const { archiveId } = await availableArchive({ sizeBytes: 3_000_000 });
+    await sim.storageFault({ kind: "slow", bytesPerSecond: 200_000, times: 1 });
+    const ac = new AbortController();
+    const stream = await client.downloadArchive(archiveId, { signal: ac.signal });
+    setTimeout(() => ac.abort(new Error("user stop")), 100);
+    await assert.rejects(readAll(stream), (e) => e.message === "user stop" || e.name === "AbortError");
+    await sim.control("DELETE", "storage/faults");
+  });
+
+  test("an onProgress that throws errors the stream with its own error, without resuming", async () => {
+    const { archiveId } = await availableArchive({ sizeBytes: 500_000 });
+    await sim.control("DELETE", "storage/requests");
+    const stream = await client.downloadArchive(archiveId, {
+      onProgress: () => {
+        throw new Error("progress bar broke");
+      },
+    });
+    await assert.rejects(readAll(stream), /progress bar broke/);
+    assert.equal((await sim.storageRequests()).length, 1);
+  });
+
   test("bad options are refused", async () => {
     const { archiveId } = await availableArchive({ sizeBytes: 10_000 });
     await assert.rejects(client.downloadArchive(archiveId, { maxResumes: -1 }), (e) => e.code === "INVALID_ARGUMENT");
     await assert.rejects(client.downloadArchive(archiveId, { onProgress: 5 }), (e) => e.code === "INVALID_ARGUMENT");
+  });
+});
+
+describe("archives() against servers that page oddly", () => {
+  const record = (i) => ({ id: `arc_${i}`, subject: { conference_id: `conf_${i}` }, status: "AVAILABLE" });
+  const fakeClient = (answer) =>
+    new FlexpertoClient({
+      baseUrl: "https://demo.test.flexperto.com",
+      apiKey,
+      maxRetries: 0,
+      fetch: async (url) => new Response(JSON.stringify(answer(new URL(url))), { status: 200, headers: { "content-type": "application/json" } }),
+    });
+
+  test("a server that ignores offset: each record once, then stop", async () => {
+    const c = fakeClient(() => ({ items: Array.from({ length: 100 }, (_, i) => record(i)) }));
+    const ids = [];
+    for await (const r of c.archives({ pageSize: 100 })) ids.push(r.id);
+    assert.equal(ids.length, 100);
+  });
+
+  test("a bare array larger than the page: not paginated, that was all", async () => {
+    const c = fakeClient(() => Array.from({ length: 150 }, (_, i) => record(i)));
+    const ids = [];
+    for await (const r of c.archives({ pageSize: 100 })) ids.push(r.id);
+    assert.equal(ids.length, 150);
+  });
+
+  test("a server that pages properly: every page", async () => {
+    const all = Array.from({ length: 230 }, (_, i) => record(i));
+    const c = fakeClient((u) => {
+      const offset = Number(u.searchParams.get("offset") ?? 0);
+      const limit = Number(u.searchParams.get("limit") ?? 100);
+      return { items: all.slice(offset, offset + limit), total: all.length };
+    });
+    const ids = [];
+    for await (const r of c.archives({ pageSize: 100 })) ids.push(r.id);
+    assert.deepEqual(ids, all.map((r) => r.id));
+  });
+});
+
+describe("downloadArchive against storage that misbehaves (a fake fetch)", () => {
+  const API = "https://demo.test.flexperto.com";
+  const STORAGE = "https://storage.example.invalid/arc_1.zip?sig=1";
+  // `bytes` zero bytes, then the connection breaks.
+  const broken = (bytes) => {
+    let sent = false;
+    return new ReadableStream({
+      pull(c) {
+        if (sent) return c.error(new TypeError("terminated"));
+        sent = true;
+        c.enqueue(new Uint8Array(bytes));
+      },
+    });
+  };
+  function fakeClient(storage) {
+    const seen = [];
+    const client = new FlexpertoClient({
+      baseUrl: API,
+      apiKey,
+      maxRetries: 0,
+      fetch: async (url, init) => {
+        if (url.startsWith(API)) return new Response(null, { status: 302, headers: { location: STORAGE } });
+        const headers = new Headers(init.headers);
+        seen.push(Object.fromEntries(headers));
+        return storage(seen.length, headers);
+      },
+    });
+    return { client, seen };
+  }
+
+  test("a resumed 206 of another version of the file (ETag) is refused", async () => {
+    const { client, seen } = fakeClient((n) =>
+      n === 1
+        ? new Response(broken(5), { status: 200, headers: { etag: '"a"', "content-length": "10" } })
+        : new Response(new Uint8Array(5), { status: 206, headers: { etag: '"b"', "content-range": "bytes 5-9/10" } }),
+    );
+    const stream = await client.downloadArchive("arc_1");
+    await assert.rejects(readAll(stream), (e) => e.name === "ApiError" && e.code === "INVALID_RESPONSE");
+    assert.equal(seen[1].range, "bytes=5-");
+    assert.equal(seen[1]["if-range"], '"a"');
+    for (const h of seen) assert.ok(!("api-key" in h), "no key to storage");
+  });
+
+  test("storage that ignores Range: the bytes already received are skipped", async () => {
+    const file = Uint8Array.from({ length: 10 }, (_, i) => i);
+    const { client } = fakeClient((n) =>
+      n === 1
+        ? new Response(broken(4), { status: 200, headers: { "content-length": "10" } })
+        : new Response(file, { status: 200, headers: { "content-length": "10" } }),
+    );
+    const chunks = [];
+    for await (const c of await client.downloadArchive("arc_1")) chunks.push(...c);
+    assert.deepEqual(chunks, [0, 0, 0, 0, 4, 5, 6, 7, 8, 9]);
+  });
+
+  test("a break after the last byte is a finished download", async () => {
+    const { client, seen } = fakeClient(() => new Response(broken(10), { status: 200, headers: { "content-length": "10" } }));
+    const got = await readAll(await client.downloadArchive("arc_1"));
+    assert.equal(got.bytes, 10);
+    assert.equal(seen.length, 1);
+  });
+
+  test("a redirect away from https storage is refused", async () => {
+    const { client } = fakeClient(() => {
+      const r = new Response(new Uint8Array(3), { status: 200 });
+      Object.defineProperty(r, "url", { value: "http://evil.example/x" });
+      return r;
+    });
+    await assert.rejects(client.downloadArchive("arc_1"), (e) => e.code === "INVALID_RESPONSE");
   });
 });
 
