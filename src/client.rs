@@ -185,13 +185,7 @@ impl<T: Transport> Client<T> {
 
     async fn send_create(&self, req: ApiRequest) -> Result<User, Error> {
         let resp = self.execute(&req).await?;
-        users::parse_user(Operation::CreateUser, &resp)?.ok_or_else(|| {
-            Error::Api(api::invalid_response(
-                Operation::CreateUser,
-                resp.status,
-                "empty body",
-            ))
-        })
+        Ok(users::parse_created_user(&resp)?)
     }
 
     /// ConfirmEmail for the account `user_id`. Returns the account when the API sends it back.
@@ -539,12 +533,6 @@ impl<T: Transport> Client<T> {
     ) -> Result<Option<ArchiveRecord>, Error> {
         let req = archives::abandon_archive(&self.config.routes, conference_id)?;
         let resp = self.execute(&req).await?;
-        if resp.body.iter().all(u8::is_ascii_whitespace) {
-            return Ok(None);
-        }
-        Ok(Some(archives::parse_archive(
-            Operation::AbandonArchive,
-            &resp,
-        )?))
+        Ok(archives::parse_abandoned(&resp)?)
     }
 }

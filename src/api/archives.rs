@@ -184,6 +184,17 @@ pub fn parse_archive(op: Operation, resp: &ApiResponse) -> Result<ArchiveRecord,
     record_from(op, resp.status, obj)
 }
 
+/// Parses an AbandonArchive answer: the record, or `None` when the body is empty.
+///
+/// # Errors
+/// `INVALID_RESPONSE` for a body that is not a valid record.
+pub fn parse_abandoned(resp: &ApiResponse) -> Result<Option<ArchiveRecord>, ApiError> {
+    if resp.body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    parse_archive(Operation::AbandonArchive, resp).map(Some)
+}
+
 /// Parses a list `{ "items": [...], "total"?: n }` (a bare array is accepted too).
 ///
 /// # Errors
@@ -362,6 +373,12 @@ mod tests {
             let e = parse_archive(Operation::GetArchive, &resp(200, bad, None)).unwrap_err();
             assert_eq!(e.code, "INVALID_RESPONSE", "{bad}");
         }
+        assert_eq!(parse_abandoned(&resp(200, " \n", None)).unwrap(), None);
+        assert_eq!(
+            parse_abandoned(&resp(200, ok, None)).unwrap().map(|r| r.id),
+            Some("arc_1".to_owned())
+        );
+        assert!(parse_abandoned(&resp(200, "{}", None)).is_err());
         let list = format!(r#"{{"items":[{ok},{other}],"total":7}}"#);
         let l = parse_archive_list(&resp(200, &list, None)).unwrap();
         assert_eq!((l.items.len(), l.total), (2, Some(7)));

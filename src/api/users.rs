@@ -204,6 +204,15 @@ pub fn parse_user(op: Operation, resp: &ApiResponse) -> Result<Option<User>, Api
     parse_user_raw(op, resp.status, raw).map(Some)
 }
 
+/// Parses a created user: CreateUser always answers with the account.
+///
+/// # Errors
+/// `INVALID_RESPONSE`, also for an empty body.
+pub fn parse_created_user(resp: &ApiResponse) -> Result<User, ApiError> {
+    parse_user(Operation::CreateUser, resp)?
+        .ok_or_else(|| invalid_response(Operation::CreateUser, resp.status, "empty body"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,7 +18,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::api::{
-    self, archives, settings, subscriptions, tokens, users, ApiRequest, ApiResponse, Operation,
+    archives, settings, subscriptions, tokens, users, ApiRequest, ApiResponse, Operation,
 };
 use crate::archive::ArchiveStatus;
 use crate::client::{Client, EnsuredExpert, ExpertRef};
@@ -572,14 +572,7 @@ impl JsClient {
                 &user,
                 suppress,
             ),
-            |resp, _| match users::parse_user(Operation::CreateUser, resp)? {
-                Some(u) => Ok(parse_json_text(&u.raw)),
-                None => Err(api::invalid_response(
-                    Operation::CreateUser,
-                    resp.status,
-                    "empty body",
-                )),
-            },
+            |resp, _| Ok(parse_json_text(&users::parse_created_user(resp)?.raw)),
         )
     }
 
@@ -919,11 +912,8 @@ impl JsClient {
         self.send(
             archives::abandon_archive(&self.inner.config().routes, &conference_id),
             |resp, _| {
-                if resp.body.iter().all(u8::is_ascii_whitespace) {
-                    return Ok(JsValue::NULL);
-                }
-                let r = archives::parse_archive(Operation::AbandonArchive, resp)?;
-                Ok(parse_json_text(&r.raw))
+                let r = archives::parse_abandoned(resp)?;
+                Ok(r.map_or(JsValue::NULL, |r| parse_json_text(&r.raw)))
             },
         )
     }
