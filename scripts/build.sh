@@ -30,10 +30,10 @@ rm -rf "$out.tmp"
 mkdir -p "$out.tmp"
 wasm-bindgen --target nodejs --out-dir "$out.tmp/node" "$wasm"
 wasm-bindgen --target web --out-dir "$out.tmp/web" "$wasm"
-# The Node build is CommonJS: its JS snippets (src/transport/fetch.js) and the shared adapter
-# pkg-template/web/delivery.js are ES modules, which require() loads only on Node >= 20.19 and
-# slowly. Rewrite them as CommonJS.
-cp pkg-template/web/delivery.js pkg-template/web/archive.js pkg-template/web/archive-client.js "$out.tmp/node/"
+# The Node build is CommonJS: its JS snippets (src/transport/fetch.js) and the adapters shared
+# with the browser build (pkg-template/web/*.js but index.js) are ES modules, which require()
+# loads only on Node >= 20.19 and slowly. Rewrite them as CommonJS.
+cp pkg-template/web/errors.js pkg-template/web/delivery.js pkg-template/web/archive.js pkg-template/web/archive-client.js "$out.tmp/node/"
 node -e '
   const fs = require("fs"), path = require("path");
   const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) =>
@@ -41,10 +41,11 @@ node -e '
   const files = [...walk(process.argv[1]).filter((f) => f.endsWith(".js")), ...process.argv.slice(2)];
   for (const f of files) {
     const names = [];
-    let src = fs.readFileSync(f, "utf8").replace(/^export (function|class) (\w+)/gm, (_, kind, n) => (names.push(n), `${kind} ${n}`));
-    if (/^\s*(export|import)\b/m.test(src)) throw new Error(`${f}: only "export function" and "export class" are supported`);
+    let src = fs.readFileSync(f, "utf8").replace(/^export (function|class) (\w+)/gm, (_, kind, n) => (names.push(n), `${kind} ${n}`))
+      .replace(/^import \{([^}]*)\} from "(\.\/[\w-]+\.js)";$/gm, (_, imported, from) => `const {${imported}} = require("${from}");`);
+    if (/^\s*(export|import)\b/m.test(src)) throw new Error(`${f}: only "export function", "export class" and named imports of ./*.js are supported`);
     fs.writeFileSync(f, `"use strict";\n${src}\nmodule.exports = { ${names.join(", ")} };\n`);
-  }' "$out.tmp/node/snippets" "$out.tmp/node/delivery.js" "$out.tmp/node/archive.js" "$out.tmp/node/archive-client.js"
+  }' "$out.tmp/node/snippets" "$out.tmp/node/errors.js" "$out.tmp/node/delivery.js" "$out.tmp/node/archive.js" "$out.tmp/node/archive-client.js"
 # -Oz, then flatten and re-reloop the control flow and -Oz twice more: 1.2 KB (gzip) smaller than
 # -Oz alone, measured; the two builds run side by side.
 pids=()

@@ -7,11 +7,10 @@ let cryptoModule;
 let zlibModule;
 let fspModule;
 
+const { sdkError } = require("./errors.js");
+
 function archiveError(code, message) {
-  const e = new Error(message);
-  e.name = "ArchiveError";
-  e.code = code;
-  return e;
+  return sdkError("ArchiveError", code, message);
 }
 
 const platform = {

@@ -4,23 +4,14 @@
 // the API's host); a broken connection resumes with Range (If-Range on the ETag), and an expired
 // URL is resolved again through the API.
 
+import { argumentError, sdkError } from "./errors.js";
+
 const STATUS_CODES = { 400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 409: "CONFLICT", 410: "GONE", 429: "RATE_LIMITED" };
 const DOWNLOAD = "downloadArchive";
-
-function sdkError(name, code, message, extra) {
-  const e = new Error(message);
-  e.name = name;
-  e.code = code;
-  return Object.assign(e, extra);
-}
 
 function storageError(status) {
   const code = STATUS_CODES[status] ?? (status >= 500 ? "SERVER_ERROR" : "HTTP_ERROR");
   return sdkError("ApiError", code, `object storage answered ${status}`, { status, operation: DOWNLOAD });
-}
-
-function argError(field, reason) {
-  return sdkError("ValidationError", "INVALID_ARGUMENT", `${field}: ${reason}`, { field });
 }
 
 // "bytes 100-199/1000" -> { start: 100, total: 1000 } (total undefined for "*").
@@ -214,11 +205,11 @@ export function installArchiveClientApi(FlexpertoClient) {
     configurable: true,
     writable: true,
     value: async function downloadArchive(archiveId, options = {}) {
-      if (options === null || typeof options !== "object") throw argError("options", "must be an object");
+      if (options === null || typeof options !== "object") throw argumentError("options", "must be an object");
       const { onProgress, maxResumes = 5, signal } = options;
-      if (onProgress !== undefined && typeof onProgress !== "function") throw argError("onProgress", "must be a function");
-      if (!Number.isInteger(maxResumes) || maxResumes < 0 || maxResumes > 100) throw argError("maxResumes", "must be an integer from 0 to 100");
-      if (signal !== undefined && !(signal instanceof AbortSignal)) throw argError("signal", "must be an AbortSignal");
+      if (onProgress !== undefined && typeof onProgress !== "function") throw argumentError("onProgress", "must be a function");
+      if (!Number.isInteger(maxResumes) || maxResumes < 0 || maxResumes > 100) throw argumentError("maxResumes", "must be an integer from 0 to 100");
+      if (signal !== undefined && !(signal instanceof AbortSignal)) throw argumentError("signal", "must be an AbortSignal");
       const url = await this.archiveDownloadUrl(archiveId);
       const d = new ArchiveDownload(this, archiveId, url, { onProgress, maxResumes, signal });
       // Open now, so that a refused download rejects here rather than in the first read.
@@ -244,9 +235,9 @@ export function installArchiveClientApi(FlexpertoClient) {
     configurable: true,
     writable: true,
     value: async function* archives(options = {}) {
-      if (options === null || typeof options !== "object") throw argError("options", "must be an object");
+      if (options === null || typeof options !== "object") throw argumentError("options", "must be an object");
       const { status, pageSize = 100 } = options;
-      if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) throw argError("pageSize", "must be an integer from 1 to 100");
+      if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) throw argumentError("pageSize", "must be an integer from 1 to 100");
       let firstId;
       for (let offset = 0; ; ) {
         const query = { limit: pageSize, offset };

@@ -5,6 +5,8 @@
 // and CRC-32, the JSON shapes, the digest comparison) is made in wasm, one crossing per step.
 // Shared by the browser and the Node builds (scripts/build.sh converts it to CommonJS); the Node
 // build passes a `platform` with node:crypto, node:zlib and node:fs.
+import { argumentError, sdkError } from "./errors.js";
+
 const EMPTY = new Uint8Array(0);
 const decoder = new TextDecoder("utf-8", { fatal: true });
 /** Enough for the end record with the longest comment, the zip64 locator and record. */
@@ -15,18 +17,7 @@ const METHOD_STORED = 0;
 const METHOD_DEFLATE = 8;
 
 function archiveError(code, message, extra) {
-  const e = new Error(message);
-  e.name = "ArchiveError";
-  e.code = code;
-  return Object.assign(e, extra);
-}
-
-function argumentError(field, message) {
-  const e = new Error(`${field}: ${message}`);
-  e.name = "ValidationError";
-  e.code = "INVALID_ARGUMENT";
-  e.field = field;
-  return e;
+  return sdkError("ArchiveError", code, message, extra);
 }
 
 function checkOptions(options, allowed, field) {

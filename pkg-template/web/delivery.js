@@ -3,15 +3,14 @@
 // wasm side takes the parts in one call (verifyParts) and leaves the event's fields as one text in
 // its memory, with their offsets, which this side reads without another call. No wasm object,
 // and no copy of the body in wasm memory, outlives the call.
+import { sdkError } from "./errors.js";
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const EMPTY = new Uint8Array(0);
 
 function webhookError(code, message) {
-  const e = new Error(message);
-  e.name = "WebhookError";
-  e.code = code;
-  return e;
+  return sdkError("WebhookError", code, message);
 }
 
 function headerValue(headers, name) {
