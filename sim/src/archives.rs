@@ -643,6 +643,23 @@ fn no_such_archive() -> Response {
     error(StatusCode::NOT_FOUND, "NOT_FOUND", "no such archive")
 }
 
+/// What `read` makes of archive `id` at the simulator's now, for an admin caller; otherwise the
+/// refusal (403, or 404 for an unknown id).
+fn read_archive<T>(
+    sim: &Shared,
+    caller: &Caller,
+    id: &str,
+    read: impl FnOnce(&ArchiveRec, i64) -> T,
+) -> Result<T, Response> {
+    caller.require_admin()?;
+    let now = sim.now_ms();
+    let g = sim.lock();
+    g.archives
+        .get(id)
+        .map(|r| read(r, now))
+        .ok_or_else(no_such_archive)
+}
+
 /// `GET /api/v2/communication/conferences/archives?status=&limit=&offset=`
 pub async fn list(
     State(sim): State<Shared>,
@@ -705,18 +722,10 @@ pub async fn get(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Response {
-    if let Err(r) = caller.require_admin() {
-        return r;
+    match read_archive(&sim, &caller, &id, |r, now| r.to_json(now)) {
+        Ok(out) => json_response(StatusCode::OK, &out),
+        Err(refused) => refused,
     }
-    let now = sim.now_ms();
-    let g = sim.lock();
-    let Some(r) = g.archives.get(&id) else {
-        drop(g);
-        return no_such_archive();
-    };
-    let out = r.to_json(now);
-    drop(g);
-    json_response(StatusCode::OK, &out)
 }
 
 /// `GET /api/v2/communication/archives/archives/{archiveId}/download`: 302 to a signed,
@@ -727,17 +736,10 @@ pub async fn download(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    if let Err(r) = caller.require_admin() {
-        return r;
-    }
-    let now = sim.now_ms();
-    let g = sim.lock();
-    let Some(r) = g.archives.get(&id) else {
-        drop(g);
-        return no_such_archive();
+    let (status, now) = match read_archive(&sim, &caller, &id, |r, now| (r.status(now), now)) {
+        Ok(read) => read,
+        Err(refused) => return refused,
     };
-    let status = r.status(now);
-    drop(g);
     if !matches!(status, "AVAILABLE" | "ABANDONED") {
         return error(
             StatusCode::CONFLICT,
