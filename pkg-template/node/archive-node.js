@@ -13,10 +13,192 @@ function archiveError(code, message) {
   return sdkError("ArchiveError", code, message);
 }
 
+// --- verifyStream's hash: node:crypto, on a worker thread once a stream is longer than a batch ---
+//
+// Hashing (node:crypto, about 1.4 GB/s here) costs as much CPU as receiving a download through
+// fetch, so doing both on the main thread halves a download's speed. A stream is copied into
+// batches of BATCH bytes; the batches are transferred (not copied again) to a worker thread that
+// hashes them and hands them back for reuse. At most IN_FLIGHT batches belong to one stream, so
+// memory stays constant and a slow hash slows the reader (back-pressure) rather than buffering.
+// A stream that ends within its first batch is hashed on the main thread: no thread is started.
+// Workers are kept for the next stream (at most IDLE_MAX, not holding the process open).
+const BATCH = 1 << 20;
+const IN_FLIGHT = 4;
+const IDLE_MAX = 2;
+const WORKER_SOURCE = `"use strict";
+const { parentPort } = require("node:worker_threads");
+const { createHash } = require("node:crypto");
+let hash = null;
+parentPort.on("message", (m) => {
+  if (m === "digest") {
+    parentPort.postMessage({ digest: (hash ?? createHash("sha256")).digest() });
+    hash = null;
+    return;
+  }
+  (hash ??= createHash("sha256")).update(new Uint8Array(m.buffer, 0, m.length));
+  parentPort.postMessage(m.buffer, [m.buffer]);
+});`;
+const idleWorkers = [];
+
+function takeWorker() {
+  for (let idle; (idle = idleWorkers.pop()); ) {
+    if (idle.threadId === -1) continue; // exited while idle
+    idle.ref();
+    return idle;
+  }
+  const { Worker } = require("node:worker_threads");
+  // Not the process's own flags: `--input-type=module` would make this CommonJS source fail, and
+  // the application's `--require`/`--import` hooks have no business in a hashing thread.
+  const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], name: "flexperto-sdk sha256" });
+  // Errors reach the stream using the worker (StreamHash.onFailure); none may crash the process.
+  worker.on("error", () => {});
+  return worker;
+}
+
+function returnWorker(worker) {
+  if (idleWorkers.length < IDLE_MAX) {
+    worker.unref();
+    idleWorkers.push(worker);
+  } else {
+    worker.terminate().catch(() => {});
+  }
+}
+
+/** A SHA-256 of a stream: `update` returns a promise when the caller must wait for the hasher. */
+class StreamHash {
+  constructor() {
+    this.batch = new Uint8Array(BATCH); // being filled; null while every batch is with the worker
+    this.filled = 0;
+    this.spare = []; // batches back from the worker
+    this.owned = 1; // batches in existence, at most IN_FLIGHT
+    this.worker = null;
+    this.inline = null; // node:crypto on this thread, when no worker can start
+    this.failure = null;
+    this.digestBytes = null;
+    this.wake = null; // resolves a wait for a batch or for the digest
+    this.onMessage = (m) => {
+      if (m instanceof ArrayBuffer) this.spare.push(new Uint8Array(m));
+      else this.digestBytes = Buffer.from(m.digest.buffer, m.digest.byteOffset, m.digest.length);
+      this.wakeUp();
+    };
+    this.onFailure = (e) => {
+      this.failure = e instanceof Error ? e : new Error(`the SHA-256 worker thread stopped (exit code ${e})`);
+      const worker = this.release();
+      worker?.terminate().catch(() => {});
+      this.wakeUp();
+    };
+  }
+
+  wakeUp() {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  sleep() {
+    return new Promise((resolve) => (this.wake = resolve));
+  }
+
+  update(chunk) {
+    if (this.inline) {
+      this.inline.update(chunk);
+      return undefined;
+    }
+    let at = 0;
+    while (at < chunk.length) {
+      const n = Math.min(chunk.length - at, BATCH - this.filled);
+      this.batch.set(n === chunk.length ? chunk : chunk.subarray(at, at + n), this.filled);
+      this.filled += n;
+      at += n;
+      if (this.filled === BATCH) {
+        this.send();
+        if (this.inline) return this.update(chunk.subarray(at));
+        if (!this.batch) return this.refill(chunk.subarray(at));
+      }
+    }
+    return undefined;
+  }
+
+  /** Hands the filled part of the batch to the worker (starting one), or hashes it here if none can start. */
+  send() {
+    if (this.failure) throw this.failure;
+    if (!this.worker) {
+      try {
+        this.worker = takeWorker();
+      } catch {
+        this.inline = platform.createHash("sha256").update(this.batch.subarray(0, this.filled));
+        this.batch = null;
+        return;
+      }
+      this.worker.on("message", this.onMessage).on("error", this.onFailure).on("exit", this.onFailure);
+    }
+    const { buffer } = this.batch;
+    this.worker.postMessage({ buffer, length: this.filled }, [buffer]);
+    this.filled = 0;
+    this.batch = this.spare.pop() ?? null;
+    if (!this.batch && this.owned < IN_FLIGHT) {
+      this.batch = new Uint8Array(BATCH);
+      this.owned += 1;
+    }
+  }
+
+  /** Waits for a batch to come back, then goes on with the rest of the chunk. */
+  async refill(rest) {
+    while (!this.batch) {
+      if (this.failure) throw this.failure;
+      if (this.spare.length) this.batch = this.spare.pop();
+      else await this.sleep();
+    }
+    await this.update(rest);
+  }
+
+  /** The 32-byte digest of everything updated. */
+  async digest() {
+    if (this.inline) return this.inline.digest();
+    if (!this.worker) return platform.createHash("sha256").update(this.batch.subarray(0, this.filled)).digest();
+    if (this.filled) this.send();
+    this.worker.postMessage("digest");
+    while (!this.digestBytes) {
+      if (this.failure) throw this.failure;
+      await this.sleep();
+    }
+    returnWorker(this.release());
+    return this.digestBytes;
+  }
+
+  /** Detaches the worker from this stream; returns it. */
+  release() {
+    const worker = this.worker;
+    this.worker = null;
+    worker?.off("message", this.onMessage).off("error", this.onFailure).off("exit", this.onFailure);
+    return worker;
+  }
+
+  /** Ends a stream that was not digested (an error): its worker finishes the queue, then is reused. */
+  close() {
+    const worker = this.release();
+    if (!worker) return;
+    const done = (m) => {
+      if (m instanceof ArrayBuffer) return;
+      worker.off("message", done).off("error", dead).off("exit", dead);
+      returnWorker(worker);
+    };
+    const dead = () => {
+      worker.off("message", done).off("error", dead).off("exit", dead);
+      worker.terminate().catch(() => {});
+    };
+    worker.on("message", done).on("error", dead).on("exit", dead);
+    worker.postMessage("digest");
+  }
+}
+
 const platform = {
   createHash(algorithm) {
     return (cryptoModule ??= require("node:crypto")).createHash(algorithm);
   },
+
+  /** verifyStream's hasher: see StreamHash. */
+  streamHash: () => new StreamHash(),
 
   /** Inflates raw deflate data; never more than `size` + 1 bytes (null: more than declared). */
   inflateRaw(data, size) {

@@ -111,19 +111,23 @@ export function installArchiveApi(sdk, platform = {}) {
       const { onProgress } = checkOptions(options, ["onProgress"], "options");
       if (onProgress !== undefined && typeof onProgress !== "function") throw argumentError("onProgress", "must be a function");
       ArchiveChecksum.verifyDigest(EMPTY, expectedHex); // INVALID_CHECKSUM before reading anything
-      // Node: node:crypto (several times faster than wasm); browsers: the wasm hasher.
-      const hash = platform.createHash ? platform.createHash("sha256") : new ArchiveChecksum();
+      // Node: node:crypto, on a worker thread for long streams (several times faster than wasm,
+      // and off the thread that receives the download); browsers: the wasm hasher.
+      const hash = platform.streamHash ? platform.streamHash() : new ArchiveChecksum();
       let bytes = 0;
+      let digested = false;
       try {
         for await (const chunk of chunksOf(stream)) {
           if (!(chunk instanceof Uint8Array)) throw argumentError("chunk", "stream chunks must be Uint8Array (or Buffer)");
-          hash.update(chunk);
+          const wait = hash.update(chunk);
+          if (wait) await wait;
           bytes += chunk.length;
           if (onProgress) onProgress({ bytes });
         }
         let sha256;
-        if (platform.createHash) {
-          const digest = hash.digest();
+        if (platform.streamHash) {
+          const digest = await hash.digest();
+          digested = true;
           ArchiveChecksum.verifyDigest(digest, expectedHex);
           sha256 = digest.toString("hex");
         } else {
@@ -132,7 +136,8 @@ export function installArchiveApi(sdk, platform = {}) {
         }
         return { sha256, bytes };
       } finally {
-        if (!platform.createHash) hash.free();
+        if (!platform.streamHash) hash.free();
+        else if (!digested) hash.close();
       }
     },
   });
