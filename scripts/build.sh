@@ -33,7 +33,7 @@ wasm-bindgen --target web --out-dir "$out.tmp/web" "$wasm"
 # The Node build is CommonJS: its JS snippets (src/transport/fetch.js) and the adapters shared
 # with the browser build (pkg-template/web/*.js but index.js) are ES modules, which require()
 # loads only on Node >= 20.19 and slowly. Rewrite them as CommonJS.
-cp pkg-template/web/errors.js pkg-template/web/delivery.js pkg-template/web/archive.js pkg-template/web/archive-client.js "$out.tmp/node/"
+cp pkg-template/web/errors.js pkg-template/web/internal.js pkg-template/web/delivery.js pkg-template/web/archive.js pkg-template/web/archive-client.js "$out.tmp/node/"
 node -e '
   const fs = require("fs"), path = require("path");
   const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) =>
@@ -45,7 +45,7 @@ node -e '
       .replace(/^import \{([^}]*)\} from "(\.\/[\w-]+\.js)";$/gm, (_, imported, from) => `const {${imported}} = require("${from}");`);
     if (/^\s*(export|import)\b/m.test(src)) throw new Error(`${f}: only "export function", "export class" and named imports of ./*.js are supported`);
     fs.writeFileSync(f, `"use strict";\n${src}\nmodule.exports = { ${names.join(", ")} };\n`);
-  }' "$out.tmp/node/snippets" "$out.tmp/node/errors.js" "$out.tmp/node/delivery.js" "$out.tmp/node/archive.js" "$out.tmp/node/archive-client.js"
+  }' "$out.tmp/node/snippets" "$out.tmp/node/errors.js" "$out.tmp/node/internal.js" "$out.tmp/node/delivery.js" "$out.tmp/node/archive.js" "$out.tmp/node/archive-client.js"
 # -Oz, then flatten and re-reloop the control flow and -Oz twice more: 1.2 KB (gzip) smaller than
 # -Oz alone, measured; the two builds run side by side.
 pids=()
@@ -68,13 +68,26 @@ for t in node web; do
 done
 # The archive declarations serve both builds.
 cp pkg-template/web/archive.d.ts "$out.tmp/node/archive.d.ts"
-# The Node entry: the wasm-bindgen exports plus the hand-written Node adapters, each named
-# explicitly so that ESM named imports of this CommonJS module work.
-node -e '
+# The entries export the wasm-bindgen API that its .d.ts declares: the untyped internals the
+# hand-written JS calls (zipDirectory, ...) stay out of the package's exports.
+publicNames='
+  const declared = (f) => [...require("fs").readFileSync(f, "utf8").matchAll(/^export (?:declare )?(?:class|function|const) (\w+)/gm)].map((m) => m[1]);'
+node -e "$publicNames"'
+  const fs = require("fs"), dir = process.argv[1];
+  const names = declared(`${dir}/flexperto_sdk.d.ts`);
+  const index = fs.readFileSync(`${dir}/index.js`, "utf8");
+  const line = `export * from "./flexperto_sdk.js";`;
+  if (!index.includes(line) || names.length < 5) throw new Error("web/index.js: expected its export line and the declared names");
+  fs.writeFileSync(`${dir}/index.js`, index.replace(line, `export { ${names.join(", ")} } from "./flexperto_sdk.js";`));
+' "$PWD/$out.tmp/web"
+# The Node entry: the declared wasm-bindgen exports plus the hand-written Node adapters, each
+# named explicitly so that ESM named imports of this CommonJS module work.
+node -e "$publicNames"'
   const fs = require("fs"), dir = process.argv[1];
   const names = (f) => Object.keys(require(`${dir}/${f}`));
   const lines = [`"use strict";`, `const sdk = require("./flexperto_sdk.js");`, `const webhooks = require("./webhooks.js");`];
-  for (const n of names("flexperto_sdk.js")) lines.push(`exports.${n} = sdk.${n};`);
+  const typed = new Set(declared(`${dir}/flexperto_sdk.d.ts`));
+  for (const n of names("flexperto_sdk.js").filter((n) => typed.has(n))) lines.push(`exports.${n} = sdk.${n};`);
   for (const n of names("webhooks.js")) lines.push(`exports.${n} = webhooks.${n};`);
   lines.push(`const delivery = require("./delivery.js");`, `delivery.installDeliveryApi(sdk.WebhookVerifier);`, `exports.WebhookEvent = delivery.WebhookEvent;`);
   lines.push(`const archive = require("./archive.js").installArchiveApi(sdk, require("./archive-node.js").platform);`, `exports.ArchiveInspector = archive.ArchiveInspector;`);

@@ -5,6 +5,7 @@
 // URL is resolved again through the API.
 
 import { argumentError, sdkError } from "./errors.js";
+import { takeInternal } from "./internal.js";
 
 const STATUS_CODES = { 400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 409: "CONFLICT", 410: "GONE", 429: "RATE_LIMITED" };
 const DOWNLOAD = "downloadArchive";
@@ -57,7 +58,7 @@ class ArchiveDownload {
     this.client = client;
     this.archiveId = archiveId;
     this.url = url;
-    this.fetchImpl = client.fetchFunction ?? globalThis.fetch;
+    this.fetchImpl = fetchFunctionOf(client) ?? globalThis.fetch;
     this.onProgress = options.onProgress;
     this.maxResumes = options.maxResumes;
     // Ends every request and wait: on the caller's signal, or when the stream is cancelled.
@@ -200,7 +201,12 @@ class ArchiveDownload {
   }
 }
 
+/** The client's `fetch` option (a getter taken off FlexpertoClient by installArchiveClientApi). */
+let fetchFunctionOf;
+
 export function installArchiveClientApi(FlexpertoClient) {
+  const getter = takeInternal(FlexpertoClient.prototype, "fetchFunction").get;
+  fetchFunctionOf = (client) => getter.call(client);
   Object.defineProperty(FlexpertoClient.prototype, "downloadArchive", {
     configurable: true,
     writable: true,

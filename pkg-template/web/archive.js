@@ -6,6 +6,7 @@
 // Shared by the browser and the Node builds (scripts/build.sh converts it to CommonJS); the Node
 // build passes a `platform` with node:crypto, node:zlib and node:fs.
 import { argumentError, sdkError } from "./errors.js";
+import { takeInternal } from "./internal.js";
 
 const EMPTY = new Uint8Array(0);
 const decoder = new TextDecoder("utf-8", { fatal: true });
@@ -103,6 +104,7 @@ async function inflateWithStreams(data, limit) {
 
 export function installArchiveApi(sdk, platform = {}) {
   const { ArchiveChecksum, zipDirectory, zipDataOffset, zipCheckEntry } = sdk;
+  const verifyDigest = takeInternal(ArchiveChecksum, "verifyDigest").value;
 
   Object.defineProperty(ArchiveChecksum, "verifyStream", {
     configurable: true,
@@ -110,7 +112,7 @@ export function installArchiveApi(sdk, platform = {}) {
     value: async function verifyStream(stream, expectedHex, options) {
       const { onProgress } = checkOptions(options, ["onProgress"], "options");
       if (onProgress !== undefined && typeof onProgress !== "function") throw argumentError("onProgress", "must be a function");
-      ArchiveChecksum.verifyDigest(EMPTY, expectedHex); // INVALID_CHECKSUM before reading anything
+      verifyDigest(EMPTY, expectedHex); // INVALID_CHECKSUM before reading anything
       // Node: node:crypto, on a worker thread for long streams (several times faster than wasm,
       // and off the thread that receives the download); browsers: the wasm hasher.
       const hash = platform.streamHash ? platform.streamHash() : new ArchiveChecksum();
@@ -128,7 +130,7 @@ export function installArchiveApi(sdk, platform = {}) {
         if (platform.streamHash) {
           const digest = await hash.digest();
           digested = true;
-          ArchiveChecksum.verifyDigest(digest, expectedHex);
+          verifyDigest(digest, expectedHex);
           sha256 = digest.toString("hex");
         } else {
           hash.verify(expectedHex);

@@ -4,6 +4,7 @@
 // its memory, with their offsets, which this side reads without another call. No wasm object,
 // and no copy of the body in wasm memory, outlives the call.
 import { sdkError } from "./errors.js";
+import { takeInternal } from "./internal.js";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -86,7 +87,9 @@ function readEvent(views, resultAddress, body) {
 }
 
 export function installDeliveryApi(WebhookVerifier) {
-  const views = new MemoryViews(WebhookVerifier.wasmMemory());
+  const verifyParts = takeInternal(WebhookVerifier.prototype, "verifyParts").value;
+  const resultAddress = takeInternal(WebhookVerifier.prototype, "resultAddress").get;
+  const views = new MemoryViews(takeInternal(WebhookVerifier, "wasmMemory").value());
   Object.defineProperty(WebhookVerifier.prototype, "verify", {
     configurable: true,
     writable: true,
@@ -106,14 +109,14 @@ export function installDeliveryApi(WebhookVerifier) {
       if (body.length > this.maxBodyBytes) {
         // Do not copy a huge body into wasm just to refuse it: the earlier checks first.
         try {
-          this.verifyParts(path, remote, ct, xff, EMPTY);
+          verifyParts.call(this, path, remote, ct, xff, EMPTY);
         } catch (e) {
           if (e.code !== "MALFORMED_JSON" && e.code !== "SCHEMA_VIOLATION") throw e;
         }
         throw webhookError("BODY_TOO_LARGE", `body larger than ${this.maxBodyBytes} bytes`);
       }
-      this.verifyParts(path, remote, ct, xff, body);
-      return readEvent(views, this.resultAddress, body);
+      verifyParts.call(this, path, remote, ct, xff, body);
+      return readEvent(views, resultAddress.call(this), body);
     },
   });
 }

@@ -30,6 +30,26 @@ test("no exported method or property name contains an underscore", () => {
   }
 });
 
+test("the package exposes only its typed API: no wasm internals on the exports or the classes", async () => {
+  const esm = await import("flexperto-sdk");
+  const cjs = require("flexperto-sdk");
+  // What the declarations name, and nothing else (initSync is the web build's).
+  const dts = ["flexperto_sdk.d.ts", "webhooks.d.ts", "archive.d.ts"].map((f) => readFileSync(join(pkgDir, "node", f), "utf8")).join("\n");
+  const declared = new Set([...dts.matchAll(/^export (?:declare )?(?:class|function|const) (\w+)/gm)].map((m) => m[1]));
+  declared.add("WebhookEvent"); // declared in webhooks.d.ts as an interface plus its class
+  for (const api of [esm, cjs]) {
+    const extra = Object.keys(api).filter((n) => n !== "default" && n !== "module.exports" && !declared.has(n));
+    assert.deepEqual(extra, [], "exported but not declared");
+  }
+  const { ArchiveChecksum, FlexpertoClient, WebhookVerifier } = esm;
+  for (const [target, name] of [
+    [WebhookVerifier.prototype, "verifyParts"], [WebhookVerifier.prototype, "resultAddress"], [WebhookVerifier, "wasmMemory"],
+    [FlexpertoClient.prototype, "fetchFunction"], [ArchiveChecksum, "verifyDigest"],
+  ]) {
+    assert.equal(name in target, false, `${name} is still reachable`);
+  }
+});
+
 test("package.json exports map points at files that exist", () => {
   const pkg = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
   const targets = [];
