@@ -71,7 +71,7 @@ cp pkg-template/web/archive.d.ts "$out.tmp/node/archive.d.ts"
 # The entries export the wasm-bindgen API that its .d.ts declares: the untyped internals the
 # hand-written JS calls (zipDirectory, ...) stay out of the package's exports.
 publicNames='
-  const declared = (f) => [...require("fs").readFileSync(f, "utf8").matchAll(/^export (?:declare )?(?:class|function|const) (\w+)/gm)].map((m) => m[1]);'
+  const declared = (f) => [...require("fs").readFileSync(f, "utf8").matchAll(/^export (?:declare )?(?:class|function|const|enum) (\w+)/gm)].map((m) => m[1]);'
 node -e "$publicNames"'
   const fs = require("fs"), dir = process.argv[1];
   const names = declared(`${dir}/flexperto_sdk.d.ts`);

@@ -13,7 +13,7 @@ function archiveError(code, message) {
   return sdkError("ArchiveError", code, message);
 }
 
-// --- verifyStream's hash: node:crypto, on a worker thread once a stream is longer than a batch ---
+// --- verifyStream's hash: node:crypto, on a worker thread once a stream fills a batch ---
 //
 // Hashing (node:crypto, about 1.4 GB/s here) costs as much CPU as receiving a download through
 // fetch, so doing both on the main thread halves a download's speed. A stream is copied into
@@ -21,7 +21,10 @@ function archiveError(code, message) {
 // hashes them and hands them back for reuse. At most IN_FLIGHT batches belong to one stream, so
 // memory stays constant and a slow hash slows the reader (back-pressure) rather than buffering.
 // A stream that ends within its first batch is hashed on the main thread: no thread is started.
-// Workers are kept for the next stream (at most IDLE_MAX, not holding the process open).
+// At most MAX_WORKERS threads exist (one core is left to the thread receiving the downloads);
+// a stream that finds them all busy is hashed on the main thread. Idle workers are kept for the
+// next stream. A worker holds the process open only while a stream waits for it, never while a
+// stream waits for its source, nor while idle.
 const BATCH = 1 << 20;
 const IN_FLIGHT = 4;
 const IDLE_MAX = 2;
@@ -39,29 +42,32 @@ parentPort.on("message", (m) => {
   parentPort.postMessage(m.buffer, [m.buffer]);
 });`;
 const idleWorkers = [];
+let liveWorkers = 0;
+let maxWorkers;
 
+/** An idle or new worker, unref'd; null when MAX_WORKERS are busy (or none can start: throws). */
 function takeWorker() {
   for (let idle; (idle = idleWorkers.pop()); ) {
-    if (idle.threadId === -1) continue; // exited while idle
-    idle.ref();
-    return idle;
+    if (idle.threadId !== -1) return idle; // -1: exited while idle
   }
   const { Worker } = require("node:worker_threads");
+  maxWorkers ??= Math.max(1, require("node:os").availableParallelism() - 1);
+  if (liveWorkers >= maxWorkers) return null;
   // Not the process's own flags: `--input-type=module` would make this CommonJS source fail, and
   // the application's `--require`/`--import` hooks have no business in a hashing thread.
   const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], name: "flexperto-sdk sha256" });
+  liveWorkers += 1;
+  worker.once("exit", () => (liveWorkers -= 1));
   // Errors reach the stream using the worker (StreamHash.onFailure); none may crash the process.
   worker.on("error", () => {});
+  worker.unref();
   return worker;
 }
 
 function returnWorker(worker) {
-  if (idleWorkers.length < IDLE_MAX) {
-    worker.unref();
-    idleWorkers.push(worker);
-  } else {
-    worker.terminate().catch(() => {});
-  }
+  worker.unref();
+  if (idleWorkers.length < IDLE_MAX) idleWorkers.push(worker);
+  else worker.terminate().catch(() => {});
 }
 
 /** A SHA-256 of a stream: `update` returns a promise when the caller must wait for the hasher. */
@@ -72,10 +78,11 @@ class StreamHash {
     this.spare = []; // batches back from the worker
     this.owned = 1; // batches in existence, at most IN_FLIGHT
     this.worker = null;
-    this.inline = null; // node:crypto on this thread, when no worker can start
+    this.started = false; // whether a batch went to a worker
+    this.inline = null; // node:crypto on this thread, when no worker is free or can start
     this.failure = null;
     this.digestBytes = null;
-    this.wake = null; // resolves a wait for a batch or for the digest
+    this.wake = null; // resolves the one wait (for a batch or for the digest)
     this.onMessage = (m) => {
       if (m instanceof ArrayBuffer) this.spare.push(new Uint8Array(m));
       else this.digestBytes = Buffer.from(m.digest.buffer, m.digest.byteOffset, m.digest.length);
@@ -92,10 +99,13 @@ class StreamHash {
   wakeUp() {
     const wake = this.wake;
     this.wake = null;
+    this.worker?.unref();
     wake?.();
   }
 
+  /** Waits for the worker's next message; the process stays open meanwhile. */
   sleep() {
+    this.worker?.ref();
     return new Promise((resolve) => (this.wake = resolve));
   }
 
@@ -119,18 +129,23 @@ class StreamHash {
     return undefined;
   }
 
-  /** Hands the filled part of the batch to the worker (starting one), or hashes it here if none can start. */
+  /** Hands the filled part of the batch to the worker (taking one), or hashes it here if none is free. */
   send() {
     if (this.failure) throw this.failure;
-    if (!this.worker) {
+    if (!this.started) {
+      let worker = null;
       try {
-        this.worker = takeWorker();
+        worker = takeWorker();
       } catch {
+        // No thread can start here (e.g. a permission model without --allow-worker).
+      }
+      if (worker === null) {
         this.inline = platform.createHash("sha256").update(this.batch.subarray(0, this.filled));
         this.batch = null;
         return;
       }
-      this.worker.on("message", this.onMessage).on("error", this.onFailure).on("exit", this.onFailure);
+      this.worker = worker.on("message", this.onMessage).on("error", this.onFailure).on("exit", this.onFailure);
+      this.started = true;
     }
     const { buffer } = this.batch;
     this.worker.postMessage({ buffer, length: this.filled }, [buffer]);
@@ -154,8 +169,9 @@ class StreamHash {
 
   /** The 32-byte digest of everything updated. */
   async digest() {
+    if (this.failure) throw this.failure;
     if (this.inline) return this.inline.digest();
-    if (!this.worker) return platform.createHash("sha256").update(this.batch.subarray(0, this.filled)).digest();
+    if (!this.started) return platform.createHash("sha256").update(this.batch.subarray(0, this.filled)).digest();
     if (this.filled) this.send();
     this.worker.postMessage("digest");
     while (!this.digestBytes) {
@@ -180,14 +196,11 @@ class StreamHash {
     if (!worker) return;
     const done = (m) => {
       if (m instanceof ArrayBuffer) return;
-      worker.off("message", done).off("error", dead).off("exit", dead);
+      worker.off("message", done).off("exit", dead);
       returnWorker(worker);
     };
-    const dead = () => {
-      worker.off("message", done).off("error", dead).off("exit", dead);
-      worker.terminate().catch(() => {});
-    };
-    worker.on("message", done).on("error", dead).on("exit", dead);
+    const dead = () => worker.off("message", done).off("exit", dead);
+    worker.on("message", done).on("exit", dead);
     worker.postMessage("digest");
   }
 }

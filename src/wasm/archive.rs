@@ -100,8 +100,8 @@ impl ArchiveChecksum {
     /// Hashes a whole stream (a web `ReadableStream`, a Node stream, or any async iterable of
     /// `Uint8Array`) in constant memory and checks it against `expectedHex` like `verify`;
     /// resolves to the digest and the byte count. In Node it hashes with `node:crypto` (several
-    /// times faster than any wasm SHA-256), on a worker thread once the stream is longer than
-    /// 1 MiB; in browsers with this wasm hasher. The digests are compared in constant time either
+    /// times faster than any wasm SHA-256), on a worker thread once the stream reaches 1 MiB; in
+    /// browsers with this wasm hasher. The digests are compared in constant time either
     /// way. `onProgress` is called after each chunk.
     /// Rejects with an `ArchiveError` (`INVALID_CHECKSUM` before reading anything,
     /// `CHECKSUM_MISMATCH`), a `ValidationError` for a chunk that is not a `Uint8Array`, or the

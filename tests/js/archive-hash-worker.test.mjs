@@ -1,8 +1,9 @@
 // verifyStream in Node hashes long streams on a worker thread (pkg-template/node/archive-node.js,
 // StreamHash): 1 MiB batches, at most 4 in flight. These tests cover the batch edges, streams
-// running at once, a stream that fails half-way (the worker is reused afterwards), a worker that
-// cannot start (node:crypto on the main thread instead), a worker that dies mid-stream (a
-// rejection, not a hang), and that no thread keeps the process alive.
+// running at once, a stream that fails half-way (the worker is reused afterwards), the cap on
+// threads, a worker that cannot start (node:crypto on the main thread instead), a worker that
+// dies mid-stream or before the digest (a rejection that says so, not a hang or a mismatch), and
+// that no thread keeps the process alive.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -94,11 +95,36 @@ const expected = createHash("sha256").update(data).digest("hex");
 function* chunks() { for (let at = 0; at < data.length; at += 65536) yield data.subarray(at, at + 65536); }
 `;
 
-test("verifyStream leaves no thread holding the process open", async () => {
+test("verifyStream leaves no thread holding the process open: after success, after a failed stream, during a stalled one", async () => {
   const out = await runNode(`${PRELUDE}
 const r = await ArchiveChecksum.verifyStream(chunks(), expected);
-console.log(r.bytes);`);
-  assert.equal(out, String(6 * MiB + 5));
+async function* failing() { yield* chunks(); throw new Error("reset"); }
+const e = await ArchiveChecksum.verifyStream(failing(), expected).catch((err) => err.message);
+console.log(r.bytes, e);`);
+  assert.equal(out, `${6 * MiB + 5} reset`);
+  // A source that stalls for ever after 2 MiB, on a fresh thread: only the source could keep the
+  // process open, and it does not.
+  const stalled = await runNode(`${PRELUDE}
+async function* stalled() { yield data.subarray(0, 2 * 1024 * 1024); await new Promise(() => {}); }
+ArchiveChecksum.verifyStream(stalled(), expected);
+console.log("waiting");`);
+  assert.equal(stalled, "waiting");
+});
+
+test("verifyStream starts at most one thread per core but one; streams beyond hash on the main thread", async () => {
+  const out = await runNode(`
+import workerThreads from "node:worker_threads";
+import { availableParallelism } from "node:os";
+const Real = workerThreads.Worker;
+let started = 0;
+workerThreads.Worker = class extends Real { constructor(...args) { super(...args); started += 1; } };
+${PRELUDE}
+const results = await Promise.all(Array.from({ length: 6 }, async () => {
+  async function* slow() { for (const c of chunks()) { await new Promise((r) => setImmediate(r)); yield c; } }
+  return (await ArchiveChecksum.verifyStream(slow(), expected)).sha256 === expected;
+}));
+console.log(results.every(Boolean), started >= 1 && started <= Math.max(1, availableParallelism() - 1));`);
+  assert.equal(out, "true true");
 });
 
 test("verifyStream hashes on the main thread when no worker thread can start", async () => {
@@ -110,6 +136,27 @@ const r = await ArchiveChecksum.verifyStream(chunks(), expected);
 const e = await ArchiveChecksum.verifyStream(chunks(), "0".repeat(64)).catch((err) => err);
 console.log(r.sha256 === expected, r.bytes, e.code);`);
   assert.equal(out, `true ${6 * MiB + 5} CHECKSUM_MISMATCH`);
+});
+
+test("verifyStream reports a worker that died before the digest as such, not as a mismatch", async () => {
+  const out = await runNode(`
+import workerThreads from "node:worker_threads";
+const Real = workerThreads.Worker;
+workerThreads.Worker = class extends Real {
+  postMessage(m, t) { super.postMessage(m, t); if (++this.sent === 2) this.terminate(); }
+  sent = 0;
+};
+${PRELUDE}
+// Two full batches, then a pause (the worker's exit arrives), then the last bytes.
+async function* paused() {
+  yield data.subarray(0, 2 * 1024 * 1024);
+  await new Promise((r) => setTimeout(r, 200));
+  yield data.subarray(2 * 1024 * 1024, 2 * 1024 * 1024 + 5);
+}
+const part = createHash("sha256").update(data.subarray(0, 2 * 1024 * 1024 + 5)).digest("hex");
+const e = await ArchiveChecksum.verifyStream(paused(), part).catch((err) => err);
+console.log(e.code === undefined, /worker thread stopped/.test(e.message));`);
+  assert.equal(out, "true true");
 });
 
 test("verifyStream rejects, rather than hangs, when its worker thread dies mid-stream", async () => {

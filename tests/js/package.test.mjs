@@ -35,12 +35,20 @@ test("the package exposes only its typed API: no wasm internals on the exports o
   const cjs = require("flexperto-sdk");
   // What the declarations name, and nothing else (initSync is the web build's).
   const dts = ["flexperto_sdk.d.ts", "webhooks.d.ts", "archive.d.ts"].map((f) => readFileSync(join(pkgDir, "node", f), "utf8")).join("\n");
-  const declared = new Set([...dts.matchAll(/^export (?:declare )?(?:class|function|const) (\w+)/gm)].map((m) => m[1]));
+  const names = (text) => [...text.matchAll(/^export (?:declare )?(?:class|function|const|enum) (\w+)/gm)].map((m) => m[1]);
+  const declared = new Set(names(dts));
   declared.add("WebhookEvent"); // declared in webhooks.d.ts as an interface plus its class
   for (const api of [esm, cjs]) {
-    const extra = Object.keys(api).filter((n) => n !== "default" && n !== "module.exports" && !declared.has(n));
-    assert.deepEqual(extra, [], "exported but not declared");
+    const exported = Object.keys(api).filter((n) => n !== "default" && n !== "module.exports");
+    assert.deepEqual(exported.filter((n) => !declared.has(n)), [], "exported but not declared");
+    assert.deepEqual([...declared].filter((n) => !exported.includes(n)), [], "declared but not exported");
   }
+  // The browser entry re-exports exactly what its wasm-bindgen declarations name.
+  const webIndex = readFileSync(join(pkgDir, "web", "index.js"), "utf8");
+  const line = /^export \{ ([\w, ]+) \} from "\.\/flexperto_sdk\.js";$/m.exec(webIndex);
+  assert.ok(line, "web/index.js re-exports the wasm-bindgen module by name");
+  assert.deepEqual(line[1].split(", ").sort(), names(readFileSync(join(pkgDir, "web", "flexperto_sdk.d.ts"), "utf8")).sort());
+  assert.ok(!/^export \*/m.test(webIndex), "web/index.js re-exports everything");
   const { ArchiveChecksum, FlexpertoClient, WebhookVerifier } = esm;
   for (const [target, name] of [
     [WebhookVerifier.prototype, "verifyParts"], [WebhookVerifier.prototype, "resultAddress"], [WebhookVerifier, "wasmMemory"],
