@@ -138,15 +138,18 @@ console.log(r.sha256 === expected, r.bytes, e.code);`);
   assert.equal(out, `true ${6 * MiB + 5} CHECKSUM_MISMATCH`);
 });
 
-test("verifyStream reports a worker that died before the digest as such, not as a mismatch", async () => {
-  const out = await runNode(`
+/** A worker thread that stops itself after its second message (a batch), then the prelude. */
+const DYING_WORKER = `
 import workerThreads from "node:worker_threads";
 const Real = workerThreads.Worker;
 workerThreads.Worker = class extends Real {
   postMessage(m, t) { super.postMessage(m, t); if (++this.sent === 2) this.terminate(); }
   sent = 0;
 };
-${PRELUDE}
+${PRELUDE}`;
+
+test("verifyStream reports a worker that died before the digest as such, not as a mismatch", async () => {
+  const out = await runNode(`${DYING_WORKER}
 // Two full batches, then a pause (the worker's exit arrives), then the last bytes.
 async function* paused() {
   yield data.subarray(0, 2 * 1024 * 1024);
@@ -160,14 +163,7 @@ console.log(e.code === undefined, /worker thread stopped/.test(e.message));`);
 });
 
 test("verifyStream rejects, rather than hangs, when its worker thread dies mid-stream", async () => {
-  const out = await runNode(`
-import workerThreads from "node:worker_threads";
-const Real = workerThreads.Worker;
-workerThreads.Worker = class extends Real {
-  postMessage(m, t) { super.postMessage(m, t); if (++this.sent === 2) this.terminate(); }
-  sent = 0;
-};
-${PRELUDE}
+  const out = await runNode(`${DYING_WORKER}
 const e = await ArchiveChecksum.verifyStream(chunks(), expected).catch((err) => err);
 console.log(e instanceof Error, /worker thread stopped/.test(e.message));
 // A new worker serves the next stream.
