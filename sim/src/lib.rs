@@ -201,7 +201,8 @@ async fn not_found() -> Response {
     error(StatusCode::NOT_FOUND, "NOT_FOUND", "no such route")
 }
 
-fn cors(resp: &mut Response) {
+/// CORS headers of an answer: any origin, and the response headers a page may read.
+pub(crate) fn cors(resp: &mut Response, expose: &'static str) {
     let h = resp.headers_mut();
     h.insert(
         header::ACCESS_CONTROL_ALLOW_ORIGIN,
@@ -209,28 +210,40 @@ fn cors(resp: &mut Response) {
     );
     h.insert(
         header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static("retry-after, location, content-length"),
+        HeaderValue::from_static(expose),
     );
 }
+
+/// The answer to a CORS preflight: these methods and request headers, cached for 10 minutes.
+pub(crate) fn preflight(methods: &'static str, headers: &'static str) -> Response {
+    let mut resp = StatusCode::NO_CONTENT.into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static(methods),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static(headers),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("600"),
+    );
+    resp
+}
+
+/// What a page may read of the API's answers.
+const API_EXPOSED: &str = "retry-after, location, content-length";
 
 /// Runs before every route: CORS, the request log, injected faults, and authentication.
 async fn front(State(sim): State<Shared>, mut req: Request, next: Next) -> Response {
     if req.method() == Method::OPTIONS && req.uri().path().starts_with("/api/") {
-        let mut resp = StatusCode::NO_CONTENT.into_response();
-        cors(&mut resp);
-        let h = resp.headers_mut();
-        h.insert(
-            header::ACCESS_CONTROL_ALLOW_METHODS,
-            HeaderValue::from_static("GET, POST, PATCH, DELETE"),
+        let mut resp = preflight(
+            "GET, POST, PATCH, DELETE",
+            "api-key, content-type, accept, range",
         );
-        h.insert(
-            header::ACCESS_CONTROL_ALLOW_HEADERS,
-            HeaderValue::from_static("api-key, content-type, accept, range"),
-        );
-        h.insert(
-            header::ACCESS_CONTROL_MAX_AGE,
-            HeaderValue::from_static("600"),
-        );
+        cors(&mut resp, API_EXPOSED);
         return resp;
     }
     let method = req.method().to_string();
@@ -274,7 +287,7 @@ async fn front(State(sim): State<Shared>, mut req: Request, next: Next) -> Respo
         // No CORS on the control API: a web page must not be able to mint keys or reset state.
         return resp;
     }
-    cors(&mut resp);
+    cors(&mut resp, API_EXPOSED);
     sim.log_request(state::RequestLog {
         method,
         path,

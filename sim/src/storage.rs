@@ -18,7 +18,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use bytes::BytesMut;
@@ -182,21 +182,7 @@ fn no_file() -> Response {
 }
 
 async fn preflight() -> Response {
-    let mut r = StatusCode::NO_CONTENT.into_response();
-    let h = r.headers_mut();
-    h.insert(
-        header::ACCESS_CONTROL_ALLOW_METHODS,
-        HeaderValue::from_static("GET, HEAD"),
-    );
-    h.insert(
-        header::ACCESS_CONTROL_ALLOW_HEADERS,
-        HeaderValue::from_static("range, if-range"),
-    );
-    h.insert(
-        header::ACCESS_CONTROL_MAX_AGE,
-        HeaderValue::from_static("600"),
-    );
-    r
+    crate::preflight("GET, HEAD", "range, if-range")
 }
 
 /// Logs every request with all its headers, and adds CORS headers to every answer.
@@ -215,14 +201,9 @@ async fn log_and_cors(State(sim): State<Shared>, req: Request, next: Next) -> Re
         })
         .collect();
     let mut resp = next.run(req).await;
-    let h = resp.headers_mut();
-    h.insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
-    h.insert(
-        header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static("content-length, content-range, accept-ranges, etag"),
+    crate::cors(
+        &mut resp,
+        "content-length, content-range, accept-ranges, etag",
     );
     let entry = StorageLog {
         method,
