@@ -430,23 +430,15 @@ async fn bad_input_is_refused_before_sending() {
 // The simulator's own HTTP behaviour
 // ---------------------------------------------------------------------------------------------
 
-fn assert_error_body(r: &common::Raw, status: u16, code: &str) {
-    assert_eq!(r.status, status, "{}", r.text);
-    assert_eq!(r.content_type.as_deref(), Some("application/json"));
-    assert_eq!(r.json["status"], status, "{}", r.text);
-    assert_eq!(r.json["code"], code, "{}", r.text);
-    assert!(r.json["message"].is_string(), "{}", r.text);
-}
-
 #[tokio::test]
 async fn sim_requires_a_key() {
     let (base, _sim) = start_sim().await;
     let url = format!("{base}{USERS}");
     let r = request("GET", &url, None, None).await;
-    assert_error_body(&r, 401, "UNAUTHORIZED");
+    common::assert_error(&r, 401, "UNAUTHORIZED");
     for garbage in ["garbage", "a.b.c", "", &foreign_jwt()] {
         let r = request("GET", &url, Some(garbage), None).await;
-        assert_error_body(&r, 401, "UNAUTHORIZED");
+        common::assert_error(&r, 401, "UNAUTHORIZED");
     }
     // The log never holds the key, only whether one was sent.
     let log = api_requests(&base).await;
@@ -471,7 +463,7 @@ async fn sim_faults_are_consumed_after_count() {
     assert_eq!(r.status, 422, "{}", r.text);
     for _ in 0..2 {
         let r = request("GET", &url, Some(&key), None).await;
-        assert_error_body(&r, 503, "INJECTED_FAULT");
+        common::assert_error(&r, 503, "INJECTED_FAULT");
     }
     let r = request("GET", &url, Some(&key), None).await;
     assert_eq!(r.status, 200, "{}", r.text);
@@ -523,9 +515,9 @@ async fn sim_unknown_route_is_a_json_404() {
     let (base, _sim) = start_sim().await;
     let key = admin_key(&base, "admin").await;
     let r = request("GET", &format!("{base}/nope"), None, None).await;
-    assert_error_body(&r, 404, "NOT_FOUND");
+    common::assert_error(&r, 404, "NOT_FOUND");
     let r = request("GET", &format!("{base}/api/v2/nope"), Some(&key), None).await;
-    assert_error_body(&r, 404, "NOT_FOUND");
+    common::assert_error(&r, 404, "NOT_FOUND");
 }
 
 #[tokio::test]
@@ -539,7 +531,7 @@ async fn sim_malformed_json_is_a_400() {
         Some("{not json"),
     )
     .await;
-    assert_error_body(&r, 400, "MALFORMED_JSON");
+    common::assert_error(&r, 400, "MALFORMED_JSON");
 }
 
 #[tokio::test]
@@ -554,7 +546,7 @@ async fn sim_invalid_email_is_a_422() {
         json!({}),
     ] {
         let r = request("POST", &url, Some(&key), Some(&body.to_string())).await;
-        assert_error_body(&r, 422, "UNPROCESSABLE");
+        common::assert_error(&r, 422, "UNPROCESSABLE");
     }
     let r = request(
         "POST",
@@ -572,7 +564,7 @@ async fn sim_invalid_email_is_a_422() {
         Some(&json!({ "email": "OK@example.invalid" }).to_string()),
     )
     .await;
-    assert_error_body(&r, 409, "CONFLICT");
+    common::assert_error(&r, 409, "CONFLICT");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,7 +12,10 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{admin_key, advance_clock, delete, get, post_json, request, start_sim, Raw};
+use common::{
+    admin_key, advance_clock, assert_error, assert_error_for, delete, get, post_json, request,
+    start_sim, Raw,
+};
 use flexperto_sdk::archive::zip;
 use flexperto_sim::SimConfig;
 use serde_json::{json, Value};
@@ -141,7 +144,7 @@ async fn lifecycle_walks_on_the_clock() {
         None,
     )
     .await;
-    assert_eq!((d.status, d.json["code"].as_str()), (409, Some("CONFLICT")));
+    assert_error(&d, 409, "CONFLICT");
 
     advance_clock(&base, HOUR).await;
     assert_eq!(
@@ -335,10 +338,7 @@ async fn list_filters_pages_and_checks_its_parameters() {
         "?status=available",
         "?status=NOPE",
     ] {
-        let r = list(bad).await;
-        assert_eq!(r.status, 400, "{bad}: {}", r.text);
-        assert_eq!(r.json["code"], "BAD_REQUEST", "{bad}");
-        assert_eq!(r.json["status"], 400, "{bad}");
+        assert_error_for(&list(bad).await, 400, "BAD_REQUEST", bad);
     }
 
     // Admin keys only; unknown ids are 404s.
@@ -359,11 +359,7 @@ async fn list_filters_pages_and_checks_its_parameters() {
         ("POST", abandon_url(&base, "conf_nope")),
     ] {
         let r = request(m, &url, Some(&key), None).await;
-        assert_eq!(
-            (r.status, r.json["code"].as_str()),
-            (404, Some("NOT_FOUND")),
-            "{m} {url}"
-        );
+        assert_error_for(&r, 404, "NOT_FOUND", &format!("{m} {url}"));
     }
 }
 
@@ -706,7 +702,7 @@ async fn abandon_needs_an_available_archive() {
         None,
     )
     .await;
-    assert_eq!((a.status, a.json["code"].as_str()), (409, Some("CONFLICT")));
+    assert_error(&a, 409, "CONFLICT");
 }
 
 /// Reads a body until it ends or breaks: the bytes received and whether it broke.
@@ -814,11 +810,7 @@ async fn storage_faults() {
         json!({ "kind": "flip", "bogus": 1 }),
     ] {
         let r = add_storage_fault(&base, bad.clone()).await;
-        assert_eq!(
-            (r.status, r.json["code"].as_str()),
-            (400, Some("BAD_REQUEST")),
-            "{bad}"
-        );
+        assert_error_for(&r, 400, "BAD_REQUEST", &bad.to_string());
     }
 }
 
@@ -837,12 +829,7 @@ async fn control_route_checks_its_input_and_reset_forgets() {
         json!({ "moderator": { "nickname": "x" } }),
     ] {
         let r = post_json(&base, "/_sim/conferences", &bad).await;
-        assert_eq!(
-            (r.status, r.json["code"].as_str()),
-            (400, Some("BAD_REQUEST")),
-            "{bad}: {}",
-            r.text
-        );
+        assert_error_for(&r, 400, "BAD_REQUEST", &bad.to_string());
     }
     let r = request(
         "POST",

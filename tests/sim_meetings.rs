@@ -5,20 +5,15 @@
 
 mod common;
 
-use common::{admin_key, advance_clock, api_requests, get, post_json, request, start_sim, Raw};
+use common::{
+    admin_key, advance_clock, api_requests, assert_error, get, post_json, request, start_sim, Raw,
+};
 use serde_json::{json, Value};
 
 const MEETINGS: &str = "/api/v2/communication/meetings/meetings";
 const SETTINGS: &str = "/api/v2/platform/settings";
 const TOKENS: &str = "/api/v2/auth/tokens";
 const USERS: &str = "/api/v2/users/users";
-
-fn assert_error(r: &Raw, status: u16, code: &str) {
-    assert_eq!(r.status, status, "{}", r.text);
-    assert_eq!(r.json["status"], status, "{}", r.text);
-    assert_eq!(r.json["code"], code, "{}", r.text);
-    assert!(r.json["message"].is_string(), "{}", r.text);
-}
 
 /// The simulator clock, Unix seconds.
 async fn sim_now(base: &str) -> i64 {

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{admin_key, get, post_json, request, start_sim_with, Raw};
+use common::{admin_key, assert_error, get, post_json, request, start_sim_with, Raw};
 use flexperto_sim::SimConfig;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -175,13 +175,6 @@ async fn sim() -> String {
     })
     .await;
     base
-}
-
-fn assert_error(r: &Raw, status: u16, code: &str) {
-    assert_eq!(r.status, status, "{}", r.text);
-    assert_eq!(r.json["status"], status, "{}", r.text);
-    assert_eq!(r.json["code"], code, "{}", r.text);
-    assert!(r.json["message"].is_string(), "{}", r.text);
 }
 
 async fn call(base: &str, method: &str, path: &str, key: &str, body: Option<&Value>) -> Raw {

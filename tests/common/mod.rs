@@ -54,6 +54,26 @@ pub struct Raw {
     pub json: Value,
 }
 
+/// Asserts that `r` is one of the simulator's JSON error answers: `status`, and a body with that
+/// `status`, the `code` and a `message`.
+pub fn assert_error(r: &Raw, status: u16, code: &str) {
+    assert_error_for(r, status, code, "");
+}
+
+/// [`assert_error`], naming what was asked (`context`) when it fails.
+pub fn assert_error_for(r: &Raw, status: u16, code: &str, context: &str) {
+    let t = &r.text;
+    assert_eq!(r.status, status, "{context}: {t}");
+    assert_eq!(
+        r.content_type.as_deref(),
+        Some("application/json"),
+        "{context}: {t}"
+    );
+    assert_eq!(r.json["status"], status, "{context}: {t}");
+    assert_eq!(r.json["code"], code, "{context}: {t}");
+    assert!(r.json["message"].is_string(), "{context}: {t}");
+}
+
 async fn raw(resp: reqwest::Response) -> Raw {
     let status = resp.status().as_u16();
     let content_type = resp
