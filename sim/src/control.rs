@@ -176,8 +176,7 @@ async fn add_fault(State(sim): State<Shared>, b: Bytes) -> Response {
         );
     }
     let mut g = sim.lock();
-    let id = g.next_id;
-    g.next_id += 1;
+    let id = g.next_seq();
     let fault = Fault {
         id,
         path: req.path,

@@ -263,10 +263,16 @@ impl Sim {
 }
 
 impl Inner {
-    /// A fresh random id with a readable prefix.
-    pub fn new_id(&mut self, prefix: &str) -> String {
+    /// The next number of the simulator's one sequence (ids, faults).
+    pub fn next_seq(&mut self) -> u64 {
         let n = self.next_id;
         self.next_id += 1;
+        n
+    }
+
+    /// A fresh random id with a readable prefix.
+    pub fn new_id(&mut self, prefix: &str) -> String {
+        let n = self.next_seq();
         format!(
             "{prefix}_{n:04}{:012x}",
             self.rng.next_u64() & 0xffff_ffff_ffff

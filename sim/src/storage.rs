@@ -572,8 +572,7 @@ async fn add_fault(State(sim): State<Shared>, b: Bytes) -> Response {
         return bad_request("times must be at least 1 (leave it out for every request)");
     }
     let mut g = sim.lock();
-    let id = g.next_id;
-    g.next_id += 1;
+    let id = g.next_seq();
     let fault = StorageFault {
         id,
         kind: req.kind,
