@@ -140,8 +140,7 @@ class StreamHash {
         // No thread can start here (e.g. a permission model without --allow-worker).
       }
       if (worker === null) {
-        this.inline = platform.createHash("sha256").update(this.batch.subarray(0, this.filled));
-        this.batch = null;
+        this.hashHere();
         return;
       }
       this.worker = worker.on("message", this.onMessage).on("error", this.onFailure).on("exit", this.onFailure);
@@ -157,6 +156,12 @@ class StreamHash {
     }
   }
 
+  /** From now on, hashes on this thread, starting with what the batch holds. */
+  hashHere() {
+    this.inline = platform.createHash("sha256").update(this.batch.subarray(0, this.filled));
+    this.batch = null;
+  }
+
   /** Waits for a batch to come back, then goes on with the rest of the chunk. */
   async refill(rest) {
     while (!this.batch) {
@@ -170,8 +175,8 @@ class StreamHash {
   /** The 32-byte digest of everything updated. */
   async digest() {
     if (this.failure) throw this.failure;
+    if (!this.started && !this.inline) this.hashHere(); // shorter than a batch
     if (this.inline) return this.inline.digest();
-    if (!this.started) return platform.createHash("sha256").update(this.batch.subarray(0, this.filled)).digest();
     if (this.filled) this.send();
     this.worker.postMessage("digest");
     while (!this.digestBytes) {
@@ -190,7 +195,8 @@ class StreamHash {
     return worker;
   }
 
-  /** Ends a stream that was not digested (an error): its worker finishes the queue, then is reused. */
+  /** Ends the stream's use of its worker: after `digest`, nothing; after an error, the worker
+   * finishes its queue, then is reused. */
   close() {
     const worker = this.release();
     if (!worker) return;

@@ -117,7 +117,6 @@ export function installArchiveApi(sdk, platform = {}) {
       // and off the thread that receives the download); browsers: the wasm hasher.
       const hash = platform.streamHash ? platform.streamHash() : new ArchiveChecksum();
       let bytes = 0;
-      let digested = false;
       try {
         for await (const chunk of chunksOf(stream)) {
           if (!(chunk instanceof Uint8Array)) throw argumentError("chunk", "stream chunks must be Uint8Array (or Buffer)");
@@ -129,7 +128,6 @@ export function installArchiveApi(sdk, platform = {}) {
         let sha256;
         if (platform.streamHash) {
           const digest = await hash.digest();
-          digested = true;
           verifyDigest(digest, expectedHex);
           sha256 = digest.toString("hex");
         } else {
@@ -138,8 +136,8 @@ export function installArchiveApi(sdk, platform = {}) {
         }
         return { sha256, bytes };
       } finally {
-        if (!platform.streamHash) hash.free();
-        else if (!digested) hash.close();
+        if (platform.streamHash) hash.close();
+        else hash.free();
       }
     },
   });
