@@ -33,7 +33,8 @@ wasm-bindgen --target web --out-dir "$out.tmp/web" "$wasm"
 # The Node build is CommonJS: its JS snippets (src/transport/fetch.js) and the adapters shared
 # with the browser build (pkg-template/web/*.js but index.js) are ES modules, which require()
 # loads only on Node >= 20.19 and slowly. Rewrite them as CommonJS.
-cp pkg-template/web/errors.js pkg-template/web/internal.js pkg-template/web/delivery.js pkg-template/web/archive.js pkg-template/web/archive-client.js "$out.tmp/node/"
+shared=(errors.js internal.js delivery.js archive.js archive-client.js)
+for f in "${shared[@]}"; do cp "pkg-template/web/$f" "$out.tmp/node/"; done
 node -e '
   const fs = require("fs"), path = require("path");
   const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) =>
@@ -45,7 +46,7 @@ node -e '
       .replace(/^import \{([^}]*)\} from "(\.\/[\w-]+\.js)";$/gm, (_, imported, from) => `const {${imported}} = require("${from}");`);
     if (/^\s*(export|import)\b/m.test(src)) throw new Error(`${f}: only "export function", "export class" and named imports of ./*.js are supported`);
     fs.writeFileSync(f, `"use strict";\n${src}\nmodule.exports = { ${names.join(", ")} };\n`);
-  }' "$out.tmp/node/snippets" "$out.tmp/node/errors.js" "$out.tmp/node/internal.js" "$out.tmp/node/delivery.js" "$out.tmp/node/archive.js" "$out.tmp/node/archive-client.js"
+  }' "$out.tmp/node/snippets" "${shared[@]/#/$out.tmp/node/}"
 # -Oz, then flatten and re-reloop the control flow and -Oz twice more: 1.2 KB (gzip) smaller than
 # -Oz alone, measured; the two builds run side by side.
 pids=()
