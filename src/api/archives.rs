@@ -74,14 +74,7 @@ pub fn list_archives(
 /// # Errors
 /// [`ValidationError::InvalidId`].
 pub fn get_archive(routes: &RouteTable, archive_id: &str) -> Result<ApiRequest, ValidationError> {
-    check_archive_id("archiveId", archive_id)?;
-    let path = build_path(
-        routes,
-        Operation::GetArchive,
-        &[("archiveId", archive_id)],
-        &[],
-    )?;
-    Ok(ApiRequest::new(Operation::GetArchive, path, None))
+    by_id(routes, Operation::GetArchive, "archiveId", archive_id)
 }
 
 /// `GET /api/v2/communication/archives/archives/{archiveId}/download`: the answer is a 302 whose
@@ -93,14 +86,7 @@ pub fn download_archive(
     routes: &RouteTable,
     archive_id: &str,
 ) -> Result<ApiRequest, ValidationError> {
-    check_archive_id("archiveId", archive_id)?;
-    let path = build_path(
-        routes,
-        Operation::DownloadArchive,
-        &[("archiveId", archive_id)],
-        &[],
-    )?;
-    Ok(ApiRequest::new(Operation::DownloadArchive, path, None))
+    by_id(routes, Operation::DownloadArchive, "archiveId", archive_id)
 }
 
 /// `POST /api/v2/communication/conferences/conferences/{conferenceId}/archive/abandon`.
@@ -111,14 +97,24 @@ pub fn abandon_archive(
     routes: &RouteTable,
     conference_id: &str,
 ) -> Result<ApiRequest, ValidationError> {
-    check_archive_id("conferenceId", conference_id)?;
-    let path = build_path(
+    by_id(
         routes,
         Operation::AbandonArchive,
-        &[("conferenceId", conference_id)],
-        &[],
-    )?;
-    Ok(ApiRequest::new(Operation::AbandonArchive, path, None))
+        "conferenceId",
+        conference_id,
+    )
+}
+
+/// A body-less request to `op`, whose path has the one id `param` (checked first).
+fn by_id(
+    routes: &RouteTable,
+    op: Operation,
+    param: &'static str,
+    id: &str,
+) -> Result<ApiRequest, ValidationError> {
+    check_archive_id(param, id)?;
+    let path = build_path(routes, op, &[(param, id)], &[])?;
+    Ok(ApiRequest::new(op, path, None))
 }
 
 fn record_from(
