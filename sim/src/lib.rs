@@ -233,6 +233,11 @@ pub(crate) fn preflight(methods: &'static str, headers: &'static str) -> Respons
     resp
 }
 
+/// Lowercase hex of `bytes`.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// What a page may read of the API's answers.
 const API_EXPOSED: &str = "retry-after, location, content-length";
 

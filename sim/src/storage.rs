@@ -103,16 +103,11 @@ impl StorageState {
 // ---------------------------------------------------------------------------------------------
 // Signed URLs
 
-fn signature(sim: &Sim, archive_id: &str, expires: i64) -> Vec<u8> {
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&sim.secret) else {
-        return Vec::new();
-    };
+/// The HMAC of the file of `archive_id` signed until `expires`, before it is finalised.
+fn mac(sim: &Sim, archive_id: &str, expires: i64) -> Option<Hmac<Sha256>> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(&sim.secret).ok()?;
     mac.update(format!("flexperto-sim storage\n{archive_id}\n{expires}").as_bytes());
-    mac.finalize().into_bytes().to_vec()
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|b| format!("{b:02x}")).collect()
+    Some(mac)
 }
 
 fn unhex(s: &str) -> Option<Vec<u8>> {
@@ -129,7 +124,9 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
 pub fn signed_path(sim: &Sim, archive_id: &str, expires: i64) -> String {
     format!(
         "/archives/{archive_id}.zip?expires={expires}&signature={}",
-        hex(&signature(sim, archive_id, expires))
+        mac(sim, archive_id, expires)
+            .map(|m| crate::hex(&m.finalize().into_bytes()))
+            .unwrap_or_default()
     )
 }
 
@@ -137,11 +134,7 @@ fn verify(sim: &Sim, archive_id: &str, expires: i64, sig_hex: &str) -> bool {
     let Some(sig) = unhex(sig_hex) else {
         return false;
     };
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&sim.secret) else {
-        return false;
-    };
-    mac.update(format!("flexperto-sim storage\n{archive_id}\n{expires}").as_bytes());
-    mac.verify_slice(&sig).is_ok()
+    mac(sim, archive_id, expires).is_some_and(|m| m.verify_slice(&sig).is_ok())
 }
 
 /// `http://host:port` of the storage origin: its bound address, or, when bound to an

@@ -493,10 +493,6 @@ fn merge_patch(target: &mut Value, patch: &Value) {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn new_notification(
     g: &mut Inner,
     topic: &str,
@@ -508,7 +504,7 @@ fn new_notification(
     let mut data = json!({
         "archive_id": g.new_id("arc"),
         "archive_subject": { "conference_id": g.new_id("conf") },
-        "sha256CheckSum": hex(&sum),
+        "sha256CheckSum": crate::hex(&sum),
         "status": "AVAILABLE",
     });
     if let Some(p) = patch {

@@ -506,12 +506,7 @@ pub fn sha256_hex(image: &Arc<ZipImage>, mut keep_going: impl FnMut() -> bool) -
         h.update(&buf[..n]);
         pos += n as u64;
     }
-    Some(
-        h.finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>(),
-    )
+    Some(crate::hex(&h.finalize()))
 }
 
 /// The start of an mp4 file with a recording of `len` bytes in all: an `ftyp` box (isom, avc1,
