@@ -357,6 +357,8 @@ mod tests {
             OK,
             r#"{"id":7,"topic":"conference.ended","data":{"conference_id":"c"}}"#,
             r#"{"data":{"archive_id":"a\u00e9\n","archive_subject":{"conference_id":"ü"},"sha256CheckSum":null,"status":null},"id":null,"topic":null}"#,
+            // Raw (unescaped) non-ASCII text, which the scanner itself answers for.
+            r#"{"data":{"archive_id":"aé","archive_subject":{"conference_id":"ü"}},"topic":"archive.available"}"#,
             r#" { "id" : "x\"y" , "data" : { "archive_subject" : { "conference_id" : "c" } , "archive_id" : "a" , "n" : [ -0.5 , 12 , true , false , null , { } , [ ] ] } } "#,
         ];
         let alphabet: &[u8] = b"{}[]\":,\\ 0123456789-.eEtrufalsn\xc3\xa9aix_/u\n";

@@ -277,9 +277,14 @@ impl VerifiedParts {
 
     /// Appends the text of `f`.
     pub fn put(&mut self, f: Field, s: &str) {
+        self.put_known(f, s, s.is_ascii());
+    }
+
+    /// [`put`](Self::put) of a text whose ASCII-ness the caller already knows (the scanner's).
+    fn put_known(&mut self, f: Field, s: &str, ascii: bool) {
         let start = self.begin();
         self.text.extend_from_slice(s.as_bytes());
-        self.ascii &= s.is_ascii();
+        self.ascii &= ascii;
         self.set(f, start);
     }
 
@@ -340,7 +345,7 @@ pub fn fast_path(body: &[u8], out: &mut VerifiedParts) -> Option<()> {
 fn from_tokens(body: &str, f: &Found, out: &mut VerifiedParts) -> Option<()> {
     // Writes a string token's text; escaped ones are left to the full parse.
     fn put_tok(out: &mut VerifiedParts, field: Field, body: &str, t: &Tok) -> Option<()> {
-        out.put(field, t.plain(body)?);
+        out.put_known(field, t.plain(body)?, t.ascii);
         Some(())
     }
     let given = |t: &Tok| !matches!(t.kind, Kind::Absent | Kind::Null);
