@@ -36,7 +36,6 @@ pub struct WebhookVerifier {
     secrets: Vec<String>,
     allowed: Option<Vec<String>>,
     trusted_proxies: usize,
-    max_body_bytes: usize,
     config: VerifierConfig,
     parts: VerifiedParts,
     result: Box<[u32; RESULT_WORDS]>,
@@ -89,7 +88,6 @@ impl WebhookVerifier {
             secrets,
             allowed,
             trusted_proxies,
-            max_body_bytes,
             config,
             parts: VerifiedParts::default(),
             result: Box::new([0; RESULT_WORDS]),
@@ -99,7 +97,7 @@ impl WebhookVerifier {
     /// The body cap in bytes (read no more than this).
     #[wasm_bindgen(getter, js_name = maxBodyBytes)]
     pub fn max_body_bytes(&self) -> usize {
-        self.max_body_bytes
+        self.config.max_body_bytes()
     }
 
     /// Replaces the accepted secrets (current first), e.g. during a rotation.
@@ -109,7 +107,7 @@ impl WebhookVerifier {
             &secrets,
             self.allowed.as_deref(),
             self.trusted_proxies,
-            Some(self.max_body_bytes),
+            Some(self.config.max_body_bytes()),
         )
         .map_err(werr)?;
         self.secrets = secrets;
