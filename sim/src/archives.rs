@@ -360,23 +360,30 @@ const RECORDING_NAME: &str = "themis/recordings/recording-0001.mp4";
 /// close as zip64 field boundaries allow). `Err` names the smallest possible size.
 fn entries(rec: &ArchiveRec, tenant: &str, size: u64) -> Result<Vec<Entry>, u64> {
     let seed = seed_of(&rec.id);
+    // Everything but the recording, built once: only the recording depends on its length,
+    // which is searched for below (each entry's data is shared, not copied, by a clone).
+    let fixed = [
+        Entry::deflated(
+            "themis/metadata.json",
+            &json_bytes(&metadata_json(rec, tenant)),
+        ),
+        Entry::deflated("themis/chat.json", &json_bytes(&chat_json(rec))),
+        Entry::stored("themis/uploads/id-card.png", png()),
+        Entry::stored("mithra/contract-0001.pdf", pdf(rec)),
+        Entry::deflated("whiteboard/events.json", &json_bytes(&whiteboard_json(rec))),
+    ];
     let with_recording = |len: u64| {
-        vec![
-            Entry::deflated(
-                "themis/metadata.json",
-                &json_bytes(&metadata_json(rec, tenant)),
-            ),
-            Entry::deflated("themis/chat.json", &json_bytes(&chat_json(rec))),
-            Entry::stored("themis/uploads/id-card.png", png()),
+        let mut all = fixed.to_vec();
+        all.insert(
+            RECORDING,
             Entry::generated(
                 RECORDING_NAME,
                 zipgen::mp4_prefix(len),
                 seed,
                 len - zipgen::MP4_PREFIX_LEN,
             ),
-            Entry::stored("mithra/contract-0001.pdf", pdf(rec)),
-            Entry::deflated("whiteboard/events.json", &json_bytes(&whiteboard_json(rec))),
-        ]
+        );
+        all
     };
     let min = zipgen::MP4_PREFIX_LEN;
     let smallest = ZipImage::build(&with_recording(min), rec.ended_at).len();
