@@ -13,6 +13,7 @@ let pathModule;
 const fsp = () => (fspModule ??= require("node:fs/promises"));
 const nodePath = () => (pathModule ??= require("node:path"));
 const { generateWebhookSecret } = require("./flexperto_sdk.js");
+const { sleep } = require("./internal.js");
 
 const DEFAULT_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 const EMPTY = Buffer.alloc(0);
@@ -635,21 +636,6 @@ async function syncDir(dir) {
 
 /** The secrets each verifier accepts, as far as rotateWebhookSecret knows (current first). */
 const knownSecrets = new WeakMap();
-
-function sleep(ms, signal) {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
 
 function pathSegments(url) {
   return new URL(url).pathname.split("/");

@@ -5,7 +5,7 @@
 // URL is resolved again through the API.
 
 import { argumentError, sdkError } from "./errors.js";
-import { takeInternal } from "./internal.js";
+import { sleep, takeInternal } from "./internal.js";
 
 const STATUS_CODES = { 400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 409: "CONFLICT", 410: "GONE", 429: "RATE_LIMITED" };
 const DOWNLOAD = "downloadArchive";
@@ -35,21 +35,6 @@ function allowedStorageUrl(url) {
   } catch {
     return false;
   }
-}
-
-function sleep(ms, signal) {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal.reason);
-    };
-    const t = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 /** Streams one archive file from storage, resuming after breaks; see downloadArchive. */
