@@ -162,7 +162,6 @@ export function installArchiveApi(sdk, platform = {}) {
   }
 
   const SOURCE = Symbol("source");
-  const DIR = Symbol("directory");
 
   /** A zip archive read through its central directory: never the recordings into memory. */
   class ArchiveInspector {
@@ -190,7 +189,6 @@ export function installArchiveApi(sdk, platform = {}) {
         const pick = (indexes) => indexes.map((i) => entries[i]);
         Object.defineProperties(inspector, {
           [SOURCE]: { value: src, writable: true },
-          [DIR]: { value: dir },
           size: { value: src.size, enumerable: true },
           zip64: { value: dir.zip64, enumerable: true },
           entries: { value: entries, enumerable: true },
