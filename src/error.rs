@@ -287,6 +287,16 @@ pub enum ArchiveError {
         /// The CRC-32 of the inflated data.
         actual: u32,
     },
+    /// A JSON entry (`entry`) whose shape is not the expected one at `path`.
+    #[error("unexpected content in {entry}: {path}: {reason}")]
+    InvalidContent {
+        /// The entry's name in the zip.
+        entry: String,
+        /// Where in the document, e.g. `participants[0].email`; `$` for the whole document.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 impl ArchiveError {
@@ -303,6 +313,7 @@ impl ArchiveError {
             Self::LimitExceeded { .. } => "LIMIT_EXCEEDED",
             Self::EntryTooLarge { .. } => "ENTRY_TOO_LARGE",
             Self::CrcMismatch { .. } => "CRC_MISMATCH",
+            Self::InvalidContent { .. } => "INVALID_CONTENT",
         }
     }
 }

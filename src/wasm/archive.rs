@@ -290,7 +290,13 @@ pub fn zip_check_entry(
         2 => check_chat(data),
         _ => Ok(()),
     };
-    shape.map_err(|e| errors::content_error(name, &e))
+    shape.map_err(|e| {
+        aerr(ArchiveError::InvalidContent {
+            entry: name.to_owned(),
+            path: e.path,
+            reason: e.reason,
+        })
+    })
 }
 
 #[wasm_bindgen(typescript_custom_section)]

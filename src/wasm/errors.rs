@@ -46,6 +46,10 @@ pub fn to_js(e: &Error) -> JsValue {
             set(&v, "expected", &JsValue::from_str(expected));
             set(&v, "actual", &JsValue::from_str(actual));
         }
+        Error::Archive(crate::error::ArchiveError::InvalidContent { entry, path, .. }) => {
+            set(&v, "entry", &JsValue::from_str(entry));
+            set(&v, "path", &JsValue::from_str(path));
+        }
         Error::Network(n) => {
             let op = match n {
                 crate::error::NetworkError::Timeout { operation, .. }
@@ -55,18 +59,6 @@ pub fn to_js(e: &Error) -> JsValue {
         }
         _ => {}
     }
-    v
-}
-
-/// An `ArchiveError` code `INVALID_CONTENT`: a JSON entry of the archive (`entry`) whose shape
-/// is not the expected one at `path`.
-pub fn content_error(entry: &str, e: &crate::archive::content::ContentError) -> JsValue {
-    let err = js_sys::Error::new(&format!("unexpected content in {entry}: {e}"));
-    err.set_name("ArchiveError");
-    let v: JsValue = err.into();
-    set(&v, "code", &JsValue::from_str("INVALID_CONTENT"));
-    set(&v, "entry", &JsValue::from_str(entry));
-    set(&v, "path", &JsValue::from_str(&e.path));
     v
 }
 
