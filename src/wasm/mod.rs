@@ -451,6 +451,24 @@ fn parse_json_text(text: &str) -> JsValue {
     JSON::parse(text).unwrap_or(JsValue::NULL)
 }
 
+/// A list method's optional query object: absent (`undefined`, `null`) is the default query;
+/// anything else must be a plain object with only `keys`, which `read` then reads.
+fn query_arg<T: Default>(
+    query: Option<JsValue>,
+    keys: &[&str],
+    read: impl FnOnce(&JsValue) -> Result<T, Error>,
+) -> Result<T, Error> {
+    let query = query.unwrap_or_default();
+    if query.is_undefined() || query.is_null() {
+        return Ok(T::default());
+    }
+    if !is_plain_object(&query) {
+        return Err(arg_err("query")("must be an object".into()));
+    }
+    check_keys(&query, keys, arg_err("query"))?;
+    read(&query)
+}
+
 fn reject(e: Error) -> Promise {
     Promise::reject(&errors::to_js(&e))
 }
@@ -516,26 +534,15 @@ impl JsClient {
     /// ListUsers: `GET /api/v2/users/users`. One page, `{ items, ... }`, unknown fields kept.
     #[wasm_bindgen(js_name = listUsers, unchecked_return_type = "Promise<UserList>")]
     pub fn list_users(&self, query: Option<ListUsersQueryArg>) -> Promise {
-        let query: JsValue = query.map(JsValue::from).unwrap_or_default();
-        let q = if query.is_undefined() || query.is_null() {
-            Ok(ListUsersQuery::default())
-        } else if !is_plain_object(&query) {
-            Err(arg_err("query")("must be an object".into()))
-        } else {
-            (|| {
-                check_keys(
-                    &query,
-                    &["role", "email", "limit", "offset"],
-                    arg_err("query"),
-                )?;
-                Ok(ListUsersQuery {
-                    role: opt_string(&query, "role", arg_err("role"))?,
-                    email: opt_string(&query, "email", arg_err("email"))?,
-                    limit: opt_u32(&query, "limit", arg_err("limit"))?,
-                    offset: opt_u32(&query, "offset", arg_err("offset"))?,
-                })
-            })()
-        };
+        let keys = ["role", "email", "limit", "offset"];
+        let q = query_arg(query.map(JsValue::from), &keys, |query| {
+            Ok(ListUsersQuery {
+                role: opt_string(query, "role", arg_err("role"))?,
+                email: opt_string(query, "email", arg_err("email"))?,
+                limit: opt_u32(query, "limit", arg_err("limit"))?,
+                offset: opt_u32(query, "offset", arg_err("offset"))?,
+            })
+        });
         let q = match q {
             Ok(q) => q,
             Err(e) => return reject(e),
@@ -834,22 +841,15 @@ impl JsClient {
     /// records `{ items, total? }` (admin keys only); `status` filters, `limit` is 1 to 100.
     #[wasm_bindgen(js_name = listArchives, unchecked_return_type = "Promise<ArchiveList>")]
     pub fn list_archives(&self, query: Option<ListArchivesQueryArg>) -> Promise {
-        let query: JsValue = query.map(JsValue::from).unwrap_or_default();
-        let q = if query.is_undefined() || query.is_null() {
-            Ok(ListArchivesQuery::default())
-        } else if !is_plain_object(&query) {
-            Err(arg_err("query")("must be an object".into()))
-        } else {
-            (|| {
-                check_keys(&query, &["status", "limit", "offset"], arg_err("query"))?;
-                Ok(ListArchivesQuery {
-                    status: opt_string(&query, "status", arg_err("status"))?
-                        .map(|s| ArchiveStatus::parse(&s)),
-                    limit: opt_u32(&query, "limit", arg_err("limit"))?,
-                    offset: opt_u32(&query, "offset", arg_err("offset"))?,
-                })
-            })()
-        };
+        let keys = ["status", "limit", "offset"];
+        let q = query_arg(query.map(JsValue::from), &keys, |query| {
+            Ok(ListArchivesQuery {
+                status: opt_string(query, "status", arg_err("status"))?
+                    .map(|s| ArchiveStatus::parse(&s)),
+                limit: opt_u32(query, "limit", arg_err("limit"))?,
+                offset: opt_u32(query, "offset", arg_err("offset"))?,
+            })
+        });
         let q = match q {
             Ok(q) => q,
             Err(e) => return reject(e),

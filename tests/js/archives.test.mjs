@@ -356,3 +356,28 @@ describe("claiming", () => {
     await assert.rejects(client.archiveDownloadUrl(archiveId), (e) => e.name === "ApiError" && e.code === "CONFLICT");
   });
 });
+
+test("list methods refuse a query that is not a plain object of known keys, before any request", async () => {
+  let requests = 0;
+  const client = new FlexpertoClient({
+    baseUrl: "http://127.0.0.1:9",
+    apiKey: "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjIwMDAwMDAwMDB9.c2ln",
+    fetch: async () => {
+      requests += 1;
+      throw new Error("no request expected");
+    },
+  });
+  for (const [call, query] of [
+    [(q) => client.listArchives(q), 42],
+    [(q) => client.listArchives(q), [1]],
+    [(q) => client.listArchives(q), { state: "AVAILABLE" }],
+    [(q) => client.listUsers(q), "expert"],
+    [(q) => client.listUsers(q), { role: "expert", bogus: 1 }],
+  ]) {
+    const e = await call(query).then(() => assert.fail("expected a rejection"), (err) => err);
+    assert.equal(e.name, "ValidationError", JSON.stringify(query));
+    assert.equal(e.code, "INVALID_ARGUMENT");
+    assert.equal(e.field, "query");
+  }
+  assert.equal(requests, 0);
+});
