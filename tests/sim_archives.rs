@@ -34,6 +34,22 @@ fn abandon_url(base: &str, conference_id: &str) -> String {
     format!("{base}/api/v2/communication/conferences/conferences/{conference_id}/archive/abandon")
 }
 
+/// DownloadArchive of `id` with `key`, as it answers (the redirect not followed).
+async fn download(base: &str, key: &str, id: &str) -> Raw {
+    request(
+        "GET",
+        &format!("{}/download", one(base, id)),
+        Some(key),
+        None,
+    )
+    .await
+}
+
+/// AbandonArchive of `conference_id` with `key`.
+async fn abandon(base: &str, key: &str, conference_id: &str) -> Raw {
+    request("POST", &abandon_url(base, conference_id), Some(key), None).await
+}
+
 struct Conf {
     archive_id: String,
     conference_id: String,
@@ -137,13 +153,7 @@ async fn lifecycle_walks_on_the_clock() {
     assert_eq!(r["expert"]["firstName"], "Erika");
     assert_eq!(r["participants"].as_array().unwrap().len(), 1);
     // Nothing to download while it is built.
-    let d = request(
-        "GET",
-        &format!("{}/download", one(&base, &c.archive_id)),
-        Some(&key),
-        None,
-    )
-    .await;
+    let d = download(&base, &key, &c.archive_id).await;
     assert_error(&d, 409, "CONFLICT");
 
     advance_clock(&base, HOUR).await;
@@ -266,21 +276,9 @@ async fn failed_archive_has_an_error_and_no_file() {
     assert_eq!(r["status"], "FAILED");
     assert_eq!(r["error"], "recording lost");
     assert!(r.get("sha256CheckSum").is_none());
-    let d = request(
-        "GET",
-        &format!("{}/download", one(&base, &c.archive_id)),
-        Some(&key),
-        None,
-    )
-    .await;
+    let d = download(&base, &key, &c.archive_id).await;
     assert_eq!(d.status, 409);
-    let a = request(
-        "POST",
-        &abandon_url(&base, &c.conference_id),
-        Some(&key),
-        None,
-    )
-    .await;
+    let a = abandon(&base, &key, &c.conference_id).await;
     assert_eq!(a.status, 409, "{}", a.text);
     // Without an error message, a default one.
     let c2 = end_conference(&base, json!({ "fail": true, "stepSeconds": 1 })).await;
@@ -628,13 +626,7 @@ async fn abandon_then_expire_after_three_days() {
     let (base, _sim) = start_sim().await;
     let key = admin_key(&base, "admin").await;
     let c = available(&base, &key, 40_000).await;
-    let a = request(
-        "POST",
-        &abandon_url(&base, &c.conference_id),
-        Some(&key),
-        None,
-    )
-    .await;
+    let a = abandon(&base, &key, &c.conference_id).await;
     assert_eq!(a.status, 200, "{}", a.text);
     assert_eq!(a.json["status"], "ABANDONED");
     assert_eq!(a.json["sha256CheckSum"], c.record["sha256CheckSum"]);
@@ -644,13 +636,7 @@ async fn abandon_then_expire_after_three_days() {
     assert_eq!(exp - at, 3 * 86_400_000);
     // Abandoning again changes nothing.
     advance_clock(&base, 60).await;
-    let again = request(
-        "POST",
-        &abandon_url(&base, &c.conference_id),
-        Some(&key),
-        None,
-    )
-    .await;
+    let again = abandon(&base, &key, &c.conference_id).await;
     assert_eq!(again.status, 200);
     assert_eq!(again.json["abandonedAt"], a.json["abandonedAt"]);
     let listed = request(
@@ -670,23 +656,11 @@ async fn abandon_then_expire_after_three_days() {
     advance_clock(&base, 121).await;
     let r = record(&base, &key, &c.archive_id).await;
     assert_eq!(r["status"], "EXPIRED");
-    let d = request(
-        "GET",
-        &format!("{}/download", one(&base, &c.archive_id)),
-        Some(&key),
-        None,
-    )
-    .await;
+    let d = download(&base, &key, &c.archive_id).await;
     assert_eq!(d.status, 409);
     let gone = fetch(&url, None).await;
     assert_eq!(gone.status(), 410);
-    let a = request(
-        "POST",
-        &abandon_url(&base, &c.conference_id),
-        Some(&key),
-        None,
-    )
-    .await;
+    let a = abandon(&base, &key, &c.conference_id).await;
     assert_eq!(a.status, 409);
 }
 
@@ -695,13 +669,7 @@ async fn abandon_needs_an_available_archive() {
     let (base, _sim) = start_sim().await;
     let key = admin_key(&base, "admin").await;
     let c = end_conference(&base, json!({ "stepSeconds": HOUR })).await;
-    let a = request(
-        "POST",
-        &abandon_url(&base, &c.conference_id),
-        Some(&key),
-        None,
-    )
-    .await;
+    let a = abandon(&base, &key, &c.conference_id).await;
     assert_error(&a, 409, "CONFLICT");
 }
 
