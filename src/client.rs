@@ -14,7 +14,8 @@ use crate::models::settings::{PlatformSettings, SettingsUpdate};
 use crate::models::tokens::{ApiToken, CreatedApiToken, NewApiToken};
 use crate::models::users::{ListUsersQuery, NewUser, User, UserList};
 use crate::retry::{Decision, Outcome, RetryPolicy};
-use crate::transport::{Outgoing, Transport, TransportFailure};
+use crate::transport::{CallOptions, Outgoing, Phase, RequestEvent, Transport, TransportFailure};
+use std::sync::Arc;
 
 /// The result of [`Client::ensure_expert`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,9 +57,10 @@ pub const MAX_CALL_MINUTES: u32 = 7 * 24 * 60;
 /// A Flexperto API client.
 #[derive(Debug)]
 pub struct Client<T> {
-    config: ClientConfig,
+    config: Arc<ClientConfig>,
     policy: RetryPolicy,
     transport: T,
+    call: CallOptions,
 }
 
 impl<T: Transport> Client<T> {
@@ -69,9 +71,22 @@ impl<T: Transport> Client<T> {
             ..RetryPolicy::default()
         };
         Self {
-            config,
+            config: Arc::new(config),
             policy,
             transport,
+            call: CallOptions::default(),
+        }
+    }
+
+    /// This client for one call: the same configuration and retry policy, over `transport` (e.g.
+    /// one holding the call's cancellation signal), with the call's timeout and headers. Cheap:
+    /// the configuration is shared, not copied.
+    pub fn scoped<U: Transport>(&self, transport: U, call: CallOptions) -> Client<U> {
+        Client {
+            config: Arc::clone(&self.config),
+            policy: self.policy,
+            transport,
+            call,
         }
     }
 
@@ -99,18 +114,54 @@ impl<T: Transport> Client<T> {
     /// [`Error::Network`] when no answer came, [`Error::Api`] for an error status.
     pub async fn execute(&self, req: &ApiRequest) -> Result<ApiResponse, Error> {
         let mut retries = 0;
+        let timeout_ms = self.call.timeout_ms.unwrap_or(self.config.timeout_ms);
+        let observing = self.transport.observing();
+        // Built only for hooks: nothing is formatted when none is set.
+        let url = if observing {
+            format!("{}{}", self.config.base_url, req.path_and_query)
+        } else {
+            String::new()
+        };
         loop {
+            if self.transport.aborted() {
+                return Err(Error::Aborted {
+                    operation: req.operation.name(),
+                });
+            }
+            let started = if observing {
+                self.observe(Phase::Request, req, &url, retries, 0.0, None, None);
+                self.transport.now_ms()
+            } else {
+                0.0
+            };
             let sent = self
                 .transport
                 .send(Outgoing {
                     base_url: &self.config.base_url,
                     request: req,
                     api_key: self.config.api_key.expose(),
-                    timeout_ms: self.config.timeout_ms,
+                    timeout_ms,
+                    headers: &self.call.headers,
+                    user_agent: &self.config.user_agent,
                 })
                 .await;
+            if observing {
+                let (status, error) = match &sent {
+                    Ok(r) => (Some(r.status), None),
+                    Err(TransportFailure::Timeout) => (None, Some("TIMEOUT")),
+                    Err(TransportFailure::Aborted) => (None, Some("ABORTED")),
+                    Err(TransportFailure::Failed(_)) => (None, Some("NETWORK")),
+                };
+                let took = (self.transport.now_ms() - started).max(0.0);
+                self.observe(Phase::Response, req, &url, retries, took, status, error);
+            }
             let sent = match sent {
                 Ok(r) if (200..400).contains(&r.status) => return Ok(r),
+                Err(TransportFailure::Aborted) => {
+                    return Err(Error::Aborted {
+                        operation: req.operation.name(),
+                    })
+                }
                 other => other,
             };
             let outcome = match &sent {
@@ -144,8 +195,11 @@ impl<T: Transport> Client<T> {
                         }
                         Err(TransportFailure::Timeout) => Error::Network(NetworkError::Timeout {
                             operation: req.operation.name(),
-                            timeout_ms: self.config.timeout_ms,
+                            timeout_ms,
                         }),
+                        Err(TransportFailure::Aborted) => Error::Aborted {
+                            operation: req.operation.name(),
+                        },
                         Err(TransportFailure::Failed(message)) => {
                             Error::Network(NetworkError::Failed {
                                 operation: req.operation.name(),
@@ -157,6 +211,36 @@ impl<T: Transport> Client<T> {
                 }
             }
         }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn observe(
+        &self,
+        phase: Phase,
+        req: &ApiRequest,
+        url: &str,
+        retries: u32,
+        duration_ms: f64,
+        status: Option<u16>,
+        error: Option<&'static str>,
+    ) {
+        let request_id = match phase {
+            Phase::Response => self.transport.last_request_id(),
+            Phase::Request => None,
+        };
+        self.transport.observe(
+            phase,
+            &RequestEvent {
+                operation_id: req.operation.name(),
+                method: req.method.as_str(),
+                url,
+                status,
+                duration_ms,
+                attempt: retries + 1,
+                request_id: request_id.as_deref(),
+                error,
+            },
+        );
     }
 
     /// ListUsers: one page of users.

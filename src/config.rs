@@ -1,6 +1,9 @@
 //! Client configuration: where the API is (tenant and environment, or a base URL) and the API key.
 
+use std::collections::BTreeMap;
 use std::fmt;
+
+use serde::Deserialize;
 
 use crate::api::RouteTable;
 use crate::error::ConfigError;
@@ -76,6 +79,127 @@ pub const DEFAULT_MAX_RETRIES: u32 = 3;
 /// The guide's spelling of the mail-suppressing query parameter.
 pub const DEFAULT_SUPPRESS_MAILS_PARAM: &str = "supressMails";
 
+/// The accepted per-request timeouts, in words (for error messages).
+pub const TIMEOUT_RANGE: &str = "must be from 1 to 600000 milliseconds";
+/// The most retries a client may make after the first attempt.
+pub const MAX_RETRIES_LIMIT: u32 = 10;
+
+/// Checks a per-request timeout: 1 ms to 10 minutes.
+///
+/// # Errors
+/// [`ConfigError::InvalidOption`].
+pub fn check_timeout_ms(ms: u32) -> Result<u32, ConfigError> {
+    if (1..=600_000).contains(&ms) {
+        Ok(ms)
+    } else {
+        Err(ConfigError::InvalidOption(format!(
+            "timeoutMs {TIMEOUT_RANGE}"
+        )))
+    }
+}
+
+/// The integrating application, named in the User-Agent (as stripe-node's `appInfo`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AppInfo {
+    /// The application's name (letters, digits, `.`, `_`, `-`; at most 64).
+    pub name: String,
+    /// Its version (same characters; at most 32).
+    #[serde(default)]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub version: Option<String>,
+    /// Its home page (https, at most 256 characters).
+    #[serde(default)]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub url: Option<String>,
+}
+
+impl AppInfo {
+    /// Checks the parts: they go into a header as they are.
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidOption`] naming the part.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        let word = |s: &str, max: usize| {
+            !s.is_empty()
+                && s.len() <= max
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'@'))
+        };
+        if !word(&self.name, 64) {
+            return Err(ConfigError::InvalidOption(
+                "appInfo.name must be 1 to 64 letters, digits, '.', '_', '-' or '@'".into(),
+            ));
+        }
+        if self.version.as_deref().is_some_and(|v| !word(v, 32)) {
+            return Err(ConfigError::InvalidOption(
+                "appInfo.version must be 1 to 32 letters, digits, '.', '_', '-' or '@'".into(),
+            ));
+        }
+        if let Some(u) = &self.url {
+            let ok = u.len() <= 256
+                && u.starts_with("https://")
+                && u.bytes()
+                    .all(|b| (b'!'..=b'~').contains(&b) && b != b'(' && b != b')');
+            if !ok {
+                return Err(ConfigError::InvalidOption(
+                    "appInfo.url must be an https URL of at most 256 visible ASCII characters, without parentheses".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A client's options as a user gives them (from JS, or deserialized from a config file): what
+/// [`ClientConfig::from_options`] checks. Unknown options are refused.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClientOptions {
+    /// Tenant id: lowercase letters, digits and hyphens (with `environment`).
+    #[serde(default)]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub tenant: Option<String>,
+    /// `"test"` or `"live"` (with `tenant`).
+    #[serde(default)]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "\"test\" | \"live\""))]
+    pub environment: Option<String>,
+    /// An explicit base URL (https, or http on loopback only), instead of tenant and environment.
+    #[serde(default)]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub base_url: Option<String>,
+    /// The API key (a JWT). Keep it on your server.
+    #[serde(default)]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "string"))]
+    pub api_key: Option<String>,
+    /// Per-request timeout in milliseconds (1..600000, default 30000).
+    #[serde(default)]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub timeout_ms: Option<u32>,
+    /// Retries after the first attempt for 429, and for network errors, timeouts and 502/503/504
+    /// on idempotent requests (0..10, default 3).
+    #[serde(default)]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub max_retries: Option<u32>,
+    /// Path overrides by operationId. Placeholders must match the default path's.
+    #[serde(default)]
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(optional, type = "Partial<Record<OperationId, string>>")
+    )]
+    pub routes: Option<BTreeMap<String, String>>,
+    /// Name of the mail-suppressing query parameter (default "supressMails", the guide's spelling).
+    #[serde(default)]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub suppress_mails_param: Option<String>,
+    /// The integrating application, appended to the User-Agent.
+    #[serde(default)]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub app_info: Option<AppInfo>,
+}
+
 /// Everything a client needs, validated.
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
@@ -93,6 +217,8 @@ pub struct ClientConfig {
     pub routes: RouteTable,
     /// Name of the query parameter that suppresses e-mails.
     pub suppress_mails_param: String,
+    /// The `user-agent` sent where the platform allows it (see [`crate::transport::user_agent`]).
+    pub user_agent: String,
 }
 
 /// Where the API is.
@@ -131,7 +257,121 @@ impl ClientConfig {
             max_retries: DEFAULT_MAX_RETRIES,
             routes: RouteTable::default(),
             suppress_mails_param: DEFAULT_SUPPRESS_MAILS_PARAM.to_owned(),
+            user_agent: crate::transport::user_agent(None),
         })
+    }
+
+    /// Builds a configuration from a user's options, with every check the JS constructor makes:
+    /// a target (tenant and environment, or a base URL, not both), a key, the ranges of
+    /// `timeoutMs` and `maxRetries`, the routes, the parameter name and `appInfo`.
+    ///
+    /// # Errors
+    /// The first [`ConfigError`] found.
+    pub fn from_options(o: &ClientOptions) -> Result<Self, ConfigError> {
+        let target = match (&o.tenant, &o.base_url) {
+            (Some(t), None) => {
+                let env = o.environment.as_deref().ok_or_else(|| {
+                    ConfigError::MissingTarget(
+                        "environment (\"test\" or \"live\") is required with tenant".into(),
+                    )
+                })?;
+                Target::Tenant {
+                    tenant: t,
+                    environment: Environment::parse(env)?,
+                }
+            }
+            (None, Some(u)) => {
+                if o.environment.is_some() {
+                    return Err(ConfigError::MissingTarget(
+                        "environment goes with tenant, not with baseUrl".into(),
+                    ));
+                }
+                Target::BaseUrl(u)
+            }
+            (Some(_), Some(_)) => {
+                return Err(ConfigError::MissingTarget(
+                    "give either tenant and environment, or baseUrl, not both".into(),
+                ))
+            }
+            (None, None) => {
+                return Err(ConfigError::MissingTarget(
+                    "tenant and environment, or baseUrl, are required".into(),
+                ))
+            }
+        };
+        let key = o
+            .api_key
+            .as_deref()
+            .ok_or_else(|| ConfigError::InvalidApiKey("apiKey is required".into()))?;
+        let mut config = Self::new(target, key)?;
+        if let Some(t) = o.timeout_ms {
+            config.set_timeout_ms(t)?;
+        }
+        if let Some(r) = o.max_retries {
+            config.set_max_retries(r)?;
+        }
+        if let Some(p) = &o.suppress_mails_param {
+            config.set_suppress_mails_param(p)?;
+        }
+        for (name, path) in o.routes.iter().flatten() {
+            config.routes.set(name, path)?;
+        }
+        if let Some(app) = &o.app_info {
+            config.set_app_info(app)?;
+        }
+        Ok(config)
+    }
+
+    /// Sets the per-request timeout.
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidOption`] outside 1..=600000.
+    pub fn set_timeout_ms(&mut self, ms: u32) -> Result<(), ConfigError> {
+        self.timeout_ms = check_timeout_ms(ms)?;
+        Ok(())
+    }
+
+    /// Sets the number of retries after the first attempt.
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidOption`] above [`MAX_RETRIES_LIMIT`].
+    pub fn set_max_retries(&mut self, retries: u32) -> Result<(), ConfigError> {
+        if retries > MAX_RETRIES_LIMIT {
+            return Err(ConfigError::InvalidOption(format!(
+                "maxRetries must be from 0 to {MAX_RETRIES_LIMIT}"
+            )));
+        }
+        self.max_retries = retries;
+        Ok(())
+    }
+
+    /// Sets the name of the mail-suppressing query parameter.
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidOption`] unless it is letters, digits, `_` and `-`.
+    pub fn set_suppress_mails_param(&mut self, name: &str) -> Result<(), ConfigError> {
+        if name.is_empty()
+            || name.len() > 64
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            return Err(ConfigError::InvalidOption(
+                "suppressMailsParam must be a plain query parameter name".into(),
+            ));
+        }
+        self.suppress_mails_param = name.to_owned();
+        Ok(())
+    }
+
+    /// Names the integrating application in the User-Agent.
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidOption`] from [`AppInfo::check`].
+    pub fn set_app_info(&mut self, app: &AppInfo) -> Result<(), ConfigError> {
+        app.check()?;
+        self.user_agent = crate::transport::user_agent(Some(app));
+        Ok(())
     }
 }
 
@@ -362,6 +602,79 @@ mod tests {
                 "{i}"
             );
         }
+    }
+
+    fn key() -> String {
+        format!(
+            "{}.{}.c2lnbmF0dXJl",
+            crate::b64::encode(br#"{"alg":"HS256"}"#),
+            crate::b64::encode(br#"{"exp":2000000000}"#)
+        )
+    }
+
+    #[test]
+    fn options_are_checked_like_the_js_constructor_checks_them() {
+        let base = ClientOptions {
+            base_url: Some("http://127.0.0.1:1".into()),
+            api_key: Some(key()),
+            ..Default::default()
+        };
+        let c = ClientConfig::from_options(&base).unwrap();
+        assert_eq!(c.timeout_ms, DEFAULT_TIMEOUT_MS);
+        let code = |o: ClientOptions| ClientConfig::from_options(&o).unwrap_err().code();
+        for t in [0, 600_001] {
+            let o = ClientOptions {
+                timeout_ms: Some(t),
+                ..base.clone()
+            };
+            assert_eq!(code(o), "INVALID_OPTION");
+        }
+        let o = ClientOptions {
+            max_retries: Some(11),
+            ..base.clone()
+        };
+        assert_eq!(code(o), "INVALID_OPTION");
+        let o = ClientOptions {
+            suppress_mails_param: Some("a b".into()),
+            ..base.clone()
+        };
+        assert_eq!(code(o), "INVALID_OPTION");
+        let o = ClientOptions {
+            tenant: Some("demo".into()),
+            ..base.clone()
+        };
+        assert_eq!(code(o), "MISSING_TARGET");
+        let o = ClientOptions {
+            api_key: None,
+            ..base.clone()
+        };
+        assert_eq!(code(o), "INVALID_API_KEY");
+        let app = AppInfo {
+            name: "crm plugin".into(),
+            version: None,
+            url: None,
+        };
+        let o = ClientOptions {
+            app_info: Some(app),
+            ..base.clone()
+        };
+        assert_eq!(code(o), "INVALID_OPTION");
+        let app = AppInfo {
+            name: "crm".into(),
+            version: Some("2".into()),
+            url: None,
+        };
+        let o = ClientOptions {
+            app_info: Some(app),
+            ..base.clone()
+        };
+        assert!(ClientConfig::from_options(&o)
+            .unwrap()
+            .user_agent
+            .ends_with(" crm/2"));
+        let unknown: Result<ClientOptions, _> =
+            serde_json::from_str(r#"{"apiKey":"k","timeout":5}"#);
+        assert!(unknown.unwrap_err().to_string().contains("unknown field"));
     }
 
     #[test]

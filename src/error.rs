@@ -191,6 +191,13 @@ pub enum Error {
     /// See [`ArchiveError`].
     #[error(transparent)]
     Archive(#[from] ArchiveError),
+    /// The caller's signal aborted the call (JS name `AbortError`, code `ABORTED`); no retry
+    /// follows an abort.
+    #[error("{operation}: aborted by the caller's signal")]
+    Aborted {
+        /// The operation that was aborted.
+        operation: &'static str,
+    },
 }
 
 impl Error {
@@ -203,6 +210,7 @@ impl Error {
             Self::Network(_) => "NetworkError",
             Self::Webhook(_) => "WebhookError",
             Self::Archive(_) => "ArchiveError",
+            Self::Aborted { .. } => "AbortError",
         }
     }
 
@@ -215,6 +223,7 @@ impl Error {
             Self::Network(e) => e.code(),
             Self::Webhook(e) => e.code(),
             Self::Archive(e) => e.code(),
+            Self::Aborted { .. } => "ABORTED",
         }
     }
 

@@ -44,11 +44,15 @@ impl Method {
 
 macro_rules! operations {
     ($( $variant:ident => $name:literal, $method:ident, $path:literal; )*) => {
-        /// Every operation of the contract (`spec/flexperto-v2.json`), by its `operationId`.
+        /// Every operation of the contract (`spec/flexperto-v2.json`), by its `operationId`: the
+        /// key of the `routes` option, and the name of the client method it drives.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+        #[cfg_attr(target_arch = "wasm32", serde(rename = "OperationId"))]
         pub enum Operation {
             $(
                 #[doc = concat!("`", stringify!($method), " ", $path, "` (`", $name, "`)")]
+                #[cfg_attr(target_arch = "wasm32", serde(rename = $name))]
                 $variant,
             )*
         }
@@ -67,12 +71,12 @@ operations! {
     ReserveMeeting => "reserveMeeting", Post, "/api/v2/communication/meetings/meetings";
     ListArchives => "listArchives", Get, "/api/v2/communication/conferences/archives";
     GetArchive => "getArchive", Get, "/api/v2/communication/archives/archives/{archiveId}";
-    DownloadArchive => "downloadArchive", Get, "/api/v2/communication/archives/archives/{archiveId}/download";
+    DownloadArchive => "archiveDownloadUrl", Get, "/api/v2/communication/archives/archives/{archiveId}/download";
     AbandonArchive => "abandonArchive", Post, "/api/v2/communication/conferences/conferences/{conferenceId}/archive/abandon";
     CreateWebhookSubscription => "createWebhookSubscription", Post, "/api/v2/communication/subscriptions/subscriptions/webhook";
-    ListSubscriptions => "listSubscriptions", Get, "/api/v2/communication/subscriptions/subscriptions";
-    DeleteSubscription => "deleteSubscription", Delete, "/api/v2/communication/subscriptions/subscriptions/{subscriptionId}";
-    ListSubscriptionReports => "listSubscriptionReports", Get, "/api/v2/communication/subscriptions/subscriptions/{subscriptionId}/reports";
+    ListSubscriptions => "listWebhookSubscriptions", Get, "/api/v2/communication/subscriptions/subscriptions";
+    DeleteSubscription => "deleteWebhookSubscription", Delete, "/api/v2/communication/subscriptions/subscriptions/{subscriptionId}";
+    ListSubscriptionReports => "listWebhookSubscriptionReports", Get, "/api/v2/communication/subscriptions/subscriptions/{subscriptionId}/reports";
     CreateApiToken => "createApiToken", Post, "/api/v2/auth/tokens";
     ListApiTokens => "listApiTokens", Get, "/api/v2/auth/tokens";
     RevokeApiToken => "revokeApiToken", Delete, "/api/v2/auth/tokens/{tokenId}";

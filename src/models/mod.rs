@@ -5,6 +5,7 @@
 pub mod archives;
 pub mod meetings;
 pub mod settings;
+pub mod subscriptions;
 pub mod tokens;
 pub mod users;
 

@@ -18,20 +18,51 @@ pub struct User {
     pub raw: String,
 }
 
-/// The checked part of a user object.
+/// The checked part of a user object: the TypeScript `User` is generated from it (unknown fields
+/// are passed on as the API sent them).
 #[derive(Deserialize)]
-pub(crate) struct UserWire {
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename = "User")]
+pub struct UserWire {
+    /// The account id: store it as `flexperto_account_id`.
     #[serde(deserialize_with = "super::id_string")]
     pub id: String,
+    /// The unique key of an account.
     pub email: String,
+    /// `expert`, `customer` or `admin`.
     #[serde(default)]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "UserRole"))]
     pub role: Option<String>,
+    /// First name.
     #[serde(default, rename = "firstName")]
-    pub _first_name: Option<String>,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub first_name: Option<String>,
+    /// Last name.
     #[serde(default, rename = "lastName")]
-    pub _last_name: Option<String>,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub last_name: Option<String>,
+    /// Whether the e-mail is confirmed.
     #[serde(default, rename = "emailConfirmed")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub email_confirmed: Option<bool>,
+}
+
+/// A page of users as JS receives it (the envelope's other fields are kept).
+#[cfg(target_arch = "wasm32")]
+#[derive(tsify::Tsify)]
+#[serde(rename = "UserList")]
+pub struct UserListWire {
+    /// The users of this page.
+    pub items: Vec<UserWire>,
+    /// How many users match, when the server says.
+    #[tsify(optional)]
+    pub total: Option<f64>,
+    /// The page size.
+    #[tsify(optional)]
+    pub limit: Option<f64>,
+    /// Users skipped.
+    #[tsify(optional)]
+    pub offset: Option<f64>,
 }
 
 /// A page of users, normalized to `{ "items": [...] , ...}`.

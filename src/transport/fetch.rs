@@ -1,32 +1,26 @@
-//! `fetch` transport for wasm32: Node 20 and browsers alike. Redirects are never followed
-//! (`redirect: "manual"`), the timeout aborts through an `AbortController`, and only the headers
-//! the SDK reads are copied out of the response.
+//! The wasm32 transport: gloo-net over `fetch`, the same in Node 20 and browsers.
 //!
-//! The request itself is made by a small JS adapter (`fetch.js` beside this file) so that one
-//! request crosses the wasm boundary once each way: measured, a `web_sys` call per header, per
-//! init field and per await cost more than the rest of the SDK's work on a request.
+//! Each request is built with `gloo_net::http::RequestBuilder` (method, headers, body, `redirect:
+//! "manual"`, and its own signal: `AbortSignal.timeout` for the timeout, joined with the caller's
+//! signal by `AbortSignal.any` when a call has one). The global `fetch` sends it through gloo-net;
+//! a `fetch` given in the client's options receives the built `Request` instead, and its
+//! `Response` is read through `gloo_net::http::Response` all the same.
+//!
+//! The rules (which headers, what a hook is told, when an abort ends a call) are in
+//! [`crate::transport`] and [`crate::Client`]; this file only performs them.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
-use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use gloo_net::http::{RequestBuilder, Response};
+use js_sys::{Array, Function, Promise, Reflect};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortSignal, RequestRedirect};
 
-use super::{Outgoing, Transport, TransportFailure};
-use crate::api::ApiResponse;
-
-#[wasm_bindgen(module = "/src/transport/fetch.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = fetchOnce)]
-    fn fetch_once(
-        fetch: &JsValue,
-        url: &str,
-        method: &JsValue,
-        headers: &JsValue,
-        body: &JsValue,
-        timeout_ms: u32,
-    ) -> Promise;
-}
+use super::{Outgoing, Phase, RequestEvent, Transport, TransportFailure};
+use crate::api::{ApiResponse, Method};
 
 #[wasm_bindgen]
 extern "C" {
@@ -34,64 +28,75 @@ extern "C" {
     fn set_timeout(cb: &Function, ms: f64) -> JsValue;
 }
 
-/// The header objects of one API key: built once, reused for every request.
-#[derive(Debug)]
-struct HeaderSet {
-    key: String,
-    plain: JsValue,
-    json_body: JsValue,
+/// What every call of one client shares: the `fetch` and hooks given in its options.
+#[derive(Debug, Default)]
+struct Shared {
+    fetch: Option<Function>,
+    on_request: Option<Function>,
+    on_response: Option<Function>,
+    /// Whether to send `user-agent`: not in browsers (they refuse or ignore it, and a header
+    /// that is not CORS-safelisted would cost every cross-origin call a preflight).
+    send_user_agent: bool,
 }
 
-fn header_object(pairs: &[(&str, &str)]) -> JsValue {
-    let o = Object::new();
-    for (k, v) in pairs {
-        let _ = Reflect::set(&o, &JsValue::from_str(k), &JsValue::from_str(v));
-    }
-    o.into()
-}
-
-/// Sends requests with the global `fetch`, or with one given by the user.
+/// Sends requests with the global `fetch`, or with one given by the user. One value serves a
+/// client; [`FetchTransport::for_call`] makes the per-call view that holds a call's signal.
 #[derive(Debug, Default)]
 pub struct FetchTransport {
-    fetch: JsValue,
-    headers: RefCell<Option<HeaderSet>>,
+    shared: Rc<Shared>,
+    signal: Option<AbortSignal>,
+    request_id: RefCell<Option<String>>,
+}
+
+fn is_browser() -> bool {
+    let g = js_sys::global();
+    let defined =
+        |name: &str| Reflect::get(&g, &JsValue::from_str(name)).is_ok_and(|v| !v.is_undefined());
+    defined("document") || defined("WorkerGlobalScope")
 }
 
 impl FetchTransport {
-    /// A transport over `fetch` (the global one when `None`). A given `fetch` must honour
-    /// `init.signal`, or timeouts cannot end its requests.
+    /// A transport over `fetch` (the global one when `None`). A given `fetch` receives a
+    /// `Request` (with its `signal`) and must honour the signal, or timeouts cannot end its
+    /// requests.
     pub fn new(fetch: Option<Function>) -> Self {
+        Self::with_hooks(fetch, None, None)
+    }
+
+    /// A transport with request hooks (`onRequest`, `onResponse`).
+    pub fn with_hooks(
+        fetch: Option<Function>,
+        on_request: Option<Function>,
+        on_response: Option<Function>,
+    ) -> Self {
         Self {
-            fetch: fetch.map(JsValue::from).unwrap_or(JsValue::UNDEFINED),
-            headers: RefCell::new(None),
+            shared: Rc::new(Shared {
+                fetch,
+                on_request,
+                on_response,
+                send_user_agent: !is_browser(),
+            }),
+            signal: None,
+            request_id: RefCell::new(None),
+        }
+    }
+
+    /// The view of this transport for one call, aborted by `signal` when given.
+    pub fn for_call(&self, signal: Option<AbortSignal>) -> Self {
+        Self {
+            shared: Rc::clone(&self.shared),
+            signal,
+            request_id: RefCell::new(None),
         }
     }
 
     /// The `fetch` given by the user, or `undefined` for the global one (downloads from object
     /// storage use it too).
-    pub fn fetch_function(&self) -> &JsValue {
-        &self.fetch
-    }
-
-    fn headers(&self, key: &str, with_body: bool) -> JsValue {
-        let mut slot = self.headers.borrow_mut();
-        let set = match slot.as_ref() {
-            Some(s) if s.key == key => s,
-            _ => slot.insert(HeaderSet {
-                key: key.to_owned(),
-                plain: header_object(&[("accept", "application/json"), ("api-key", key)]),
-                json_body: header_object(&[
-                    ("accept", "application/json"),
-                    ("api-key", key),
-                    ("content-type", "application/json"),
-                ]),
-            }),
-        };
-        if with_body {
-            set.json_body.clone()
-        } else {
-            set.plain.clone()
-        }
+    pub fn fetch_function(&self) -> JsValue {
+        self.shared
+            .fetch
+            .as_ref()
+            .map_or(JsValue::UNDEFINED, |f| f.clone().into())
     }
 }
 
@@ -119,43 +124,131 @@ fn describe(err: &JsValue) -> String {
     }
 }
 
-fn opt_string(v: JsValue) -> Option<String> {
-    v.as_string()
+fn gloo_method(m: Method) -> gloo_net::http::Method {
+    match m {
+        Method::Get => gloo_net::http::Method::GET,
+        Method::Post => gloo_net::http::Method::POST,
+        Method::Patch => gloo_net::http::Method::PATCH,
+        Method::Delete => gloo_net::http::Method::DELETE,
+    }
+}
+
+/// What a hook receives (camelCase): built from a [`RequestEvent`], which holds no key.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct HookEvent<'a> {
+    operation_id: &'a str,
+    method: &'a str,
+    url: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<u16>,
+    duration_ms: f64,
+    attempt: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+}
+
+thread_local! {
+    /// Catches the rejection of an async hook: a hook never breaks a call, and never leaves an
+    /// unhandled rejection behind.
+    static SWALLOW: Closure<dyn FnMut(JsValue)> = Closure::new(|_: JsValue| {});
+}
+
+impl FetchTransport {
+    async fn exchange(
+        &self,
+        out: &Outgoing<'_>,
+        signal: &AbortSignal,
+    ) -> Result<Response, JsValue> {
+        let req = out.request;
+        let url = format!("{}{}", out.base_url, req.path_and_query);
+        let mut builder = RequestBuilder::new(&url)
+            .method(gloo_method(req.method))
+            .redirect(RequestRedirect::Manual)
+            .abort_signal(Some(signal))
+            .header("accept", "application/json")
+            .header("api-key", out.api_key);
+        if self.shared.send_user_agent {
+            builder = builder.header("user-agent", out.user_agent);
+        }
+        for (name, value) in out.headers {
+            builder = builder.header(name, value);
+        }
+        let built = match &req.body {
+            Some(b) => builder
+                .header("content-type", "application/json")
+                .body(JsValue::from_str(b)),
+            None => builder.build(),
+        };
+        let request = built.map_err(|e| JsValue::from_str(&e.to_string()))?;
+        match &self.shared.fetch {
+            None => request.send().await.map_err(|e| match e {
+                gloo_net::Error::JsError(j) => {
+                    let err = js_sys::Error::new(&j.message);
+                    JsValue::from(err)
+                }
+                other => JsValue::from_str(&other.to_string()),
+            }),
+            Some(f) => {
+                let raw: web_sys::Request = request.into();
+                let answer = f.call1(&JsValue::UNDEFINED, &raw)?;
+                let answer = JsFuture::from(Promise::resolve(&answer)).await?;
+                answer
+                    .dyn_into::<web_sys::Response>()
+                    .map(Response::from)
+                    .map_err(|_| {
+                        JsValue::from_str("the fetch option did not resolve to a Response")
+                    })
+            }
+        }
+    }
 }
 
 impl Transport for FetchTransport {
     async fn send(&self, out: Outgoing<'_>) -> Result<ApiResponse, TransportFailure> {
-        let req = out.request;
-        let url = format!("{}{}", out.base_url, req.path_and_query);
-        let headers = self.headers(out.api_key, req.body.is_some());
-        let body = match &req.body {
-            Some(b) => JsValue::from_str(b),
-            None => JsValue::UNDEFINED,
+        if self.aborted() {
+            return Err(TransportFailure::Aborted);
+        }
+        // Its own timeout signal per request, joined with the caller's when the call has one.
+        let timeout = AbortSignal::timeout_with_u32(out.timeout_ms);
+        let signal = match &self.signal {
+            Some(user) => AbortSignal::any(&Array::of2(user, &timeout)),
+            None => timeout.clone(),
         };
-        let method = req.method.as_str();
-        let promise = fetch_once(
-            &self.fetch,
-            &url,
-            &JsValue::from_str(method),
-            &headers,
-            &body,
-            out.timeout_ms,
-        );
-        let parts: Array = match JsFuture::from(promise).await {
-            Ok(v) => v.unchecked_into(),
-            Err(e) if e.as_string().as_deref() == Some("timeout") => {
-                return Err(TransportFailure::Timeout)
+        let fail = |e: &JsValue| {
+            if self.aborted() {
+                TransportFailure::Aborted
+            } else if timeout.aborted() {
+                TransportFailure::Timeout
+            } else {
+                TransportFailure::Failed(describe(e))
             }
-            Err(e) => return Err(TransportFailure::Failed(describe(&e))),
         };
-        let status = parts.get(0).as_f64().unwrap_or(0.0) as u16;
-        let body: Uint8Array = parts.get(1).unchecked_into();
+        let resp = self.exchange(&out, &signal).await.map_err(|e| fail(&e))?;
+        let status = resp.status();
+        let headers = resp.headers();
+        let ok = (200..300).contains(&status);
+        // Header strings cross into wasm only when something reads them.
+        let (retry_after, location) = if ok {
+            (None, None)
+        } else {
+            (headers.get("retry-after"), headers.get("location"))
+        };
+        if self.observing() {
+            *self.request_id.borrow_mut() = headers.get("x-request-id");
+        }
+        let body = resp
+            .binary()
+            .await
+            .map_err(|e| fail(&JsValue::from_str(&e.to_string())))?;
         Ok(ApiResponse {
             status,
-            retry_after: opt_string(parts.get(2)),
+            retry_after,
             content_type: None,
-            location: opt_string(parts.get(3)),
-            body: body.to_vec(),
+            location,
+            body,
         })
     }
 
@@ -169,5 +262,46 @@ impl Transport for FetchTransport {
 
     fn random(&self) -> f64 {
         js_sys::Math::random()
+    }
+
+    fn aborted(&self) -> bool {
+        self.signal.as_ref().is_some_and(AbortSignal::aborted)
+    }
+
+    fn observing(&self) -> bool {
+        self.shared.on_request.is_some() || self.shared.on_response.is_some()
+    }
+
+    fn observe(&self, phase: Phase, e: &RequestEvent<'_>) {
+        let hook = match phase {
+            Phase::Request => &self.shared.on_request,
+            Phase::Response => &self.shared.on_response,
+        };
+        let Some(hook) = hook else { return };
+        let event = HookEvent {
+            operation_id: e.operation_id,
+            method: e.method,
+            url: e.url,
+            status: e.status,
+            duration_ms: e.duration_ms,
+            attempt: e.attempt,
+            request_id: e.request_id,
+            error: e.error,
+        };
+        let Ok(arg) = serde_wasm_bindgen::to_value(&event) else {
+            return;
+        };
+        // A hook that throws is ignored; one that returns a rejected promise too.
+        if let Ok(ret) = hook.call1(&JsValue::UNDEFINED, &arg) {
+            if ret.has_type::<Promise>() {
+                SWALLOW.with(|c| {
+                    let _ = ret.unchecked_ref::<Promise>().catch(c);
+                });
+            }
+        }
+    }
+
+    fn last_request_id(&self) -> Option<String> {
+        self.request_id.borrow_mut().take()
     }
 }

@@ -50,6 +50,9 @@ pub fn to_js(e: &Error) -> JsValue {
             set(&v, "entry", &JsValue::from_str(entry));
             set(&v, "path", &JsValue::from_str(path));
         }
+        Error::Aborted { operation } => {
+            set(&v, "operation", &JsValue::from_str(operation));
+        }
         Error::Network(n) => {
             let op = match n {
                 crate::error::NetworkError::Timeout { operation, .. }
@@ -62,13 +65,14 @@ pub fn to_js(e: &Error) -> JsValue {
     v
 }
 
-const NAMES: [&str; 6] = [
+const NAMES: [&str; 7] = [
     "ConfigError",
     "ValidationError",
     "ApiError",
     "NetworkError",
     "WebhookError",
     "ArchiveError",
+    "AbortError",
 ];
 
 /// Whether `value` is an error thrown by this SDK (a JS `Error` with one of the SDK's names and a
@@ -122,6 +126,8 @@ export interface ApiError extends Error {
 }
 /** The request got no HTTP answer (timeout, connection failure). */
 export interface NetworkError extends Error { name: "NetworkError"; code: NetworkErrorCode; operation: string }
+/** The caller's signal aborted the call; no retry followed. */
+export interface AbortError extends Error { name: "AbortError"; code: "ABORTED"; operation: string }
 /** Any error thrown or rejected by this SDK. Branch on `name` and `code`. */
-export type FlexpertoError = ConfigError | ValidationError | ApiError | NetworkError | WebhookError | ArchiveError;
+export type FlexpertoError = ConfigError | ValidationError | ApiError | NetworkError | WebhookError | ArchiveError | AbortError;
 "#;
