@@ -34,6 +34,8 @@ wasm-bindgen --target web --out-dir "$out.tmp/web" "$wasm"
 # with the browser build (pkg-template/web/*.js but index.js) are ES modules, which require()
 # loads only on Node >= 20.19 and slowly. Rewrite them as CommonJS.
 shared=(errors.js internal.js delivery.js archive.js archive-client.js)
+# No JS snippets since the transport is gloo-net; the walk below still expects the folder.
+mkdir -p "$out.tmp/node/snippets"
 for f in "${shared[@]}"; do cp "pkg-template/web/$f" "$out.tmp/node/"; done
 node -e '
   const fs = require("fs"), path = require("path");

@@ -156,6 +156,7 @@ impl AppInfo {
 /// [`ClientConfig::from_options`] checks. Unknown options are refused.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[cfg_attr(target_arch = "wasm32", tsify(hashmap_as_object))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ClientOptions {
     /// Tenant id: lowercase letters, digits and hyphens (with `environment`).

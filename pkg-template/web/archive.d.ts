@@ -127,3 +127,41 @@ export declare class ArchiveInspector {
   /** Closes the file (Node paths); the inspector cannot read entries afterwards. */
   close(): Promise<void>;
 }
+
+// The archive methods of FlexpertoClient written in JS (web/archive-client.js): streaming I/O
+// over the wasm methods listArchives and archiveDownloadUrl. (Moved here from a TypeScript string
+// constant in src/wasm/mod.rs: hand-written JS is declared beside it.)
+import type { ArchiveRecord, ArchiveStatus } from "./flexperto_sdk.js";
+
+/** Options of downloadArchive. */
+export interface DownloadArchiveOptions {
+  /** Called as bytes arrive: bytes so far and the total when known. */
+  onProgress?: (progress: { bytes: number; totalBytes?: number; resumes: number }) => void;
+  /** How many times a broken download resumes (with Range) before it fails (default 5). */
+  maxResumes?: number;
+  /** Cancels the download. */
+  signal?: AbortSignal;
+}
+/** Options of archives(). */
+export interface ArchivesIteratorOptions {
+  /** Only archives in this status. */
+  status?: ArchiveStatus;
+  /** Page size, 1 to 100 (default 100). */
+  pageSize?: number;
+}
+declare module "./flexperto_sdk.js" {
+  interface FlexpertoClient {
+    /**
+     * Every archive record, page after page (listArchives with limit/offset until a short page).
+     * Records can move between pages while you iterate (e.g. when you abandon them): iterate a
+     * status you do not change, or collect first.
+     */
+    archives(options?: ArchivesIteratorOptions): AsyncIterableIterator<ArchiveRecord>;
+    /**
+     * Downloads an archive file: resolves the signed storage URL (archiveDownloadUrl), fetches it
+     * WITHOUT the api-key header, and resumes with `Range` after a broken connection. Node (and
+     * other servers) only: a browser cannot read the redirect.
+     */
+    downloadArchive(archiveId: string, options?: DownloadArchiveOptions): Promise<ReadableStream<Uint8Array>>;
+  }
+}

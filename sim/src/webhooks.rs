@@ -1,5 +1,5 @@
-//! Webhooks: the subscription routes (createWebhookSubscription, listSubscriptions,
-//! deleteSubscription, listSubscriptionReports), the delivery engine, and the `/_sim/webhooks/`
+//! Webhooks: the subscription routes (createWebhookSubscription, listWebhookSubscriptions,
+//! deleteWebhookSubscription, listWebhookSubscriptionReports), the delivery engine, and the `/_sim/webhooks/`
 //! control routes that emit notifications and count deliveries.
 //!
 //! Delivery follows the guide: a JSON POST per subscription of the topic, success iff
@@ -58,7 +58,7 @@ const MAX_EMIT_COUNT: u32 = 10_000;
 const MAX_CONCURRENCY: u32 = 256;
 const DEFAULT_CONCURRENCY: u32 = 8;
 
-/// One delivery attempt, as `listSubscriptionReports` shows it.
+/// One delivery attempt, as `listWebhookSubscriptionReports` shows it.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Report {

@@ -48,7 +48,7 @@ macro_rules! operations {
         /// key of the `routes` option, and the name of the client method it drives.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-        #[cfg_attr(target_arch = "wasm32", serde(rename = "OperationId"))]
+        #[cfg_attr(target_arch = "wasm32", tsify(rename = "OperationId"))]
         pub enum Operation {
             $(
                 #[doc = concat!("`", stringify!($method), " ", $path, "` (`", $name, "`)")]

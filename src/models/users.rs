@@ -22,7 +22,7 @@ pub struct User {
 /// are passed on as the API sent them).
 #[derive(Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename = "User")]
+#[cfg_attr(target_arch = "wasm32", tsify(rename = "User"))]
 pub struct UserWire {
     /// The account id: store it as `flexperto_account_id`.
     #[serde(deserialize_with = "super::id_string")]
@@ -50,7 +50,7 @@ pub struct UserWire {
 /// A page of users as JS receives it (the envelope's other fields are kept).
 #[cfg(target_arch = "wasm32")]
 #[derive(tsify::Tsify)]
-#[serde(rename = "UserList")]
+#[tsify(rename = "UserList")]
 pub struct UserListWire {
     /// The users of this page.
     pub items: Vec<UserWire>,

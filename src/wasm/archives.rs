@@ -130,15 +130,18 @@ impl JsClient {
     #[wasm_bindgen(js_name = listArchives, unchecked_return_type = "Promise<ArchiveList>")]
     pub fn list_archives(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "ListArchivesQuery")] query: Option<JsValue>,
-        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
+        query: Option<super::OptListArchivesQuery>,
+        options: Option<super::OptRequestOptions>,
     ) -> Promise {
         let args = (|| {
-            let q: ListArchivesQuery = match query {
+            let q: ListArchivesQuery = match query.map(JsValue::from) {
                 Some(q) if !q.is_undefined() && !q.is_null() => input::from_js(&q, "query")?,
                 _ => ListArchivesQuery::default(),
             };
-            Ok((q, call_arg(&options.unwrap_or_default())?))
+            Ok((
+                q,
+                call_arg(&options.map(JsValue::from).unwrap_or_default())?,
+            ))
         })();
         let (q, call) = match args {
             Ok(a) => a,
@@ -161,10 +164,14 @@ impl JsClient {
     pub fn get_archive(
         &self,
         #[wasm_bindgen(js_name = archiveId, unchecked_param_type = "string")] archive_id: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
+        options: Option<super::OptRequestOptions>,
     ) -> Promise {
-        let args = id_arg(&archive_id, "archiveId")
-            .and_then(|id| Ok((id, call_arg(&options.unwrap_or_default())?)));
+        let args = id_arg(&archive_id, "archiveId").and_then(|id| {
+            Ok((
+                id,
+                call_arg(&options.map(JsValue::from).unwrap_or_default())?,
+            ))
+        });
         let (id, call) = match args {
             Ok(a) => a,
             Err(e) => return reject(e),
@@ -182,10 +189,14 @@ impl JsClient {
     pub fn archive_download_url(
         &self,
         #[wasm_bindgen(js_name = archiveId, unchecked_param_type = "string")] archive_id: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
+        options: Option<super::OptRequestOptions>,
     ) -> Promise {
-        let args = id_arg(&archive_id, "archiveId")
-            .and_then(|id| Ok((id, call_arg(&options.unwrap_or_default())?)));
+        let args = id_arg(&archive_id, "archiveId").and_then(|id| {
+            Ok((
+                id,
+                call_arg(&options.map(JsValue::from).unwrap_or_default())?,
+            ))
+        });
         let (id, call) = match args {
             Ok(a) => a,
             Err(e) => return reject(e),
@@ -204,10 +215,14 @@ impl JsClient {
         &self,
         #[wasm_bindgen(js_name = conferenceId, unchecked_param_type = "string")]
         conference_id: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
+        options: Option<super::OptRequestOptions>,
     ) -> Promise {
-        let args = id_arg(&conference_id, "conferenceId")
-            .and_then(|id| Ok((id, call_arg(&options.unwrap_or_default())?)));
+        let args = id_arg(&conference_id, "conferenceId").and_then(|id| {
+            Ok((
+                id,
+                call_arg(&options.map(JsValue::from).unwrap_or_default())?,
+            ))
+        });
         let (id, call) = match args {
             Ok(a) => a,
             Err(e) => return reject(e),

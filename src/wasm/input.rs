@@ -156,7 +156,14 @@ pub(super) fn read<T: DeserializeOwned>(copy: JsValue, name: &str) -> Result<T, 
         let message = e.inner().to_string();
         // An unknown key, or a wrong type of the argument itself, is the argument's fault;
         // otherwise the path names the field.
-        let field = if path == "." || message.starts_with("unknown field") {
+        let field = if let Some(rest) = message.strip_prefix("missing field `") {
+            let key = rest.split('`').next().unwrap_or_default();
+            if path == "." {
+                key.to_owned()
+            } else {
+                format!("{path}.{key}")
+            }
+        } else if path == "." || message.starts_with("unknown field") {
             parent(&path, name)
         } else {
             path

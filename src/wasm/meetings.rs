@@ -289,11 +289,14 @@ impl JsClient {
     pub fn reserve_meeting(
         &self,
         #[wasm_bindgen(unchecked_param_type = "MeetingReservation")] meeting: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
+        options: Option<super::OptRequestOptions>,
     ) -> Promise {
         let args = (|| {
             let r: MeetingReservation = input::from_js(&meeting, "meeting")?;
-            Ok((reservation(r)?, call_arg(&options.unwrap_or_default())?))
+            Ok((
+                reservation(r)?,
+                call_arg(&options.map(JsValue::from).unwrap_or_default())?,
+            ))
         })();
         let (req, call) = match args {
             Ok(a) => a,
@@ -312,14 +315,14 @@ impl JsClient {
     pub fn start_video_call(
         &self,
         #[wasm_bindgen(unchecked_param_type = "StartVideoCall")] call: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
+        options: Option<super::OptRequestOptions>,
     ) -> Promise {
         let args = (|| {
             let c: StartVideoCall = input::from_js(&call, "call")?;
             let expert = expert_ref(c.expert)?;
             let customer = c.customer.map(m::Participant::from).unwrap_or_default();
             let minutes = c.valid_for_minutes.unwrap_or(60);
-            let opts = call_arg(&options.unwrap_or_default())?;
+            let opts = call_arg(&options.map(JsValue::from).unwrap_or_default())?;
             Ok((expert, customer, minutes, c.extra, opts))
         })();
         let (expert, customer, minutes, extra, opts) = match args {
@@ -365,8 +368,8 @@ pub struct LinkCheckOptions {
 #[wasm_bindgen(js_name = linkIsValidAt)]
 pub fn link_is_valid_at_js(
     #[wasm_bindgen(unchecked_param_type = "MeetingLink")] link: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "Date | number")] when: Option<JsValue>,
-    #[wasm_bindgen(unchecked_param_type = "LinkCheckOptions")] options: Option<JsValue>,
+    when: Option<super::OptDatenumber>,
+    options: Option<super::OptLinkCheckOptions>,
 ) -> Result<bool, JsValue> {
     let ms = |v: &JsValue, field: &str| -> Result<i64, Error> {
         let n = input::snapshot(v, field, 1)?.as_f64().unwrap_or(f64::NAN);
@@ -393,13 +396,13 @@ pub fn link_is_valid_at_js(
             not_before_ms: ms(&get(&link, "notBefore"), "link.notBefore")?,
             valid_until_ms: ms(&get(&link, "validUntil"), "link.validUntil")?,
         };
-        let when = when.unwrap_or_default();
+        let when = when.map(JsValue::from).unwrap_or_default();
         let when_ms = if when.is_undefined() || when.is_null() {
             js_sys::Date::now() as i64
         } else {
             ms(&when, "when")?
         };
-        let o: LinkCheckOptions = match options {
+        let o: LinkCheckOptions = match options.map(JsValue::from) {
             Some(o) if !o.is_undefined() && !o.is_null() => input::from_js(&o, "options")?,
             _ => LinkCheckOptions::default(),
         };

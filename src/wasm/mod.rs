@@ -34,6 +34,31 @@ use web_sys::AbortSignal;
 use crate::error::{Error, ValidationError};
 use crate::transport::CallOptions;
 
+#[wasm_bindgen]
+extern "C" {
+    /// An optional argument of type `CreateUserOptions` (any JS value reaches Rust, which checks it).
+    #[wasm_bindgen(typescript_type = "CreateUserOptions")]
+    pub type OptCreateUserOptions;
+    /// An optional argument of type `CreateSubscriptionOptions`.
+    #[wasm_bindgen(typescript_type = "CreateSubscriptionOptions")]
+    pub type OptCreateSubscriptionOptions;
+    /// An optional argument of type `Date | number` (any JS value reaches Rust, which checks it).
+    #[wasm_bindgen(typescript_type = "Date | number")]
+    pub type OptDatenumber;
+    /// An optional argument of type `LinkCheckOptions` (any JS value reaches Rust, which checks it).
+    #[wasm_bindgen(typescript_type = "LinkCheckOptions")]
+    pub type OptLinkCheckOptions;
+    /// An optional argument of type `ListArchivesQuery` (any JS value reaches Rust, which checks it).
+    #[wasm_bindgen(typescript_type = "ListArchivesQuery")]
+    pub type OptListArchivesQuery;
+    /// An optional argument of type `ListUsersQuery` (any JS value reaches Rust, which checks it).
+    #[wasm_bindgen(typescript_type = "ListUsersQuery")]
+    pub type OptListUsersQuery;
+    /// An optional argument of type `RequestOptions` (any JS value reaches Rust, which checks it).
+    #[wasm_bindgen(typescript_type = "RequestOptions")]
+    pub type OptRequestOptions;
+}
+
 pub(super) fn get(obj: &JsValue, key: &str) -> JsValue {
     // Not interned: wasm-bindgen's interning cache cost 3.3 KB (gzip) and no measurable time,
     // since options are read once per call, not per byte.
@@ -73,6 +98,7 @@ fn json_out(text: &str) -> JsValue {
 /// Per-call options, every method's optional last argument.
 #[derive(Debug, Default, Deserialize, Tsify)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[tsify(hashmap_as_object)]
 pub struct RequestOptions {
     /// Cancels the call: it rejects with an `AbortError` (code `ABORTED`), and no retry follows.
     #[serde(default)]

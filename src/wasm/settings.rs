@@ -55,11 +55,8 @@ pub struct PlatformSettings {
 impl JsClient {
     /// Reads the platform settings (`GET /api/v2/platform/settings`).
     #[wasm_bindgen(js_name = getPlatformSettings, unchecked_return_type = "Promise<PlatformSettings>")]
-    pub fn get_platform_settings(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
-    ) -> Promise {
-        let call = match call_arg(&options.unwrap_or_default()) {
+    pub fn get_platform_settings(&self, options: Option<super::OptRequestOptions>) -> Promise {
+        let call = match call_arg(&options.map(JsValue::from).unwrap_or_default()) {
             Ok(c) => c,
             Err(e) => return reject(e),
         };
@@ -76,11 +73,14 @@ impl JsClient {
     pub fn update_platform_settings(
         &self,
         #[wasm_bindgen(unchecked_param_type = "PlatformSettingsUpdate")] update: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
+        options: Option<super::OptRequestOptions>,
     ) -> Promise {
         let args = (|| {
             let u: PlatformSettingsUpdate = input::from_js(&update, "settings")?;
-            Ok((u, call_arg(&options.unwrap_or_default())?))
+            Ok((
+                u,
+                call_arg(&options.map(JsValue::from).unwrap_or_default())?,
+            ))
         })();
         let (u, call) = match args {
             Ok(a) => a,

@@ -31,6 +31,7 @@ pub struct WebhookTopic;
 /// Options of createWebhookSubscription (with the per-call options).
 #[derive(Debug, Default, Deserialize, Tsify)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[tsify(hashmap_as_object)]
 pub struct CreateSubscriptionOptions {
     /// Admit `http://` to a loopback host (local runs against the simulator).
     #[serde(default)]
@@ -60,16 +61,14 @@ impl JsClient {
     pub fn create_webhook_subscription(
         &self,
         #[wasm_bindgen(unchecked_param_type = "NewWebhookSubscription")] subscription: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CreateSubscriptionOptions")] options: Option<
-            JsValue,
-        >,
+        options: Option<super::OptCreateSubscriptionOptions>,
     ) -> Promise {
         let args = (|| {
             let s: NewWebhookSubscription = input::from_js(&subscription, "subscription")?;
-            let (o, call) =
-                options_arg::<CreateSubscriptionOptions>(&options.unwrap_or_default(), |o| {
-                    (o.timeout_ms, o.headers.as_ref())
-                })?;
+            let (o, call) = options_arg::<CreateSubscriptionOptions>(
+                &options.map(JsValue::from).unwrap_or_default(),
+                |o| (o.timeout_ms, o.headers.as_ref()),
+            )?;
             Ok((s, o.allow_http_loopback.unwrap_or(false), call))
         })();
         let (s, allow, call) = match args {
@@ -85,11 +84,8 @@ impl JsClient {
 
     /// Lists the tenant's webhook subscriptions.
     #[wasm_bindgen(js_name = listWebhookSubscriptions, unchecked_return_type = "Promise<WebhookSubscriptionList>")]
-    pub fn list_webhook_subscriptions(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
-    ) -> Promise {
-        let call = match call_arg(&options.unwrap_or_default()) {
+    pub fn list_webhook_subscriptions(&self, options: Option<super::OptRequestOptions>) -> Promise {
+        let call = match call_arg(&options.map(JsValue::from).unwrap_or_default()) {
             Ok(c) => c,
             Err(e) => return reject(e),
         };
@@ -104,10 +100,14 @@ impl JsClient {
     pub fn delete_webhook_subscription(
         &self,
         #[wasm_bindgen(js_name = subscriptionId, unchecked_param_type = "string")] id: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
+        options: Option<super::OptRequestOptions>,
     ) -> Promise {
-        let args = id_arg(&id, "subscriptionId")
-            .and_then(|id| Ok((id, call_arg(&options.unwrap_or_default())?)));
+        let args = id_arg(&id, "subscriptionId").and_then(|id| {
+            Ok((
+                id,
+                call_arg(&options.map(JsValue::from).unwrap_or_default())?,
+            ))
+        });
         let (id, call) = match args {
             Ok(a) => a,
             Err(e) => return reject(e),
@@ -123,10 +123,14 @@ impl JsClient {
     pub fn list_webhook_subscription_reports(
         &self,
         #[wasm_bindgen(js_name = subscriptionId, unchecked_param_type = "string")] id: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
+        options: Option<super::OptRequestOptions>,
     ) -> Promise {
-        let args = id_arg(&id, "subscriptionId")
-            .and_then(|id| Ok((id, call_arg(&options.unwrap_or_default())?)));
+        let args = id_arg(&id, "subscriptionId").and_then(|id| {
+            Ok((
+                id,
+                call_arg(&options.map(JsValue::from).unwrap_or_default())?,
+            ))
+        });
         let (id, call) = match args {
             Ok(a) => a,
             Err(e) => return reject(e),

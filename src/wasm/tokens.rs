@@ -78,7 +78,7 @@ impl JsClient {
     pub fn create_api_token(
         &self,
         #[wasm_bindgen(unchecked_param_type = "NewApiToken")] token: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
+        options: Option<super::OptRequestOptions>,
     ) -> Promise {
         let args = (|| {
             let t: NewApiToken = input::from_js(&token, "token")?;
@@ -91,7 +91,10 @@ impl JsClient {
                     .map(|e| instant_ms(e, "expiresAt"))
                     .transpose()?,
             };
-            Ok((t, call_arg(&options.unwrap_or_default())?))
+            Ok((
+                t,
+                call_arg(&options.map(JsValue::from).unwrap_or_default())?,
+            ))
         })();
         let (t, call) = match args {
             Ok(a) => a,
@@ -105,11 +108,8 @@ impl JsClient {
 
     /// Lists API tokens (`GET /api/v2/auth/tokens`); never their secrets.
     #[wasm_bindgen(js_name = listApiTokens, unchecked_return_type = "Promise<ApiTokenList>")]
-    pub fn list_api_tokens(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
-    ) -> Promise {
-        let call = match call_arg(&options.unwrap_or_default()) {
+    pub fn list_api_tokens(&self, options: Option<super::OptRequestOptions>) -> Promise {
+        let call = match call_arg(&options.map(JsValue::from).unwrap_or_default()) {
             Ok(c) => c,
             Err(e) => return reject(e),
         };
@@ -125,10 +125,14 @@ impl JsClient {
     pub fn revoke_api_token(
         &self,
         #[wasm_bindgen(js_name = tokenId, unchecked_param_type = "string")] token_id: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
+        options: Option<super::OptRequestOptions>,
     ) -> Promise {
-        let args = id_arg(&token_id, "tokenId")
-            .and_then(|id| Ok((id, call_arg(&options.unwrap_or_default())?)));
+        let args = id_arg(&token_id, "tokenId").and_then(|id| {
+            Ok((
+                id,
+                call_arg(&options.map(JsValue::from).unwrap_or_default())?,
+            ))
+        });
         let (id, call) = match args {
             Ok(a) => a,
             Err(e) => return reject(e),

@@ -72,6 +72,7 @@ impl From<NewUser> for m::NewUser {
 /// Options of createUser and ensureExpert (with the per-call options).
 #[derive(Debug, Default, Deserialize, Tsify)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[tsify(hashmap_as_object)]
 pub struct CreateUserOptions {
     /// Suppress the platform's confirmation e-mail (default true, as the guide recommends).
     #[serde(default)]
@@ -142,15 +143,18 @@ impl JsClient {
     #[wasm_bindgen(js_name = listUsers, unchecked_return_type = "Promise<UserList>")]
     pub fn list_users(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "ListUsersQuery")] query: Option<JsValue>,
-        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
+        query: Option<super::OptListUsersQuery>,
+        options: Option<super::OptRequestOptions>,
     ) -> Promise {
         let args = (|| {
-            let q: ListUsersQuery = match query {
+            let q: ListUsersQuery = match query.map(JsValue::from) {
                 Some(q) if !q.is_undefined() && !q.is_null() => input::from_js(&q, "query")?,
                 _ => ListUsersQuery::default(),
             };
-            Ok((q, call_arg(&options.unwrap_or_default())?))
+            Ok((
+                q,
+                call_arg(&options.map(JsValue::from).unwrap_or_default())?,
+            ))
         })();
         let (q, call) = match args {
             Ok(a) => a,
@@ -174,13 +178,13 @@ impl JsClient {
     pub fn create_user(
         &self,
         #[wasm_bindgen(unchecked_param_type = "NewUser")] user: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CreateUserOptions")] options: Option<JsValue>,
+        options: Option<super::OptCreateUserOptions>,
     ) -> Promise {
         let args = (|| {
             let u: NewUser = input::from_js(&user, "user")?;
             Ok((
                 m::NewUser::from(u),
-                user_options(&options.unwrap_or_default())?,
+                user_options(&options.map(JsValue::from).unwrap_or_default())?,
             ))
         })();
         let (user, (suppress, call)) = match args {
@@ -200,10 +204,14 @@ impl JsClient {
     pub fn confirm_email(
         &self,
         #[wasm_bindgen(js_name = userId, unchecked_param_type = "string")] user_id: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
+        options: Option<super::OptRequestOptions>,
     ) -> Promise {
-        let args = id_arg(&user_id, "userId")
-            .and_then(|id| Ok((id, call_arg(&options.unwrap_or_default())?)));
+        let args = id_arg(&user_id, "userId").and_then(|id| {
+            Ok((
+                id,
+                call_arg(&options.map(JsValue::from).unwrap_or_default())?,
+            ))
+        });
         let (id, call) = match args {
             Ok(a) => a,
             Err(e) => return reject(e),
@@ -221,13 +229,13 @@ impl JsClient {
     pub fn ensure_expert(
         &self,
         #[wasm_bindgen(unchecked_param_type = "NewUser")] expert: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CreateUserOptions")] options: Option<JsValue>,
+        options: Option<super::OptCreateUserOptions>,
     ) -> Promise {
         let args = (|| {
             let u: NewUser = input::from_js(&expert, "expert")?;
             Ok((
                 m::NewUser::from(u),
-                user_options(&options.unwrap_or_default())?,
+                user_options(&options.map(JsValue::from).unwrap_or_default())?,
             ))
         })();
         let (expert, (suppress, call)) = match args {

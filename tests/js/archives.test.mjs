@@ -237,7 +237,7 @@ describe("archives() against servers that page oddly", () => {
       baseUrl: "https://demo.test.flexperto.com",
       apiKey,
       maxRetries: 0,
-      fetch: async (url) => new Response(JSON.stringify(answer(new URL(url))), { status: 200, headers: { "content-type": "application/json" } }),
+      fetch: async (request) => new Response(JSON.stringify(answer(new URL(request.url))), { status: 200, headers: { "content-type": "application/json" } }),
     });
 
   test("a server that ignores offset: each record once, then stop", async () => {
@@ -287,7 +287,9 @@ describe("downloadArchive against storage that misbehaves (a fake fetch)", () =>
       baseUrl: API,
       apiKey,
       maxRetries: 0,
-      fetch: async (url, init) => {
+      // The client's API calls pass a Request; downloads from storage pass (url, init).
+      fetch: async (input, init) => {
+        const url = typeof input === "string" ? input : input.url;
         if (url.startsWith(API)) return new Response(null, { status: 302, headers: { location: STORAGE } });
         const headers = new Headers(init.headers);
         seen.push(Object.fromEntries(headers));

@@ -236,9 +236,9 @@ describe("configuration", () => {
     const seen = [];
     const c = client({
       routes: { listUsers: "/api/v2/moved/users" },
-      fetch: (url, init) => {
-        seen.push([url, init.method, new Headers(init.headers).get("api-key") === key]);
-        return fetch(url, init);
+      fetch: (request) => {
+        seen.push([request.url, request.method, request.headers.get("api-key") === key]);
+        return fetch(request);
       },
       maxRetries: 0,
     });

@@ -124,7 +124,7 @@ test("1000 notifications, 10% duplicates, 5 s onEvent: acknowledged < 3 s, each 
     handler.drain(),
     new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("onEvent calls did not finish")), WAIT_MS))),
   ]).finally(() => clearTimeout(timer));
-  const reports = await client.subscriptionReports(sub.id);
+  const reports = await client.listWebhookSubscriptionReports(sub.id);
 
   const acknowledged = (acks.byStatus.get(202) ?? 0) + (acks.byStatus.get(200) ?? 0);
   const duplicates = acks.byStatus.get(200) ?? 0;

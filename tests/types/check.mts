@@ -54,7 +54,7 @@ async function use(): Promise<void> {
   const archiveId: string | undefined = ev.archiveId;
   const key: string = ev.dedupeKey;
   const sub = await client.createWebhookSubscription({ topic: "archive.available", url: "https://x" });
-  const reports = await client.subscriptionReports(sub.id);
+  const reports = await client.listWebhookSubscriptionReports(sub.id);
   const code: number | undefined = reports.items[0]?.statusCode;
   // @ts-expect-error secrets are required
   new WebhookVerifier({ allowedIps: [] });
