@@ -53,6 +53,7 @@ pub struct UserWire {
 #[tsify(rename = "UserList")]
 pub struct UserListWire {
     /// The users of this page.
+    #[tsify(type = "User[]")]
     pub items: Vec<UserWire>,
     /// How many users match, when the server says.
     #[tsify(optional)]

@@ -48,14 +48,6 @@ pub struct ArchiveRecordPerson {
     pub last_name: Option<String>,
 }
 
-/// The archived conference.
-#[derive(Debug, Deserialize, Tsify)]
-#[allow(dead_code)] // declared for TypeScript (tsify); the value crosses as the API sent it
-pub struct ArchiveSubject {
-    /// What abandonArchive takes.
-    pub conference_id: String,
-}
-
 /// An archive record (`CommunicationConferencesArchiveResponse`), as the API sent it: `id`,
 /// `subject.conference_id` and `status` are checked; `sha256CheckSum` is 64 hex digits when
 /// present; unknown fields are kept.
@@ -65,8 +57,9 @@ pub struct ArchiveSubject {
 pub struct ArchiveRecord {
     /// The archiveId (getArchive, archiveDownloadUrl, downloadArchive).
     pub id: String,
-    /// `subject.conference_id` is what abandonArchive takes.
-    pub subject: ArchiveSubject,
+    /// `subject.conference_id` is what abandonArchive takes (the API's own field name).
+    #[tsify(type = "{ conference_id: string; [field: string]: unknown }")]
+    pub subject: serde_json::Value,
     /// The status.
     #[tsify(type = "ArchiveStatus")]
     pub status: String,

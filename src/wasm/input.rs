@@ -144,6 +144,10 @@ pub(super) fn snapshot(v: &JsValue, path: &str, depth: u32) -> Result<JsValue, E
 /// Reads the argument `arg` (named `name` in errors) as a `T`. `undefined` and `null` read as
 /// an absent value (a `T` with defaults for optional arguments).
 pub(super) fn from_js<T: DeserializeOwned>(arg: &JsValue, name: &str) -> Result<T, Error> {
+    // Every argument read here is an object (a struct); anything else is refused by name.
+    if !arg.is_object() || is_array_checked(arg).unwrap_or(true) {
+        return Err(invalid(name, "must be an object"));
+    }
     let copy = snapshot(arg, "", 0).map_err(|e| rename_root(e, name))?;
     read(copy, name)
 }
@@ -156,14 +160,17 @@ pub(super) fn read<T: DeserializeOwned>(copy: JsValue, name: &str) -> Result<T, 
         let message = e.inner().to_string();
         // An unknown key, or a wrong type of the argument itself, is the argument's fault;
         // otherwise the path names the field.
-        let field = if let Some(rest) = message.strip_prefix("missing field `") {
+        let missing = message
+            .find("missing field `")
+            .map(|i| &message[i + "missing field `".len()..]);
+        let field = if let Some(rest) = missing {
             let key = rest.split('`').next().unwrap_or_default();
             if path == "." {
                 key.to_owned()
             } else {
                 format!("{path}.{key}")
             }
-        } else if path == "." || message.starts_with("unknown field") {
+        } else if path == "." || message.contains("unknown field") {
             parent(&path, name)
         } else {
             path

@@ -179,14 +179,17 @@ const RESULT_WORDS: usize = 4 + 2 * webhook::FIELD_COUNT;
 /// least 128 bits. Throws a `WebhookError` whose code names the rule broken.
 #[wasm_bindgen(js_name = validateCallbackUrl)]
 pub fn validate_callback_url(
-    url: &str,
+    #[wasm_bindgen(unchecked_param_type = "string")] url: JsValue,
     options: Option<CallbackUrlOptions>,
 ) -> Result<(), JsValue> {
+    // A JsValue, checked here: a `&str` parameter makes the generated glue throw an untyped
+    // error (or read out of bounds) for a value that is not a string.
+    let url = super::id_arg(&url, "url").map_err(|e| super::errors::to_js(&e))?;
     let allow = options
         .map(JsValue::from)
         .map(|o| get(&o, "allowHttpLoopback").is_truthy())
         .unwrap_or(false);
-    webhook::validate_callback_url(url, allow).map_err(werr)
+    webhook::validate_callback_url(&url, allow).map_err(werr)
 }
 
 /// A fresh secret for a callback path: 32 base64url characters (192 bits) from the platform's

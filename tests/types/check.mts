@@ -125,3 +125,54 @@ async function archives(): Promise<void> {
 }
 void archives;
 void use;
+
+// Per-call options (every method's optional last argument) and request hooks.
+import type { RequestHookEvent, RequestOptions } from "flexperto-sdk";
+async function perCall(): Promise<void> {
+  const controller = new AbortController();
+  const opts: RequestOptions = { signal: controller.signal, timeoutMs: 5000, headers: { "x-trace-id": "t1" } };
+  await client.listUsers({ limit: 1 }, opts);
+  await client.listUsers(undefined, { signal: AbortSignal.timeout(100) });
+  await client.confirmEmail("usr_1", { timeoutMs: 100 });
+  await client.createUser({ email: "a@b.de" }, { suppressMails: false, signal: controller.signal });
+  await client.getPlatformSettings({ headers: { "x-a": "b" } });
+  await client.listArchives({ limit: 1 }, { timeoutMs: 1 });
+  await client.createWebhookSubscription({ topic: "archive.available", url: "https://x" }, { allowHttpLoopback: true, timeoutMs: 10 });
+  // @ts-expect-error timeoutMs is a number
+  await client.listApiTokens({ timeoutMs: "5" });
+  // @ts-expect-error header values are strings
+  await client.listApiTokens({ headers: { "x-a": 1 } });
+  // @ts-expect-error unknown per-call option
+  await client.getArchive("arc_1", { retries: 2 });
+  const seen: RequestHookEvent[] = [];
+  const hooked = new FlexpertoClient({
+    baseUrl: "https://x.example",
+    apiKey: "k",
+    appInfo: { name: "crm-plugin", version: "1.0.0", url: "https://crm.example" },
+    onRequest: (e) => void seen.push(e),
+    onResponse: (e) => {
+      const op: string = e.operationId;
+      const status: number | undefined = e.status;
+      const ms: number = e.durationMs;
+      const attempt: number = e.attempt;
+      const id: string | undefined = e.requestId;
+      void [op, status, ms, attempt, id];
+    },
+    fetch: (request: Request) => fetch(request),
+  });
+  const ua: string = hooked.userAgent;
+  // @ts-expect-error a hook is a function
+  new FlexpertoClient({ baseUrl: "https://x", apiKey: "k", onRequest: "log" });
+  // @ts-expect-error appInfo needs a name
+  new FlexpertoClient({ baseUrl: "https://x", apiKey: "k", appInfo: { version: "1" } });
+  try {
+    await hooked.listUsers(undefined, { signal: AbortSignal.abort() });
+  } catch (e) {
+    if (isFlexpertoError(e) && e.name === "AbortError") {
+      const code: "ABORTED" = e.code;
+      void code;
+    }
+  }
+  void ua;
+}
+void perCall;
