@@ -2,6 +2,7 @@
 //! Nothing here decides anything the core could decide.
 
 mod archive;
+mod callback_url;
 mod errors;
 mod webhooks;
 
@@ -122,7 +123,7 @@ fn check_keys(obj: &JsValue, allowed: &[&str], err: impl Fn(String) -> Error) ->
     }
 }
 
-const CLIENT_OPTIONS: [&str; 9] = [
+const CLIENT_OPTIONS: [&str; 10] = [
     "tenant",
     "environment",
     "baseUrl",
@@ -132,6 +133,7 @@ const CLIENT_OPTIONS: [&str; 9] = [
     "routes",
     "fetch",
     "suppressMailsParam",
+    "lookup",
 ];
 
 fn parse_options(options: &JsValue) -> Result<(ClientConfig, Option<Function>), Error> {
@@ -484,9 +486,6 @@ extern "C" {
     /// Query of listArchives.
     #[wasm_bindgen(typescript_type = "ListArchivesQuery")]
     pub type ListArchivesQueryArg;
-    /// Options of createWebhookSubscription.
-    #[wasm_bindgen(typescript_type = "{ allowHttpLoopback?: boolean }")]
-    pub type CallbackUrlOptionsArg;
     /// The instant `linkIsValidAt` checks.
     #[wasm_bindgen(typescript_type = "Date | number")]
     pub type LinkInstant;
@@ -500,6 +499,8 @@ extern "C" {
 #[wasm_bindgen(js_name = FlexpertoClient)]
 pub struct JsClient {
     inner: Rc<Client<FetchTransport>>,
+    /// The `lookup` option: createWebhookSubscription resolves the callback's name with it.
+    lookup: Option<Function>,
 }
 
 #[wasm_bindgen(js_class = FlexpertoClient)]
@@ -511,8 +512,10 @@ impl JsClient {
         #[wasm_bindgen(unchecked_param_type = "FlexpertoClientOptions")] options: JsValue,
     ) -> Result<JsClient, JsValue> {
         let (config, fetch) = parse_options(&options).map_err(|e| errors::to_js(&e))?;
+        let lookup = callback_url::client_lookup(&options).map_err(|e| errors::to_js(&e))?;
         Ok(Self {
             inner: Rc::new(Client::new(config, FetchTransport::new(fetch))),
+            lookup,
         })
     }
 
@@ -772,29 +775,44 @@ impl JsClient {
     }
 
     /// Registers a webhook (`POST /api/v2/communication/subscriptions/subscriptions/webhook`).
-    /// The URL is checked first (see `validateCallbackUrl`); `{ allowHttpLoopback: true }`
-    /// admits `http://127.0.0.1` for local runs against the simulator.
+    /// The URL is checked first (see `validateCallbackUrl`; in Node its name is resolved and
+    /// every address checked, unless `resolve: false`); `{ allowHttpLoopback: true }` admits
+    /// `http://127.0.0.1` for local runs against the simulator.
     #[wasm_bindgen(js_name = createWebhookSubscription, unchecked_return_type = "Promise<WebhookSubscription>")]
     pub fn create_webhook_subscription(
         &self,
         #[wasm_bindgen(unchecked_param_type = "{ topic: WebhookTopic; url: string }")] subscription: JsValue,
-        options: Option<CallbackUrlOptionsArg>,
+        #[wasm_bindgen(unchecked_param_type = "CallbackUrlOptions")] options: JsValue,
     ) -> Promise {
         let topic = get(&subscription, "topic").as_string();
         let url = get(&subscription, "url").as_string();
         let (Some(topic), Some(url)) = (topic, url) else {
             return reject(arg_err("subscription")("needs string topic and url".into()));
         };
-        let allow = options
-            .map(JsValue::from)
-            .is_some_and(|o| get(&o, "allowHttpLoopback").is_truthy());
-        self.send(
-            subscriptions::create_subscription(&self.inner.config().routes, &topic, &url, allow),
-            |resp, _| {
+        let opts = match callback_url::parse_options(&options) {
+            Ok(o) => o,
+            Err(e) => return reject(e),
+        };
+        let req = match subscriptions::create_subscription(
+            &self.inner.config().routes,
+            &topic,
+            &url,
+            opts.allow_http_loopback,
+        ) {
+            Ok(r) => r,
+            Err(e) => return reject(e),
+        };
+        let checked = callback_url::check_for_subscription(url, opts, self.lookup.clone());
+        let inner = self.inner.clone();
+        promise(
+            async move {
+                checked.await?;
+                let resp = inner.execute(&req).await?;
                 let (_, raw) =
-                    subscriptions::parse_with_id(Operation::CreateWebhookSubscription, resp)?;
+                    subscriptions::parse_with_id(Operation::CreateWebhookSubscription, &resp)?;
                 Ok(parse_json_text(&raw))
             },
+            |v| v,
         )
     }
 
@@ -1033,6 +1051,8 @@ interface FlexpertoClientCommonOptions {
   routes?: Partial<Record<OperationId, string>>;
   /** A fetch implementation to use instead of the global one. */
   fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  /** The resolver createWebhookSubscription checks the callback's addresses with (default in Node: `dns.lookup`). */
+  lookup?: LookupFunction;
   /** Name of the mail-suppressing query parameter (default "supressMails", the guide's spelling). */
   suppressMailsParam?: string;
 }
