@@ -782,7 +782,7 @@ impl JsClient {
     pub fn create_webhook_subscription(
         &self,
         #[wasm_bindgen(unchecked_param_type = "{ topic: WebhookTopic; url: string }")] subscription: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallbackUrlOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallbackUrlOptions")] options: JsValue,
     ) -> Promise {
         let topic = get(&subscription, "topic").as_string();
         let url = get(&subscription, "url").as_string();

@@ -182,7 +182,7 @@ const RESULT_WORDS: usize = 4 + 2 * webhook::FIELD_COUNT;
 #[wasm_bindgen(js_name = validateCallbackUrl, unchecked_return_type = "CheckedCallbackUrl | Promise<CheckedCallbackUrl>")]
 pub fn validate_callback_url(
     #[wasm_bindgen(unchecked_param_type = "string")] url: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "CallbackUrlOptions")] options: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "CallbackUrlOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
     super::callback_url::validate(&url, &options).map_err(|e| super::errors::to_js(&e))
 }

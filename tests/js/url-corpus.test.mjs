@@ -265,4 +265,5 @@ test("Node's URL and validateCallbackUrl agree on the host of every URL in the c
   assert.deepEqual(disagreements.slice(0, 20), [], `${disagreements.length} of ${urls.length} disagree`);
   // The corpus exercises both sides of each decision.
   assert.ok(counts.refusedByBoth > 500 && counts.accepted > 200 && counts.special > 1000, JSON.stringify(counts));
+  console.log(`${urls.length} URLs: ${JSON.stringify(counts)}`);
 });
