@@ -18,10 +18,17 @@ fn rtl_digits(s: &str) -> bool {
 #[test]
 fn the_url_crate_and_node_agree_on_every_host() {
     let out = Command::new("node")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/js/url-corpus-cases.mjs"))
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/js/url-corpus-cases.mjs"
+        ))
         .output()
         .expect("node runs (the test layers need Node 20)");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     let (mut agree, mut bidi) = (0, 0);
     let mut disagree = Vec::new();
