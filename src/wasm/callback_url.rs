@@ -35,8 +35,9 @@ pub struct CallbackUrlOptions {
     pub lookup: Option<Function>,
 }
 
-/// A resolver in the style of Node's `dns.lookup` (callback) or `dns.promises.lookup`. Only its
-/// TypeScript declaration is used: JavaScript functions cross as `js_sys::Function`.
+/// A resolver in the style of Node's `dns.lookup` (answering through the callback) or of
+/// `dns.promises.lookup` (returning a Promise).
+// Only its TypeScript declaration is used: the function itself crosses as `js_sys::Function`.
 #[allow(dead_code)]
 #[derive(Tsify)]
 #[tsify(
