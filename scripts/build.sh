@@ -89,6 +89,7 @@ node -e "$publicNames"'
   const fs = require("fs"), dir = process.argv[1];
   const names = (f) => Object.keys(require(`${dir}/${f}`));
   const lines = [`"use strict";`, `const sdk = require("./flexperto_sdk.js");`, `const webhooks = require("./webhooks.js");`];
+  lines.push(`sdk.setCallbackResolver(require("./resolve-url.js").resolveAll);`);
   const typed = new Set(declared(`${dir}/flexperto_sdk.d.ts`));
   for (const n of names("flexperto_sdk.js").filter((n) => typed.has(n))) lines.push(`exports.${n} = sdk.${n};`);
   for (const n of names("webhooks.js")) lines.push(`exports.${n} = webhooks.${n};`);

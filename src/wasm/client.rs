@@ -18,6 +18,8 @@ use crate::transport::fetch::FetchTransport;
 #[wasm_bindgen(js_name = FlexpertoClient)]
 pub struct JsClient {
     pub(super) inner: Rc<Client<FetchTransport>>,
+    /// The `lookup` option: createWebhookSubscription resolves the callback's name with it.
+    pub(super) lookup: Option<Function>,
 }
 
 /// What a request hook receives. Never the API key, never a header value.
@@ -61,6 +63,10 @@ pub struct ClientHostOptions {
     /// Called after each attempt with its status and duration. A hook that throws is ignored.
     #[tsify(optional, type = "(event: RequestHookEvent) => void")]
     pub on_response: Option<()>,
+    /// The resolver createWebhookSubscription checks the callback's addresses with (default in
+    /// Node: `dns.lookup`).
+    #[tsify(optional, type = "LookupFunction")]
+    pub lookup: Option<()>,
 }
 
 /// A client for a tenant's platform: `https://{tenant}.{environment}.flexperto.com`.
@@ -120,7 +126,9 @@ fn function_option(copy: &JsValue, key: &str) -> Result<Option<Function>, Error>
         .map_err(|_| ConfigError::InvalidOption(format!("{key} must be a function")).into())
 }
 
-fn parse_options(options: &JsValue) -> Result<(ClientConfig, FetchTransport), Error> {
+type Parsed = (ClientConfig, FetchTransport, Option<Function>);
+
+fn parse_options(options: &JsValue) -> Result<Parsed, Error> {
     if !options.is_object() {
         return Err(ConfigError::InvalidOption("options must be an object".into()).into());
     }
@@ -128,11 +136,13 @@ fn parse_options(options: &JsValue) -> Result<(ClientConfig, FetchTransport), Er
     let fetch = function_option(&copy, "fetch")?;
     let on_request = function_option(&copy, "onRequest")?;
     let on_response = function_option(&copy, "onResponse")?;
+    let lookup = function_option(&copy, "lookup")?;
     let o: ClientOptions = input::read(copy, "options").map_err(config_error)?;
     let config = ClientConfig::from_options(&o)?;
     Ok((
         config,
         FetchTransport::with_hooks(fetch, on_request, on_response),
+        lookup,
     ))
 }
 
@@ -144,9 +154,10 @@ impl JsClient {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "FlexpertoClientOptions")] options: JsValue,
     ) -> Result<JsClient, JsValue> {
-        let (config, transport) = parse_options(&options).map_err(|e| errors::to_js(&e))?;
+        let (config, transport, lookup) = parse_options(&options).map_err(|e| errors::to_js(&e))?;
         Ok(Self {
             inner: Rc::new(Client::new(config, transport)),
+            lookup,
         })
     }
 

@@ -42,6 +42,11 @@ pub fn to_js(e: &Error) -> JsValue {
         Error::Webhook(crate::error::WebhookError::SchemaViolation { path, .. }) => {
             set(&v, "path", &JsValue::from_str(path));
         }
+        Error::Webhook(crate::error::WebhookError::InvalidCallbackUrl {
+            host: Some(host), ..
+        }) => {
+            set(&v, "host", &JsValue::from_str(host));
+        }
         Error::Archive(crate::error::ArchiveError::ChecksumMismatch { expected, actual }) => {
             set(&v, "expected", &JsValue::from_str(expected));
             set(&v, "actual", &JsValue::from_str(actual));

@@ -5,6 +5,7 @@
 
 mod archive;
 mod archives;
+mod callback_url;
 mod client;
 mod errors;
 mod input;

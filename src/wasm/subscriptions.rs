@@ -8,6 +8,7 @@ use serde::Deserialize;
 use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 
+use super::callback_url::{check_for_subscription, CallbackUrlOptions};
 use super::client::JsClient;
 use super::{call_arg, id_arg, input, json_out, options_arg, promise, reject};
 
@@ -37,6 +38,16 @@ pub struct CreateSubscriptionOptions {
     #[serde(default)]
     #[tsify(optional)]
     pub allow_http_loopback: Option<bool>,
+    /// Resolve the callback's name and refuse it when any address is special-purpose (default:
+    /// true in Node or with a `lookup`, false elsewhere).
+    #[serde(default)]
+    #[tsify(optional)]
+    pub resolve: Option<bool>,
+    /// The resolver for this call (instead of the client's `lookup` or Node's `dns.lookup`).
+    #[serde(default)]
+    #[tsify(optional, type = "LookupFunction")]
+    #[allow(dead_code)] // the function itself is taken from the copy before deserializing
+    pub lookup: Option<serde::de::IgnoredAny>,
     /// See RequestOptions.
     #[serde(default)]
     #[tsify(optional, type = "AbortSignal")]
@@ -52,6 +63,29 @@ pub struct CreateSubscriptionOptions {
     pub headers: Option<BTreeMap<String, String>>,
 }
 
+/// Takes `lookup` (a function, which serde cannot read) out of a copy of the options.
+fn take_lookup(raw: JsValue) -> Result<(JsValue, Option<js_sys::Function>), crate::error::Error> {
+    if !raw.is_object() {
+        return Ok((raw, None));
+    }
+    let copy = input::snapshot(&raw, "", 0).map_err(|e| super::rename(e, "options"))?;
+    let lookup = super::get(&copy, "lookup");
+    if lookup.is_undefined() {
+        return Ok((copy, None));
+    }
+    let _ = js_sys::Reflect::delete_property(
+        copy.unchecked_ref::<js_sys::Object>(),
+        &JsValue::from_str("lookup"),
+    );
+    let lookup = lookup.dyn_into::<js_sys::Function>().map_err(|_| {
+        crate::error::ValidationError::InvalidArgument {
+            field: "options.lookup".into(),
+            reason: "must be a function".into(),
+        }
+    })?;
+    Ok((copy, Some(lookup)))
+}
+
 #[wasm_bindgen(js_class = FlexpertoClient)]
 impl JsClient {
     /// Registers a webhook (`POST /api/v2/communication/subscriptions/subscriptions/webhook`).
@@ -65,19 +99,31 @@ impl JsClient {
     ) -> Promise {
         let args = (|| {
             let s: NewWebhookSubscription = input::from_js(&subscription, "subscription")?;
-            let (o, call) = options_arg::<CreateSubscriptionOptions>(
-                &options.map(JsValue::from).unwrap_or_default(),
-                |o| (o.timeout_ms, o.headers.as_ref()),
-            )?;
-            Ok((s, o.allow_http_loopback.unwrap_or(false), call))
+            let (raw, lookup) = take_lookup(options.map(JsValue::from).unwrap_or_default())?;
+            let (o, call) = options_arg::<CreateSubscriptionOptions>(&raw, |o| {
+                (o.timeout_ms, o.headers.as_ref())
+            })?;
+            let url_options = CallbackUrlOptions {
+                allow_http_loopback: o.allow_http_loopback.unwrap_or(false),
+                resolve: o.resolve,
+                lookup,
+            };
+            Ok((s, url_options, call))
         })();
-        let (s, allow, call) = match args {
+        let (s, url_options, call) = match args {
             Ok(a) => a,
             Err(e) => return reject(e),
         };
+        let allow = url_options.allow_http_loopback;
+        // The URL's own rules are checked when the request is built (native Client); the DNS
+        // step (Node, or a given lookup) runs first, so a refused name sends nothing.
+        let resolved = check_for_subscription(s.url.clone(), url_options, self.lookup.clone());
         let client = self.scoped(call);
         promise(
-            async move { client.create_subscription(&s.topic, &s.url, allow).await },
+            async move {
+                resolved.await?;
+                client.create_subscription(&s.topic, &s.url, allow).await
+            },
             |(_, raw)| json_out(&raw),
         )
     }

@@ -174,22 +174,17 @@ impl WebhookVerifier {
 
 const RESULT_WORDS: usize = 4 + 2 * webhook::FIELD_COUNT;
 
-/// Checks a callback URL before registering it: https only, no IP literal in an IANA
-/// special-purpose block in any spelling, no localhost name, and a secret path segment of at
-/// least 128 bits. Throws a `WebhookError` whose code names the rule broken.
-#[wasm_bindgen(js_name = validateCallbackUrl)]
+/// Checks a callback URL before registering it: https only, no user information, a host (as
+/// the platform's WHATWG `URL` parses it) that is no special-purpose address and no localhost
+/// name, and a secret path segment of at least 128 bits. Returns what it checked; with
+/// `{ resolve: true }` a Promise, after checking every address the name resolves to. Throws (or
+/// rejects with) a `WebhookError` whose code names the rule broken.
+#[wasm_bindgen(js_name = validateCallbackUrl, unchecked_return_type = "CheckedCallbackUrl | Promise<CheckedCallbackUrl>")]
 pub fn validate_callback_url(
     #[wasm_bindgen(unchecked_param_type = "string")] url: JsValue,
-    options: Option<CallbackUrlOptions>,
-) -> Result<(), JsValue> {
-    // A JsValue, checked here: a `&str` parameter makes the generated glue throw an untyped
-    // error (or read out of bounds) for a value that is not a string.
-    let url = super::id_arg(&url, "url").map_err(|e| super::errors::to_js(&e))?;
-    let allow = options
-        .map(JsValue::from)
-        .map(|o| get(&o, "allowHttpLoopback").is_truthy())
-        .unwrap_or(false);
-    webhook::validate_callback_url(&url, allow).map_err(werr)
+    #[wasm_bindgen(unchecked_optional_param_type = "CallbackUrlOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    super::callback_url::validate(&url, &options).map_err(|e| super::errors::to_js(&e))
 }
 
 /// A fresh secret for a callback path: 32 base64url characters (192 bits) from the platform's
@@ -206,13 +201,6 @@ pub fn generate_webhook_secret() -> Result<String, JsValue> {
     let mut buf = [0u8; 24];
     bytes.copy_to(&mut buf);
     Ok(webhook::format_secret(&buf))
-}
-
-#[wasm_bindgen]
-extern "C" {
-    /// Options of validateCallbackUrl.
-    #[wasm_bindgen(typescript_type = "{ allowHttpLoopback?: boolean }")]
-    pub type CallbackUrlOptions;
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -273,9 +261,9 @@ export interface WebhookDelivery {
 export type WebhookErrorCode =
   | "SECRET_MISMATCH" | "IP_NOT_ALLOWED" | "BAD_CONTENT_TYPE" | "BODY_TOO_LARGE" | "MALFORMED_JSON"
   | "SCHEMA_VIOLATION" | "INVALID_CONFIG" | "INVALID_URL" | "NOT_HTTPS" | "CREDENTIALS_IN_URL"
-  | "SPECIAL_PURPOSE_ADDRESS" | "LOCAL_HOSTNAME" | "NO_SECRET_SEGMENT";
-/** A refused delivery or callback URL. `path` names the field of a SCHEMA_VIOLATION. Never contains a secret. */
-export interface WebhookError extends Error { name: "WebhookError"; code: WebhookErrorCode; path?: string }
+  | "SPECIAL_PURPOSE_ADDRESS" | "LOCAL_HOSTNAME" | "NO_SECRET_SEGMENT" | "UNRESOLVABLE_HOST";
+/** A refused delivery or callback URL. `path` names the field of a SCHEMA_VIOLATION; `host` the callback URL's host as the WHATWG parser read it. Never contains a secret. */
+export interface WebhookError extends Error { name: "WebhookError"; code: WebhookErrorCode; path?: string; host?: string }
 export interface WebhookEventJson {
   topic: string;
   dedupeKey: string;

@@ -1,249 +1,321 @@
-//! IP addresses: IANA special-purpose blocks, and the host spellings a WHATWG URL parser turns
-//! into an IP address (decimal, hex, octal and short IPv4 forms, percent-encoding, full-width and
-//! other compatibility digits, bracketed IPv6 with embedded IPv4). CIDR blocks and the canonical
-//! form come from `flexperto-webhook`.
+//! The IANA special-purpose address registries (IPv4 and IPv6), entry by entry, plus multicast
+//! and the deprecated IPv4-compatible IPv6 form. Address blocks ([`Block`]) come from
+//! `flexperto-webhook`, where the verifier's allowlist ([`Cidr`]) uses them too.
+//!
+//! An IPv6 address is decided by the IPv6 registry only: `::ffff:8.8.8.8` is inside
+//! `::ffff:0:0/96` (IPv4-mapped), so it is special-purpose whatever IPv4 address it carries.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::IpAddr;
 
-pub use flexperto_webhook::ip::{canonical, Cidr};
+pub use flexperto_webhook::ip::{canonical, Block, Cidr};
 
-const SPECIAL_V4: &[&str] = &[
-    "0.0.0.0/8",
-    "10.0.0.0/8",
-    "100.64.0.0/10",
-    "127.0.0.0/8",
-    "169.254.0.0/16",
-    "172.16.0.0/12",
-    "192.0.0.0/24",
-    "192.0.2.0/24",
-    "192.31.196.0/24",
-    "192.52.193.0/24",
-    "192.88.99.0/24",
-    "192.168.0.0/16",
-    "192.175.48.0/24",
-    "198.18.0.0/15",
-    "198.51.100.0/24",
-    "203.0.113.0/24",
-    "240.0.0.0/4",
-    "255.255.255.255/32",
-    "224.0.0.0/4",
-];
-const SPECIAL_V6: &[&str] = &[
-    "::/128",
-    "::1/128",
-    "::ffff:0:0/96",
-    "64:ff9b::/96",
-    "64:ff9b:1::/48",
-    "100::/64",
-    "2001::/23",
-    "2001:db8::/32",
-    "2002::/16",
-    "2620:4f:8000::/48",
-    "fc00::/7",
-    "fe80::/10",
-    "ff00::/8",
-];
-
-/// Whether `ip` is in an IANA special-purpose block (IPv4 or IPv6 registry, multicast included).
-/// IPv4-mapped IPv6 is checked as the IPv4 address it carries.
-pub fn is_special_purpose(ip: IpAddr) -> bool {
-    let ip = canonical(ip);
-    let list = if ip.is_ipv4() { SPECIAL_V4 } else { SPECIAL_V6 };
-    list.iter()
-        .filter_map(|c| Cidr::parse(c))
-        .any(|c| c.contains(ip))
+/// One registry entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpecialBlock {
+    /// The address block.
+    pub block: Block,
+    /// Its name in the registry.
+    pub name: &'static str,
+    /// Where it is defined.
+    pub source: &'static str,
 }
 
-fn hex_val(b: u8) -> Option<u8> {
-    (b as char).to_digit(16).map(|d| d as u8)
-}
-
-/// Percent-decodes a host as a URL parser does before reading it.
-fn percent_decode(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' {
-            let hi = hex_val(*b.get(i + 1)?)?;
-            let lo = hex_val(*b.get(i + 2)?)?;
-            out.push(hi << 4 | lo);
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
+const fn v4(octets: [u8; 4], prefix: u8, name: &'static str, source: &'static str) -> SpecialBlock {
+    SpecialBlock {
+        block: Block::v4(octets, prefix),
+        name,
+        source,
     }
-    String::from_utf8(out).ok()
 }
 
-/// Maps the compatibility characters IDNA folds into ASCII digits, letters and dots
-/// (full-width forms, ideographic full stops, circled, super- and subscript and mathematical
-/// digits), and lowercases.
-fn fold_compat(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            let u = c as u32;
-            let mapped = match u {
-                0xFF01..=0xFF5E => char::from_u32(u - 0xFF01 + 0x21),
-                0x3002 | 0xFF61 => Some('.'),
-                0x2460..=0x2468 => char::from_u32(u - 0x2460 + u32::from(b'1')),
-                0x24EA | 0x2070 | 0x2080 => Some('0'),
-                0x00B9 => Some('1'),
-                0x00B2 => Some('2'),
-                0x00B3 => Some('3'),
-                0x2074..=0x2079 => char::from_u32(u - 0x2074 + u32::from(b'4')),
-                0x2081..=0x2089 => char::from_u32(u - 0x2081 + u32::from(b'1')),
-                0x1D7CE..=0x1D7FF => char::from_u32((u - 0x1D7CE) % 10 + u32::from(b'0')),
-                _ => Some(c),
-            };
-            mapped.unwrap_or(c).to_ascii_lowercase()
-        })
-        .collect()
-}
-
-fn parse_ipv4_number(s: &str) -> Option<u64> {
-    if s.is_empty() {
-        return None;
+const fn v6(
+    segments: [u16; 8],
+    prefix: u8,
+    name: &'static str,
+    source: &'static str,
+) -> SpecialBlock {
+    SpecialBlock {
+        block: Block::v6(segments, prefix),
+        name,
+        source,
     }
-    let (digits, radix) = if let Some(h) = s.strip_prefix("0x") {
-        (h, 16)
-    } else if s.len() > 1 && s.starts_with('0') {
-        (&s[1..], 8)
+}
+
+/// The IANA IPv4 Special-Purpose Address Registry, every entry, in the registry's order.
+#[rustfmt::skip]
+pub const IPV4_REGISTRY: &[SpecialBlock] = &[
+    v4([0, 0, 0, 0], 8, "\"This network\"", "RFC 791"),
+    v4([0, 0, 0, 0], 32, "\"This host on this network\"", "RFC 1122"),
+    v4([10, 0, 0, 0], 8, "Private-Use", "RFC 1918"),
+    v4([100, 64, 0, 0], 10, "Shared Address Space", "RFC 6598"),
+    v4([127, 0, 0, 0], 8, "Loopback", "RFC 1122"),
+    v4([169, 254, 0, 0], 16, "Link Local", "RFC 3927"),
+    v4([172, 16, 0, 0], 12, "Private-Use", "RFC 1918"),
+    v4([192, 0, 0, 0], 24, "IETF Protocol Assignments", "RFC 6890"),
+    v4([192, 0, 0, 0], 29, "IPv4 Service Continuity Prefix", "RFC 7335"),
+    v4([192, 0, 0, 8], 32, "IPv4 dummy address", "RFC 7600"),
+    v4([192, 0, 0, 9], 32, "Port Control Protocol Anycast", "RFC 7723"),
+    v4([192, 0, 0, 10], 32, "Traversal Using Relays around NAT Anycast", "RFC 8155"),
+    v4([192, 0, 0, 170], 32, "NAT64/DNS64 Discovery", "RFC 8880"),
+    v4([192, 0, 0, 171], 32, "NAT64/DNS64 Discovery", "RFC 8880"),
+    v4([192, 0, 2, 0], 24, "Documentation (TEST-NET-1)", "RFC 5737"),
+    v4([192, 31, 196, 0], 24, "AS112-v4", "RFC 7535"),
+    v4([192, 52, 193, 0], 24, "AMT", "RFC 7450"),
+    v4([192, 88, 99, 0], 24, "Deprecated (6to4 Relay Anycast)", "RFC 7526"),
+    v4([192, 168, 0, 0], 16, "Private-Use", "RFC 1918"),
+    v4([192, 175, 48, 0], 24, "Direct Delegation AS112 Service", "RFC 7534"),
+    v4([198, 18, 0, 0], 15, "Benchmarking", "RFC 2544"),
+    v4([198, 51, 100, 0], 24, "Documentation (TEST-NET-2)", "RFC 5737"),
+    v4([203, 0, 113, 0], 24, "Documentation (TEST-NET-3)", "RFC 5737"),
+    v4([240, 0, 0, 0], 4, "Reserved", "RFC 1112"),
+    v4([255, 255, 255, 255], 32, "Limited Broadcast", "RFC 8190"),
+];
+
+/// The IANA IPv6 Special-Purpose Address Registry, every entry, in the registry's order.
+#[rustfmt::skip]
+pub const IPV6_REGISTRY: &[SpecialBlock] = &[
+    v6([0, 0, 0, 0, 0, 0, 0, 1], 128, "Loopback Address", "RFC 4291"),
+    v6([0, 0, 0, 0, 0, 0, 0, 0], 128, "Unspecified Address", "RFC 4291"),
+    v6([0, 0, 0, 0, 0, 0xffff, 0, 0], 96, "IPv4-mapped Address", "RFC 4291"),
+    v6([0x64, 0xff9b, 0, 0, 0, 0, 0, 0], 96, "IPv4-IPv6 Translat.", "RFC 6052"),
+    v6([0x64, 0xff9b, 1, 0, 0, 0, 0, 0], 48, "IPv4-IPv6 Translat.", "RFC 8215"),
+    v6([0x100, 0, 0, 0, 0, 0, 0, 0], 64, "Discard-Only Address Block", "RFC 6666"),
+    v6([0x100, 0, 0, 1, 0, 0, 0, 0], 64, "Dummy IPv6 Prefix", "RFC 9780"),
+    v6([0x2001, 0, 0, 0, 0, 0, 0, 0], 23, "IETF Protocol Assignments", "RFC 2928"),
+    v6([0x2001, 0, 0, 0, 0, 0, 0, 0], 32, "TEREDO", "RFC 4380"),
+    v6([0x2001, 1, 0, 0, 0, 0, 0, 1], 128, "Port Control Protocol Anycast", "RFC 7723"),
+    v6([0x2001, 1, 0, 0, 0, 0, 0, 2], 128, "Traversal Using Relays around NAT Anycast", "RFC 8155"),
+    v6([0x2001, 1, 0, 0, 0, 0, 0, 3], 128, "DNS-SD Service Registration Protocol Anycast", "RFC 9665"),
+    v6([0x2001, 2, 0, 0, 0, 0, 0, 0], 48, "Benchmarking", "RFC 5180"),
+    v6([0x2001, 3, 0, 0, 0, 0, 0, 0], 32, "AMT", "RFC 7450"),
+    v6([0x2001, 4, 0x112, 0, 0, 0, 0, 0], 48, "AS112-v6", "RFC 7535"),
+    v6([0x2001, 0x10, 0, 0, 0, 0, 0, 0], 28, "Deprecated (previously ORCHID)", "RFC 4843"),
+    v6([0x2001, 0x20, 0, 0, 0, 0, 0, 0], 28, "ORCHIDv2", "RFC 7343"),
+    v6([0x2001, 0x30, 0, 0, 0, 0, 0, 0], 28, "Drone Remote ID Protocol Entity Tags (DETs) Prefix", "RFC 9374"),
+    v6([0x2001, 0xdb8, 0, 0, 0, 0, 0, 0], 32, "Documentation", "RFC 3849"),
+    v6([0x2002, 0, 0, 0, 0, 0, 0, 0], 16, "6to4", "RFC 3056"),
+    v6([0x2620, 0x4f, 0x8000, 0, 0, 0, 0, 0], 48, "Direct Delegation AS112 Service", "RFC 7534"),
+    v6([0x3fff, 0, 0, 0, 0, 0, 0, 0], 20, "Documentation", "RFC 9637"),
+    v6([0x5f00, 0, 0, 0, 0, 0, 0, 0], 16, "Segment Routing (SRv6) SIDs", "RFC 9602"),
+    v6([0xfc00, 0, 0, 0, 0, 0, 0, 0], 7, "Unique-Local", "RFC 4193"),
+    v6([0xfe80, 0, 0, 0, 0, 0, 0, 0], 10, "Link-Local Unicast", "RFC 4291"),
+];
+
+/// Refused beside the registries: multicast (never a unicast callback target) and the
+/// IPv4-compatible IPv6 form `::a.b.c.d` (deprecated by RFC 4291 section 2.5.5.1, inside the
+/// IETF-reserved `::/8`; no public host has one, and old stacks tunnelled it to the IPv4
+/// address it carries).
+#[rustfmt::skip]
+pub const ALSO_REFUSED: &[SpecialBlock] = &[
+    v4([224, 0, 0, 0], 4, "Multicast", "RFC 5771"),
+    v6([0xff00, 0, 0, 0, 0, 0, 0, 0], 8, "Multicast", "RFC 4291"),
+    v6([0, 0, 0, 0, 0, 0, 0, 0], 96, "IPv4-compatible (deprecated)", "RFC 4291"),
+];
+
+/// The most specific refused block holding `ip`: an entry of its family's registry or of
+/// [`ALSO_REFUSED`]. No mapping between families: an IPv6 address is decided by the IPv6 table.
+pub fn special_purpose_block(ip: IpAddr) -> Option<&'static SpecialBlock> {
+    let registry = if ip.is_ipv4() {
+        IPV4_REGISTRY
     } else {
-        (s, 10)
+        IPV6_REGISTRY
     };
-    if digits.is_empty() {
-        return Some(0);
-    }
-    if digits.len() > 32 {
-        return None;
-    }
-    u64::from_str_radix(digits, radix).ok()
+    registry
+        .iter()
+        .chain(ALSO_REFUSED)
+        .filter(|e| e.block.contains(ip))
+        .max_by_key(|e| e.block.prefix())
 }
 
-/// Reads a host the way the WHATWG URL host parser does and returns the IP address it denotes,
-/// or `None` for a domain name. `Err(())` for a host a URL parser would reject.
-#[allow(clippy::result_unit_err)]
-pub fn host_ip(host: &str) -> Result<Option<IpAddr>, ()> {
-    if let Some(inner) = host.strip_prefix('[') {
-        let inner = inner.strip_suffix(']').ok_or(())?;
-        return inner
-            .parse::<Ipv6Addr>()
-            .map(|a| Some(IpAddr::V6(a)))
-            .map_err(|_| ());
-    }
-    let decoded = percent_decode(host).ok_or(())?;
-    let h = fold_compat(&decoded);
-    let h = h.strip_suffix('.').unwrap_or(&h);
-    let parts: Vec<&str> = h.split('.').collect();
-    // "Ends in a number": the last label is numeric, so the host must be an IPv4 address.
-    let last = parts.last().copied().unwrap_or("");
-    let numeric = |p: &str| {
-        p.bytes().all(|b| b.is_ascii_digit())
-            || p.strip_prefix("0x")
-                .is_some_and(|x| x.bytes().all(|b| b.is_ascii_hexdigit()))
-    };
-    if last.is_empty() || !numeric(last) {
-        return Ok(None);
-    }
-    if parts.len() > 4 {
-        return Err(());
-    }
-    let nums: Vec<u64> = parts
-        .iter()
-        .map(|p| parse_ipv4_number(p))
-        .collect::<Option<_>>()
-        .ok_or(())?;
-    let (init, tail) = nums.split_at(nums.len() - 1);
-    if init.iter().any(|&n| n > 255) {
-        return Err(());
-    }
-    let tail_bits = 8 * (5 - nums.len() as u32);
-    if tail[0] >= 1u64 << tail_bits {
-        return Err(());
-    }
-    let mut v = tail[0];
-    for (i, n) in init.iter().enumerate() {
-        v += n << (8 * (3 - i as u32));
-    }
-    let v = u32::try_from(v).map_err(|_| ())?;
-    Ok(Some(IpAddr::V4(Ipv4Addr::from(v))))
+/// Whether `ip` is in an IANA special-purpose block (IPv4 or IPv6 registry), multicast, or an
+/// IPv4-compatible IPv6 address.
+pub fn is_special_purpose(ip: IpAddr) -> bool {
+    special_purpose_block(ip).is_some()
+}
+
+/// Whether `ip` is a loopback address: `127.0.0.0/8`, `::1`, or IPv4-mapped loopback.
+pub fn is_loopback(ip: IpAddr) -> bool {
+    canonical(ip).is_loopback()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::{Ipv4Addr, Ipv6Addr};
 
-    fn v4(s: &str) -> IpAddr {
+    fn ip(s: &str) -> IpAddr {
         s.parse().unwrap()
     }
 
+    fn step(a: IpAddr, up: bool) -> Option<IpAddr> {
+        match a {
+            IpAddr::V4(a) => {
+                let n = u32::from(a);
+                let n = if up {
+                    n.checked_add(1)
+                } else {
+                    n.checked_sub(1)
+                }?;
+                Some(IpAddr::V4(Ipv4Addr::from(n)))
+            }
+            IpAddr::V6(a) => {
+                let n = u128::from(a);
+                let n = if up {
+                    n.checked_add(1)
+                } else {
+                    n.checked_sub(1)
+                }?;
+                Some(IpAddr::V6(Ipv6Addr::from(n)))
+            }
+        }
+    }
+
+    /// Every registry entry, with a probe inside it and the addresses just outside it. Where the
+    /// neighbour is itself special-purpose (an enclosing or adjacent block), the table says so.
     #[test]
-    fn special_purpose_blocks() {
+    fn every_registry_entry_inside_and_just_outside() {
+        // (block, a probe inside, the address below the block, the address above it; each
+        // neighbour with whether it is special-purpose itself)
+        type Neighbour = (&'static str, bool);
+        #[rustfmt::skip]
+        let table: &[(&str, &str, Neighbour, Neighbour)] = &[
+            ("0.0.0.0/8", "0.1.2.3", ("", false), ("1.0.0.0", false)),
+            ("0.0.0.0/32", "0.0.0.0", ("", false), ("0.0.0.1", true)),
+            ("10.0.0.0/8", "10.20.30.40", ("9.255.255.255", false), ("11.0.0.0", false)),
+            ("100.64.0.0/10", "100.100.1.1", ("100.63.255.255", false), ("100.128.0.0", false)),
+            ("127.0.0.0/8", "127.0.0.1", ("126.255.255.255", false), ("128.0.0.0", false)),
+            ("169.254.0.0/16", "169.254.169.254", ("169.253.255.255", false), ("169.255.0.0", false)),
+            ("172.16.0.0/12", "172.31.255.254", ("172.15.255.255", false), ("172.32.0.0", false)),
+            ("192.0.0.0/24", "192.0.0.77", ("191.255.255.255", false), ("192.0.1.0", false)),
+            ("192.0.0.0/29", "192.0.0.3", ("191.255.255.255", false), ("192.0.0.8", true)),
+            ("192.0.0.8/32", "192.0.0.8", ("192.0.0.7", true), ("192.0.0.9", true)),
+            ("192.0.0.9/32", "192.0.0.9", ("192.0.0.8", true), ("192.0.0.10", true)),
+            ("192.0.0.10/32", "192.0.0.10", ("192.0.0.9", true), ("192.0.0.11", true)),
+            ("192.0.0.170/32", "192.0.0.170", ("192.0.0.169", true), ("192.0.0.171", true)),
+            ("192.0.0.171/32", "192.0.0.171", ("192.0.0.170", true), ("192.0.0.172", true)),
+            ("192.0.2.0/24", "192.0.2.1", ("192.0.1.255", false), ("192.0.3.0", false)),
+            ("192.31.196.0/24", "192.31.196.1", ("192.31.195.255", false), ("192.31.197.0", false)),
+            ("192.52.193.0/24", "192.52.193.1", ("192.52.192.255", false), ("192.52.194.0", false)),
+            ("192.88.99.0/24", "192.88.99.1", ("192.88.98.255", false), ("192.88.100.0", false)),
+            ("192.168.0.0/16", "192.168.1.1", ("192.167.255.255", false), ("192.169.0.0", false)),
+            ("192.175.48.0/24", "192.175.48.1", ("192.175.47.255", false), ("192.175.49.0", false)),
+            ("198.18.0.0/15", "198.19.255.1", ("198.17.255.255", false), ("198.20.0.0", false)),
+            ("198.51.100.0/24", "198.51.100.7", ("198.51.99.255", false), ("198.51.101.0", false)),
+            ("203.0.113.0/24", "203.0.113.9", ("203.0.112.255", false), ("203.0.114.0", false)),
+            // Below 240/4 is multicast (refused beside the registry).
+            ("240.0.0.0/4", "250.1.1.1", ("239.255.255.255", true), ("", false)),
+            ("255.255.255.255/32", "255.255.255.255", ("255.255.255.254", true), ("", false)),
+            ("::1/128", "::1", ("::", true), ("::2", true)),
+            ("::/128", "::", ("", false), ("::1", true)),
+            ("::ffff:0:0/96", "::ffff:8.8.8.8", ("::fffe:ffff:ffff", false), ("::1:0:0:0", false)),
+            ("64:ff9b::/96", "64:ff9b::808:808", ("64:ff9a:ffff:ffff:ffff:ffff:ffff:ffff", false), ("64:ff9b::1:0:0", false)),
+            ("64:ff9b:1::/48", "64:ff9b:1:abcd::1", ("64:ff9b:0:ffff:ffff:ffff:ffff:ffff", false), ("64:ff9b:2::", false)),
+            ("100::/64", "100::1", ("ff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", false), ("100:0:0:1::", true)),
+            ("100:0:0:1::/64", "100:0:0:1::1", ("100::ffff:ffff:ffff:ffff", true), ("100:0:0:2::", false)),
+            ("2001::/23", "2001:1ff::1", ("2000:ffff:ffff:ffff:ffff:ffff:ffff:ffff", false), ("2001:200::", false)),
+            ("2001::/32", "2001::1", ("2000:ffff:ffff:ffff:ffff:ffff:ffff:ffff", false), ("2001:1::", true)),
+            ("2001:1::1/128", "2001:1::1", ("2001:1::", true), ("2001:1::2", true)),
+            ("2001:1::2/128", "2001:1::2", ("2001:1::1", true), ("2001:1::3", true)),
+            ("2001:1::3/128", "2001:1::3", ("2001:1::2", true), ("2001:1::4", true)),
+            ("2001:2::/48", "2001:2::1", ("2001:1:ffff:ffff:ffff:ffff:ffff:ffff", true), ("2001:2:1::", true)),
+            ("2001:3::/32", "2001:3::1", ("2001:2:ffff:ffff:ffff:ffff:ffff:ffff", true), ("2001:4::", true)),
+            ("2001:4:112::/48", "2001:4:112::1", ("2001:4:111:ffff:ffff:ffff:ffff:ffff", true), ("2001:4:113::", true)),
+            ("2001:10::/28", "2001:10::1", ("2001:f:ffff:ffff:ffff:ffff:ffff:ffff", true), ("2001:20::", true)),
+            ("2001:20::/28", "2001:20::1", ("2001:1f:ffff:ffff:ffff:ffff:ffff:ffff", true), ("2001:30::", true)),
+            ("2001:30::/28", "2001:30::1", ("2001:2f:ffff:ffff:ffff:ffff:ffff:ffff", true), ("2001:40::", true)),
+            ("2001:db8::/32", "2001:db8::1", ("2001:db7:ffff:ffff:ffff:ffff:ffff:ffff", false), ("2001:db9::", false)),
+            ("2002::/16", "2002:c000:0204::1", ("2001:ffff:ffff:ffff:ffff:ffff:ffff:ffff", false), ("2003::", false)),
+            ("2620:4f:8000::/48", "2620:4f:8000::53", ("2620:4f:7fff:ffff:ffff:ffff:ffff:ffff", false), ("2620:4f:8001::", false)),
+            ("3fff::/20", "3fff:abc::1", ("3ffe:ffff:ffff:ffff:ffff:ffff:ffff:ffff", false), ("3fff:1000::", false)),
+            ("5f00::/16", "5f00:1::1", ("5eff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", false), ("5f01::", false)),
+            ("fc00::/7", "fd12:3456::1", ("fbff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", false), ("fe00::", false)),
+            ("fe80::/10", "fe80::1", ("fe7f:ffff:ffff:ffff:ffff:ffff:ffff:ffff", false), ("fec0::", false)),
+        ];
+        let registry: Vec<Block> = IPV4_REGISTRY
+            .iter()
+            .chain(IPV6_REGISTRY)
+            .map(|e| e.block)
+            .collect();
+        let listed: Vec<Block> = table.iter().map(|r| Block::parse(r.0).unwrap()).collect();
+        assert_eq!(
+            registry, listed,
+            "the table lists every registry entry in order"
+        );
+
+        for &(block, inside, (below, below_special), (above, above_special)) in table {
+            let b = Block::parse(block).unwrap();
+            assert!(b.contains(ip(inside)), "{inside} in {block}");
+            assert!(is_special_purpose(ip(inside)), "{inside} ({block})");
+            for (edge, probe, special) in [
+                (step(b.first(), false), below, below_special),
+                (step(b.last(), true), above, above_special),
+            ] {
+                match edge {
+                    None => assert_eq!(probe, "", "{block}: no address on that side"),
+                    Some(edge) => {
+                        assert_eq!(edge, ip(probe), "{block}: the neighbour");
+                        assert!(!b.contains(edge), "{probe} outside {block}");
+                        assert_eq!(
+                            is_special_purpose(edge),
+                            special,
+                            "{probe} (next to {block})"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn also_refused_and_public() {
         for s in [
-            "127.0.0.1",
-            "10.1.2.3",
-            "169.254.169.254",
-            "192.168.1.1",
-            "100.64.0.1",
             "224.0.0.1",
-            "255.255.255.255",
-            "0.0.0.0",
-            "::1",
-            "::",
-            "fe80::1",
-            "fd00::1",
-            "::ffff:127.0.0.1",
-            "::ffff:10.0.0.1",
-            "64:ff9b::a00:1",
-            "2001:db8::1",
+            "239.255.255.255",
             "ff02::1",
+            "::7f00:1",
+            "::a00:1",
+            "::8.8.8.8",
         ] {
-            assert!(is_special_purpose(v4(s)), "{s}");
+            assert!(is_special_purpose(ip(s)), "{s}");
         }
         for s in [
             "8.8.8.8",
             "1.1.1.1",
-            "2a00:1450:4001::1",
-            "::ffff:8.8.8.8",
             "172.32.0.1",
+            "100.128.0.0",
+            "223.255.255.255",
+            "2a00:1450:4001::1",
+            "2001:4860:4860::8888",
+            "2003::1",
+            "::1:0:0:1",
+            "4000::1",
         ] {
-            assert!(!is_special_purpose(v4(s)), "{s}");
+            assert!(!is_special_purpose(ip(s)), "{s}");
         }
     }
 
     #[test]
-    fn every_spelling_of_loopback() {
-        for h in [
-            "127.0.0.1",
-            "2130706433",
-            "0x7f000001",
-            "0x7F.1",
-            "0177.0.0.1",
-            "127.1",
-            "127.0.1",
-            "127.0.0.1.",
-            "%31%32%37.0.0.1",
-            "１２７.０.０.１",
-            "127。0。0。1",
-            "①②⑦.0.0.1",
-            "0x7f.0.0.0x1",
-            "[::1]",
-            "[0:0:0:0:0:0:0:1]",
-            "[::ffff:127.0.0.1]",
-            "[::ffff:7f00:1]",
-        ] {
-            let ip = host_ip(h)
-                .unwrap()
-                .unwrap_or_else(|| panic!("{h} is an IP"));
-            assert!(is_special_purpose(ip), "{h} -> {ip}");
-        }
-        assert_eq!(host_ip("example.com"), Ok(None));
-        assert_eq!(host_ip("127.0.0.1.example.com"), Ok(None));
-        assert!(host_ip("1.2.3.256").is_err());
-        assert!(host_ip("1.2.3.4.5").is_err());
-        assert!(host_ip("[::1").is_err());
-        assert_eq!(host_ip("8.8.8.8").unwrap(), Some(v4("8.8.8.8")));
+    fn ipv6_forms_decided_by_the_ipv6_registry() {
+        // IPv4-mapped: refused as IPv4-mapped, even for a public IPv4 address.
+        let b = special_purpose_block(ip("::ffff:8.8.8.8")).unwrap();
+        assert_eq!(b.name, "IPv4-mapped Address");
+        // IPv4-compatible: refused as such, not as the IPv4 address it carries.
+        let b = special_purpose_block(ip("::8.8.8.8")).unwrap();
+        assert_eq!(b.name, "IPv4-compatible (deprecated)");
+        // The most specific entry names the block.
+        assert_eq!(
+            special_purpose_block(ip("::1")).unwrap().name,
+            "Loopback Address"
+        );
+        assert_eq!(
+            special_purpose_block(ip("192.0.0.9")).unwrap().name,
+            "Port Control Protocol Anycast"
+        );
+        assert_eq!(
+            special_purpose_block(ip("0.0.0.0")).unwrap().block.prefix(),
+            32
+        );
+        assert!(is_loopback(ip("::ffff:127.0.0.2")) && is_loopback(ip("::1")));
+        assert!(!is_loopback(ip("::7f00:1")) && !is_loopback(ip("10.0.0.1")));
     }
 }

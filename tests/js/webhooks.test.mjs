@@ -578,7 +578,9 @@ describe("rotateWebhookSecret against the simulator", () => {
   let client;
   before(async () => {
     sim = await startSim();
-    client = new FlexpertoClient({ baseUrl: sim.url, apiKey: await sim.apiKey("admin") });
+    // crm.example.com resolves nowhere: the client's lookup stands in for DNS with a public address.
+    const lookup = (hostname, options, callback) => callback(null, [{ address: "93.184.215.14", family: 4 }]);
+    client = new FlexpertoClient({ baseUrl: sim.url, apiKey: await sim.apiKey("admin"), lookup });
   });
   after(() => sim?.stop());
 

@@ -49,6 +49,10 @@ async function use(): Promise<void> {
   await client.startVideoCall({ customer: {} });
   const ws: string = generateWebhookSecret();
   validateCallbackUrl(`https://crm.example.com/cb/${ws}`, { allowHttpLoopback: false });
+  const checked = await validateCallbackUrl(`https://crm.example.com/cb/${ws}`, { resolve: true, lookup: async () => ["8.8.8.8"] });
+  const checkedHost: string = checked.host;
+  // @ts-expect-error unknown option
+  validateCallbackUrl(`https://crm.example.com/cb/${ws}`, { resolv: true });
   const verifier = new WebhookVerifier({ secrets: [ws], allowedIps: ["203.0.113.0/24"], trustedProxies: 1 });
   const ev = verifier.verify({ path: `/cb/${ws}`, remoteAddress: "10.0.0.1", headers: { "content-type": "application/json" }, body: new Uint8Array() });
   const archiveId: string | undefined = ev.archiveId;

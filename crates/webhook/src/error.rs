@@ -32,10 +32,13 @@ pub enum WebhookError {
     #[error("callback URL refused ({rule}): {reason}")]
     InvalidCallbackUrl {
         /// The rule's code: `INVALID_URL`, `NOT_HTTPS`, `CREDENTIALS_IN_URL`,
-        /// `SPECIAL_PURPOSE_ADDRESS`, `LOCAL_HOSTNAME` or `NO_SECRET_SEGMENT`.
+        /// `SPECIAL_PURPOSE_ADDRESS`, `LOCAL_HOSTNAME`, `NO_SECRET_SEGMENT` or
+        /// `UNRESOLVABLE_HOST`.
         rule: &'static str,
         /// Why.
         reason: String,
+        /// The host as the WHATWG URL parser serialised it, once the URL parsed.
+        host: Option<String>,
     },
     /// The verifier's configuration is invalid.
     #[error("invalid webhook configuration: {0}")]
