@@ -10,7 +10,7 @@ use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::error::{ConfigError, Error, ValidationError};
+use crate::error::{Error, ValidationError};
 use crate::webhook::url::{
     check_resolved, parse_resolved_address, unresolvable, validate_callback_url, CheckedCallbackUrl,
 };
