@@ -258,8 +258,8 @@ const copy = (v) => structuredClone(v);
 
 /**
  * An in-memory stand-in for FlexpertoClient with the same methods, for unit tests of code that
- * takes a client. No HTTP: state lives in the instance (`users`, `archiveRecords`, `subscriptions`,
- * `tokens`, `settings`, `meetings`) and every call is recorded in `calls` as `{ method, args }`.
+ * takes a client. No HTTP: state lives in the instance (`userRecords`, `archiveRecords`, `subscriptionRecords`,
+ * `tokenRecords`, `settings`, `meetings`) and every call is recorded in `calls` as `{ method, args }`.
  * Seed it with `addArchive(archiveRecord(...))` or `addUser(...)`. Use the simulator for
  * anything about HTTP, retries or the wire format.
  */
@@ -267,11 +267,11 @@ export class FakeFlexpertoClient {
   constructor(options = {}) {
     this.baseUrl = options.baseUrl ?? "https://fake.test.flexperto.com";
     this.apiKeyExpiresAt = undefined;
-    this.users = new Map();
+    this.userRecords = new Map();
     this.archiveRecords = new Map();
-    this.subscriptions = new Map();
+    this.subscriptionRecords = new Map();
     this.reports = new Map();
-    this.tokens = new Map();
+    this.tokenRecords = new Map();
     this.meetings = new Map();
     this.settings = { enableAutomaticRecording: false, enableRecordingVerbalConsent: false, enableAutomaticArchivingOfConferences: true };
     this.calls = [];
@@ -284,7 +284,7 @@ export class FakeFlexpertoClient {
   /** Adds a user record (`{ id?, email, role?, ... }`); returns it. */
   addUser(user) {
     const u = { id: user.id ?? nextId("usr"), emailConfirmed: false, createdAt: new Date().toISOString(), ...user };
-    this.users.set(u.id, u);
+    this.userRecords.set(u.id, u);
     return copy(u);
   }
 
@@ -298,7 +298,7 @@ export class FakeFlexpertoClient {
     this.#call("listUsers", [query]);
     const { role, email, limit = 100, offset = 0 } = query;
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw validationError("limit", "must be an integer from 1 to 100");
-    const all = [...this.users.values()].filter((u) => (role === undefined || u.role === role) && (email === undefined || u.email === email));
+    const all = [...this.userRecords.values()].filter((u) => (role === undefined || u.role === role) && (email === undefined || u.email === email));
     return { items: copy(all.slice(offset, offset + limit)), total: all.length, limit, offset };
   }
 
@@ -307,13 +307,13 @@ export class FakeFlexpertoClient {
     if (typeof user?.email !== "string" || !/^[^@\s]+@[^@\s]+$/.test(user.email)) {
       throw Object.assign(new Error("email: not a well-formed e-mail address"), { name: "ValidationError", code: "INVALID_EMAIL", field: "email" });
     }
-    if ([...this.users.values()].some((u) => u.email === user.email)) throw apiError("CONFLICT", 409, "createUser", "the e-mail is taken");
+    if ([...this.userRecords.values()].some((u) => u.email === user.email)) throw apiError("CONFLICT", 409, "createUser", "the e-mail is taken");
     return this.addUser({ role: "expert", ...user });
   }
 
   async confirmEmail(userId) {
     this.#call("confirmEmail", [userId]);
-    const u = this.users.get(userId);
+    const u = this.userRecords.get(userId);
     if (u === undefined) throw apiError("NOT_FOUND", 404, "confirmEmail", "no such user");
     if (u.emailConfirmed) return null;
     u.emailConfirmed = true;
@@ -322,10 +322,10 @@ export class FakeFlexpertoClient {
 
   async ensureExpert(expert, options = {}) {
     this.#call("ensureExpert", [expert, options]);
-    const found = [...this.users.values()].find((u) => u.email === expert?.email);
+    const found = [...this.userRecords.values()].find((u) => u.email === expert?.email);
     if (found !== undefined) return { accountId: found.id, created: false, confirmed: false };
     const u = await this.createUser({ ...expert, role: "expert" });
-    this.users.get(u.id).emailConfirmed = true;
+    this.userRecords.get(u.id).emailConfirmed = true;
     return { accountId: u.id, created: true, confirmed: true };
   }
 
@@ -393,37 +393,37 @@ export class FakeFlexpertoClient {
     if (typeof token?.name !== "string" || token.name.length < 1 || token.name.length > 100) throw validationError("name", "1 to 100 characters");
     const t = { id: nextId("tok"), name: token.name, userId: token.userId, createdAt: new Date().toISOString() };
     if (token.expiresAt !== undefined) t.expiresAt = new Date(token.expiresAt).toISOString();
-    this.tokens.set(t.id, t);
+    this.tokenRecords.set(t.id, t);
     return { ...copy(t), token: randomUUID() };
   }
 
   async listApiTokens() {
     this.#call("listApiTokens", []);
-    return { items: copy([...this.tokens.values()]) };
+    return { items: copy([...this.tokenRecords.values()]) };
   }
 
   async revokeApiToken(tokenId) {
     this.#call("revokeApiToken", [tokenId]);
-    if (!this.tokens.delete(tokenId)) throw apiError("NOT_FOUND", 404, "revokeApiToken", "no such token");
+    if (!this.tokenRecords.delete(tokenId)) throw apiError("NOT_FOUND", 404, "revokeApiToken", "no such token");
   }
 
   async createWebhookSubscription(subscription, options = {}) {
     this.#call("createWebhookSubscription", [subscription, options]);
     sdk.validateCallbackUrl(subscription?.url, { allowHttpLoopback: options.allowHttpLoopback ?? false });
     const s = { id: nextId("sub"), topic: subscription.topic, url: subscription.url, createdAt: new Date().toISOString() };
-    this.subscriptions.set(s.id, s);
+    this.subscriptionRecords.set(s.id, s);
     this.reports.set(s.id, []);
     return copy(s);
   }
 
   async listWebhookSubscriptions() {
     this.#call("listWebhookSubscriptions", []);
-    return { items: copy([...this.subscriptions.values()]) };
+    return { items: copy([...this.subscriptionRecords.values()]) };
   }
 
   async deleteWebhookSubscription(subscriptionId) {
     this.#call("deleteWebhookSubscription", [subscriptionId]);
-    if (!this.subscriptions.delete(subscriptionId)) throw apiError("NOT_FOUND", 404, "deleteSubscription", "no such subscription");
+    if (!this.subscriptionRecords.delete(subscriptionId)) throw apiError("NOT_FOUND", 404, "deleteSubscription", "no such subscription");
   }
 
   async subscriptionReports(subscriptionId) {
