@@ -26,6 +26,7 @@ const {
   checkMaxEntries,
   checkTtl,
   createWebhookFlow,
+  isTopic,
 } = require("./webhook-flow.js");
 const { createWebRequestHandler } = require("./webhook-fetch.js");
 
@@ -498,6 +499,7 @@ async function rotateWebhookSecret(client, subscription, options) {
 module.exports = {
   createWebhookHandler,
   createWebRequestHandler,
+  isTopic,
   MemorySeenStore,
   FileSeenStore,
   rotateWebhookSecret,

@@ -94,7 +94,7 @@ export declare class Simulator implements AsyncDisposable {
   /** A fresh API key of `role`. */
   apiKey(role?: "admin" | "expert" | "customer"): Promise<string>;
   /** A client of this simulator with a fresh admin key. */
-  client(options?: Partial<Pick<FlexpertoClientOptions, "timeoutMs" | "retries">> & Record<string, unknown>): Promise<FlexpertoClient>;
+  client(options?: Partial<Pick<FlexpertoClientOptions, "timeoutMs" | "maxRetries">> & Record<string, unknown>): Promise<FlexpertoClient>;
   /** Ends a conference, which creates its archive (then notified). */
   endConference(options?: Record<string, unknown>): Promise<{ conferenceId: string; archiveId: string; record: ArchiveRecord }>;
   /** Injects an API fault (see the simulator's README). */

@@ -7,7 +7,7 @@ import { installPaginationApi } from "./paginate.js";
 
 export * from "./flexperto_sdk.js";
 export { WebhookEvent } from "./delivery.js";
-export { MemorySeenStore } from "./webhook-flow.js";
+export { MemorySeenStore, isTopic } from "./webhook-flow.js";
 export { createWebRequestHandler } from "./webhook-fetch.js";
 
 await init({ module_or_path: new URL("./flexperto_sdk_bg.wasm", import.meta.url) });

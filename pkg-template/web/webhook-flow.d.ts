@@ -14,23 +14,26 @@ export interface ArchiveAvailableEvent extends VerifiedEvent {
   readonly conferenceId: string;
 }
 
-declare const otherTopic: unique symbol;
-/** The topic of an event this SDK has no type for: a string, never one of {@link KnownTopic}. */
-export type OtherTopic = string & { readonly [otherTopic]: true };
-
 /**
  * A delivery of a topic this SDK does not know (your tenant may have more, see its
  * /api/v2/spec): handed to `onAny`, never dropped. Read it through `payload`.
  */
 export interface OtherTopicEvent extends VerifiedEvent {
-  readonly topic: OtherTopic;
+  readonly topic: string;
 }
 
-/** A verified delivery, discriminated on `topic` (`switch (event.topic)` narrows it). */
+/**
+ * A verified delivery, discriminated on `topic`. Handlers in `on` get their topic's type; in
+ * `onAny`, {@link isTopic} narrows (and the `else` of `event.topic === "archive.available"` is
+ * the other topics).
+ */
 export type WebhookEvent = ArchiveAvailableEvent | OtherTopicEvent;
 
 /** The event type of a topic. */
 export type WebhookEventOf<T extends KnownTopic> = Extract<WebhookEvent, { topic: T }>;
+
+/** Whether `event` is of `topic`, narrowing its type. */
+export declare function isTopic<T extends KnownTopic>(event: WebhookEvent, topic: T): event is WebhookEventOf<T>;
 
 /** Handlers by topic; each receives its topic's event type. */
 export type WebhookTopicHandlers = {

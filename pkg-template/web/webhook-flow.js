@@ -41,6 +41,11 @@ function reply(code, path, close = false) {
   return { status: a.status, headers, body, close };
 }
 
+/** Whether `event` is of `topic` (a type guard in webhook-flow.d.ts). */
+export function isTopic(event, topic) {
+  return event !== null && typeof event === "object" && event.topic === topic;
+}
+
 function isWebhookError(e) {
   return e instanceof Error && e.name === "WebhookError" && typeof e.code === "string";
 }
