@@ -33,7 +33,7 @@ wasm-bindgen --target web --out-dir "$out.tmp/web" "$wasm"
 # The Node build is CommonJS: its JS snippets (src/transport/fetch.js) and the adapters shared
 # with the browser build (pkg-template/web/*.js but index.js) are ES modules, which require()
 # loads only on Node >= 20.19 and slowly. Rewrite them as CommonJS.
-shared=(errors.js internal.js delivery.js archive.js archive-client.js)
+shared=(errors.js internal.js delivery.js archive.js archive-client.js webhook-flow.js webhook-fetch.js paginate.js)
 # No JS snippets since the transport is gloo-net; the walk below still expects the folder.
 mkdir -p "$out.tmp/node/snippets"
 for f in "${shared[@]}"; do cp "pkg-template/web/$f" "$out.tmp/node/"; done
@@ -71,6 +71,7 @@ for t in node web; do
 done
 # The archive declarations serve both builds.
 cp pkg-template/web/archive.d.ts "$out.tmp/node/archive.d.ts"
+cp pkg-template/web/webhook-flow.d.ts pkg-template/web/paginate.d.ts "$out.tmp/node/"
 # The entries export the wasm-bindgen API that its .d.ts declares: the untyped internals the
 # hand-written JS calls (zipDirectory, ...) stay out of the package's exports.
 publicNames='
@@ -96,8 +97,9 @@ node -e "$publicNames"'
   lines.push(`const delivery = require("./delivery.js");`, `delivery.installDeliveryApi(sdk.WebhookVerifier);`, `exports.WebhookEvent = delivery.WebhookEvent;`);
   lines.push(`const archive = require("./archive.js").installArchiveApi(sdk, require("./archive-node.js").platform);`, `exports.ArchiveInspector = archive.ArchiveInspector;`);
   lines.push(`require("./archive-client.js").installArchiveClientApi(sdk.FlexpertoClient);`);
+  lines.push(`require("./paginate.js").installPaginationApi(sdk.FlexpertoClient);`);
   fs.writeFileSync(`${dir}/index.js`, lines.join("\n") + "\n");
-  fs.writeFileSync(`${dir}/index.d.ts`, `export * from "./flexperto_sdk.js";\nexport * from "./webhooks.js";\nexport * from "./archive.js";\n`);
+  fs.writeFileSync(`${dir}/index.d.ts`, `export * from "./flexperto_sdk.js";\nexport * from "./webhooks.js";\nexport * from "./archive.js";\nexport * from "./paginate.js";\nexport type { WebhookEvent } from "./webhooks.js";\n`);
 ' "$PWD/$out.tmp/node"
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 node -e '

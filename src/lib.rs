@@ -13,6 +13,7 @@ pub mod config;
 pub mod error;
 pub mod jwt;
 pub mod models;
+pub mod pagination;
 pub mod retry;
 pub mod time;
 pub mod transport;

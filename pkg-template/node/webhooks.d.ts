@@ -1,34 +1,8 @@
 // Node adapters for Flexperto webhooks (node:http and Express-style servers).
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { FlexpertoClient, WebhookEvent, WebhookSubscription, WebhookVerifier } from "./flexperto_sdk.js";
-
-/**
- * Remembers which events were taken on, for deduplication across duplicates and retries.
- * `claim` must be atomic: of concurrent claims of one key, exactly one resolves `true`.
- */
-export interface SeenStore {
-  /** `true` for the first claim of `key` within `ttlMs`; `false` while an earlier claim is live. */
-  claim(key: string, ttlMs: number): Promise<boolean>;
-  /** Forgets a claim (its event failed), so that a redelivery is processed again. */
-  release(key: string): Promise<void>;
-}
-
-/** Options of {@link MemorySeenStore} and {@link FileSeenStore}. */
-export interface SeenStoreOptions {
-  /** At most this many claims are kept (the oldest live ones are dropped beyond it). Default 1,000,000. */
-  maxEntries?: number;
-  /** The clock, in ms since the epoch (default `Date.now`). */
-  now?: () => number;
-}
-
-/** In-process dedupe: a Map with expiry, swept as claims arrive, bounded by `maxEntries`. */
-export declare class MemorySeenStore implements SeenStore {
-  constructor(options?: SeenStoreOptions);
-  claim(key: string, ttlMs: number): Promise<boolean>;
-  release(key: string): Promise<void>;
-  /** Claims held (live, or expired and not swept yet). */
-  readonly size: number;
-}
+import type { FlexpertoClient, WebhookSubscription, WebhookVerifier } from "./flexperto_sdk.js";
+import type { SeenStore, SeenStoreOptions, WebhookHandlerOptions } from "./webhook-flow.js";
+export * from "./webhook-flow.js";
 
 /** Options of {@link FileSeenStore.open}. */
 export interface FileSeenStoreOptions extends SeenStoreOptions {
@@ -59,55 +33,27 @@ export declare class FileSeenStore implements SeenStore {
   readonly compactionError: unknown;
 }
 
-/** What the handler needs of a verifier (a {@link WebhookVerifier}). */
-export type WebhookVerifierLike = Pick<WebhookVerifier, "verify" | "maxBodyBytes">;
-
 /** A Node request, or an Express one (`originalUrl`; `body` as a Buffer from `express.raw()`). */
 export type WebhookIncomingMessage = IncomingMessage & { originalUrl?: string; body?: unknown };
 
-export interface WebhookHandlerOptions {
-  verifier: WebhookVerifierLike;
-  /**
-   * Called once per event (first delivery of its `dedupeKey`), after the delivery was acknowledged.
-   * A throw or rejection goes to `onError` and releases the claim, so a redelivery retries it.
-   */
-  onEvent: (event: WebhookEvent) => void | Promise<void>;
-  /**
-   * Failures of `onEvent` (with its event), of the seen store, and unexpected errors of the
-   * handler (without an event). Default: one `console.error` line, never the path or its secret.
-   */
-  onError?: (error: unknown, event: WebhookEvent | undefined) => void | Promise<void>;
-  /** Default: a new {@link MemorySeenStore}. */
-  seen?: SeenStore;
-  /** How long a claim blocks redeliveries of the same event (default 7 days). */
-  ttlMs?: number;
-}
-
-/** The body of the handler's JSON answers. */
-export type WebhookHandlerAnswer =
-  | { accepted: true }
-  | { duplicate: true }
-  | { code: "IP_NOT_ALLOWED" | "BAD_CONTENT_TYPE" | "BODY_TOO_LARGE" | "MALFORMED_JSON" }
-  | { code: "SCHEMA_VIOLATION"; path?: string }
-  | { code: "SEEN_STORE_FAILED" | "INTERNAL" };
-
 /**
  * A `(req, res)` handler: 202 for a new event, 200 `{ duplicate: true }` for one already claimed,
- * 404 (empty body) for a wrong secret, 403, 415, 413, 400 `{ code, path? }` for the rest, 500 if
- * the seen store fails (the platform then retries).
+ * 404 (empty body) for a wrong secret, 405 with `Allow: POST` for another method, 403, 415, 413,
+ * 400 `{ code, path? }` for the rest, 500 if the seen store fails (the platform then retries).
  */
 export interface WebhookRequestHandler {
   (req: WebhookIncomingMessage, res: ServerResponse): void;
-  /** `onEvent` calls still running. */
+  /** Handler calls still running after their answer. */
   readonly pending: number;
-  /** Resolves once no `onEvent` call is running (e.g. before a shutdown). */
+  /** Resolves once no handler call is running (e.g. before a shutdown). */
   drain(): Promise<void>;
 }
 
 /**
- * Receives Flexperto webhook deliveries: reads the raw body under `verifier.maxBodyBytes`,
- * verifies it, deduplicates on `event.dedupeKey` through `seen`, acknowledges at once and runs
- * `onEvent` after the answer was sent.
+ * Receives Flexperto webhook deliveries: checks the path secret, the method and the content
+ * type, reads the raw body under `verifier.maxBodyBytes`, verifies it, deduplicates on
+ * `event.dedupeKey` through `seen`, acknowledges at once and runs the handlers (`on` by topic,
+ * then `onAny`) after the answer was sent. The same flow as createWebRequestHandler.
  */
 export declare function createWebhookHandler(options: WebhookHandlerOptions): WebhookRequestHandler;
 

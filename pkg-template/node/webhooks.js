@@ -1,6 +1,7 @@
 "use strict";
 // Node adapters for Flexperto webhooks, on top of the wasm `WebhookVerifier`:
 //   createWebhookHandler  - a (req, res) handler for node:http and Express-style servers
+//   createWebRequestHandler - the same flow for Fetch-API servers (webhook-fetch.js), re-exported
 //   MemorySeenStore       - an in-process dedupe store (Map with expiry, bounded)
 //   FileSeenStore         - a dedupe store that survives a restart (fsync'ed JSON-lines log)
 //   rotateWebhookSecret   - a new subscription with a fresh secret, both accepted for a grace period
@@ -15,51 +16,34 @@ const nodePath = () => (pathModule ??= require("node:path"));
 const { generateWebhookSecret } = require("./flexperto_sdk.js");
 const { sleep } = require("./internal.js");
 
-const DEFAULT_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 const EMPTY = Buffer.alloc(0);
-
-/** The answer to each WebhookError code of a refused delivery. */
-const STATUS_BY_CODE = {
-  SECRET_MISMATCH: 404,
-  IP_NOT_ALLOWED: 403,
-  BAD_CONTENT_TYPE: 415,
-  BODY_TOO_LARGE: 413,
-  MALFORMED_JSON: 400,
-  SCHEMA_VIOLATION: 400,
-};
-/** The codes the verifier decides from the request line and headers alone, before the body. */
-const HEADER_CODES = new Set(["SECRET_MISMATCH", "IP_NOT_ALLOWED", "BAD_CONTENT_TYPE"]);
-
-function isWebhookError(e) {
-  return e instanceof Error && e.name === "WebhookError" && typeof e.code === "string";
-}
-
-function checkTtl(ttlMs, what) {
-  if (typeof ttlMs !== "number" || !Number.isFinite(ttlMs) || ttlMs <= 0) {
-    throw new TypeError(`${what} must be a positive number of milliseconds`);
-  }
-}
-
-function checkKey(key) {
-  if (typeof key !== "string" || key.length === 0) {
-    throw new TypeError("a seen-store key must be a non-empty string");
-  }
-}
+const {
+  BodyTooLarge,
+  RequestAborted,
+  ClaimMap,
+  MemorySeenStore,
+  checkKey,
+  checkMaxEntries,
+  checkTtl,
+  createWebhookFlow,
+  isTopic,
+} = require("./webhook-flow.js");
+const { createWebRequestHandler } = require("./webhook-fetch.js");
 
 // ---------------------------------------------------------------------------------------------
-// The handler
+// The handler: the Node adapter of the shared flow (webhook-flow.js). It reads the request and
+// writes the reply; the flow decides.
 
-/** Writes a complete answer unless one was sent already. `body` undefined: no body at all. */
-function send(res, status, body, close) {
+/** Writes a reply of the flow unless an answer was sent already. */
+function send(res, r) {
   if (res.headersSent || res.writableEnded) return;
-  const buf = body === undefined ? EMPTY : Buffer.from(JSON.stringify(body));
-  res.statusCode = status;
-  res.setHeader("cache-control", "no-store");
-  if (body !== undefined) res.setHeader("content-type", "application/json");
+  const buf = r.body === undefined ? EMPTY : Buffer.from(r.body);
+  res.statusCode = r.status;
+  for (const [k, v] of Object.entries(r.headers)) res.setHeader(k, v);
   res.setHeader("content-length", buf.length);
   // After refusing a body we did not read, do not keep the connection: whatever the client
   // still sends must not be read (or buffered) on our side.
-  if (close) res.setHeader("connection", "close");
+  if (r.close) res.setHeader("connection", "close");
   res.end(buf);
 }
 
@@ -80,9 +64,6 @@ function afterResponse(res, fn) {
   res.once("finish", once);
   res.once("close", once);
 }
-
-class BodyTooLarge extends Error {}
-class RequestAborted extends Error {}
 
 /**
  * Reads the raw body of `req`, at most `max` bytes: rejects with BodyTooLarge as soon as the cap
@@ -146,247 +127,35 @@ function preReadBody(req) {
   return undefined;
 }
 
-/** The dedupe key of an event, or undefined. */
-function keyOf(event) {
-  try {
-    return event?.dedupeKey;
-  } catch {
-    return undefined;
-  }
-}
-
-function logError(err, key) {
-  // Never the request path (it holds the secret), never the request or the payload.
-  const where = key ? ` for ${key}` : "";
-  const name = err instanceof Error ? err.name : typeof err;
-  const message = err instanceof Error ? err.message : String(err);
-  console.error(`[flexperto-sdk] webhook handler error${where}: ${name}: ${message}`);
-}
-
-function defaultOnError(err, event) {
-  logError(err, keyOf(event));
-}
-
 /**
  * A request handler for Flexperto webhook deliveries; see webhooks.d.ts.
  */
 function createWebhookHandler(options) {
-  if (options === null || typeof options !== "object") {
-    throw new TypeError("createWebhookHandler: options must be an object");
-  }
-  const { verifier, onEvent } = options;
-  if (!verifier || typeof verifier.verify !== "function") {
-    throw new TypeError("createWebhookHandler: verifier must be a WebhookVerifier");
-  }
-  if (typeof onEvent !== "function") {
-    throw new TypeError("createWebhookHandler: onEvent must be a function");
-  }
-  const onError = options.onError ?? defaultOnError;
-  if (typeof onError !== "function") {
-    throw new TypeError("createWebhookHandler: onError must be a function");
-  }
-  const seen = options.seen ?? new MemorySeenStore();
-  if (typeof seen.claim !== "function" || typeof seen.release !== "function") {
-    throw new TypeError("createWebhookHandler: seen must have claim(key, ttlMs) and release(key)");
-  }
-  const ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
-  checkTtl(ttlMs, "createWebhookHandler: ttlMs");
-
-  const running = new Set();
-  let idleWaiters = [];
-
-  const report = (err, event, key = keyOf(event)) => {
-    try {
-      const r = onError(err, event);
-      if (r && typeof r.then === "function") r.then(undefined, (e2) => logError(e2, key));
-    } catch (e2) {
-      // onError itself failed: still never silent.
-      logError(e2, key);
-      logError(err, key);
-    }
-  };
-
-  const settleIdle = () => {
-    if (running.size > 0) return;
-    const waiters = idleWaiters;
-    idleWaiters = [];
-    for (const w of waiters) w();
-  };
-
-  /**
-   * Runs onEvent for a claimed event once `answered` resolves; on failure releases the claim and
-   * reports. Counted in `pending` from the acknowledgement on.
-   */
-  const runEvent = (event, key, answered) => {
-    const task = (async () => {
-      await answered;
-      try {
-        await onEvent(event);
-      } catch (err) {
-        try {
-          await seen.release(key);
-        } catch (releaseErr) {
-          report(releaseErr, event, key);
-        }
-        report(err, event, key);
-      }
-    })();
-    running.add(task);
-    task.finally(() => {
-      running.delete(task);
-      settleIdle();
-    });
-  };
-
+  const flow = createWebhookFlow(options, "createWebhookHandler");
   const handle = async (req, res) => {
-    const path = req.originalUrl ?? req.url ?? "";
-    const remoteAddress = req.socket?.remoteAddress ?? "";
-    const headers = req.headers;
-    const refuse = (e, close) => {
-      const status = STATUS_BY_CODE[e.code];
-      if (e.code === "SECRET_MISMATCH") send(res, status, undefined, close); // reveal nothing
-      else send(res, status, e.path === undefined ? { code: e.code } : { code: e.code, path: e.path }, close);
-    };
-
-    let body = preReadBody(req);
-    if (body === undefined) {
-      // The checks that need no body first, so that a caller without the secret (or from the
-      // wrong address) never gets a byte of its body read. With an empty body, the verifier
-      // stops at MALFORMED_JSON once those checks passed (its order: secret, source, content
-      // type, size, JSON, schema).
-      try {
-        verifier.verify({ path, remoteAddress, headers, body: EMPTY });
-      } catch (e) {
-        if (!isWebhookError(e)) throw e;
-        if (HEADER_CODES.has(e.code)) return refuse(e, true);
-      }
-      const max = verifier.maxBodyBytes;
-      const declared = headers["content-length"];
-      if (declared !== undefined && Number(declared) > max) {
-        return refuse({ code: "BODY_TOO_LARGE" }, true);
-      }
-      try {
-        body = await readBody(req, max);
-      } catch (e) {
-        if (e instanceof BodyTooLarge) return refuse({ code: "BODY_TOO_LARGE" }, true);
-        if (e instanceof RequestAborted) return; // the sender went away: nobody to answer
-        throw e;
-      }
-    }
-
-    let event;
-    try {
-      event = verifier.verify({ path, remoteAddress, headers, body });
-    } catch (e) {
-      if (isWebhookError(e) && Object.hasOwn(STATUS_BY_CODE, e.code)) return refuse(e, false);
-      throw e;
-    }
-
-    const key = event.dedupeKey;
-    let first;
-    try {
-      first = await seen.claim(key, ttlMs);
-    } catch (err) {
-      // Not acknowledged: the platform retries.
-      send(res, 500, { code: "SEEN_STORE_FAILED" });
-      report(err, event, key);
-      return;
-    }
-    if (!first) {
-      send(res, 200, { duplicate: true });
-      return;
-    }
-    send(res, 202, { accepted: true });
-    runEvent(event, key, new Promise((resolve) => afterResponse(res, resolve)));
-  };
-
-  const handler = (req, res) => {
-    handle(req, res).catch((err) => {
-      send(res, 500, { code: "INTERNAL" });
-      report(err, undefined);
+    const r = await flow.handle({
+      method: req.method,
+      path: req.originalUrl ?? req.url ?? "",
+      remoteAddress: req.socket?.remoteAddress ?? "",
+      headers: req.headers,
+      declaredLength: req.headers["content-length"],
+      preRead: preReadBody(req),
+      readBody: (max) => readBody(req, max),
     });
+    if (r === undefined) return; // the sender went away: nobody to answer
+    send(res, r);
+    r.start?.(new Promise((resolve) => afterResponse(res, resolve)));
   };
-  Object.defineProperty(handler, "pending", { get: () => running.size, enumerable: true });
-  handler.drain = () =>
-    running.size === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve));
+  const handler = (req, res) => {
+    handle(req, res).catch((err) => send(res, flow.internalError(err)));
+  };
+  Object.defineProperty(handler, "pending", { get: () => flow.pending, enumerable: true });
+  handler.drain = () => flow.drain();
   return handler;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Seen stores
-
-/**
- * The claims of one process: key -> expiry (ms since the epoch). Map order is claim order, so
- * the oldest claims are swept first.
- */
-class ClaimMap {
-  constructor(maxEntries, now) {
-    this.map = new Map();
-    this.maxEntries = maxEntries;
-    this.now = now;
-  }
-
-  /** Atomic in one process: check and set happen synchronously. */
-  tryClaim(key, ttlMs) {
-    const now = this.now();
-    const exp = this.map.get(key);
-    if (exp !== undefined && exp > now) return 0;
-    this.map.delete(key); // re-insert at the end: claim order
-    const until = now + ttlMs;
-    this.map.set(key, until);
-    this.sweep(now);
-    return until;
-  }
-
-  sweep(now) {
-    // Incremental: a few of the oldest, stopping at the first live one.
-    let n = 0;
-    for (const [k, exp] of this.map) {
-      if (exp > now || ++n > 16) break;
-      this.map.delete(k);
-    }
-    if (this.map.size > this.maxEntries) {
-      for (const [k, exp] of this.map) if (exp <= now) this.map.delete(k);
-      // Still over: drop the oldest claims, down to 90% so this stays amortized O(1).
-      const target = Math.max(1, Math.floor(this.maxEntries * 0.9));
-      for (const k of this.map.keys()) {
-        if (this.map.size <= target) break;
-        this.map.delete(k);
-      }
-    }
-  }
-}
-
-function checkMaxEntries(v) {
-  const n = v ?? 1_000_000;
-  if (!Number.isSafeInteger(n) || n < 1) throw new TypeError("maxEntries must be a positive integer");
-  return n;
-}
-
-/** In-process dedupe: fine for one process whose restarts may reprocess a few events. */
-class MemorySeenStore {
-  #claims;
-
-  constructor(options = {}) {
-    this.#claims = new ClaimMap(checkMaxEntries(options.maxEntries), options.now ?? Date.now);
-  }
-
-  async claim(key, ttlMs) {
-    checkKey(key);
-    checkTtl(ttlMs, "ttlMs");
-    return this.#claims.tryClaim(key, ttlMs) !== 0;
-  }
-
-  async release(key) {
-    checkKey(key);
-    this.#claims.map.delete(key);
-  }
-
-  /** Live and not yet swept claims. */
-  get size() {
-    return this.#claims.map.size;
-  }
-}
+// Seen stores (MemorySeenStore is shared with the Fetch adapter: webhook-flow.js)
 
 /**
  * Dedupe that survives a restart: an append-only JSON-lines log (`{"k":key,"exp":ms}` per claim,
@@ -729,6 +498,8 @@ async function rotateWebhookSecret(client, subscription, options) {
 
 module.exports = {
   createWebhookHandler,
+  createWebRequestHandler,
+  isTopic,
   MemorySeenStore,
   FileSeenStore,
   rotateWebhookSecret,

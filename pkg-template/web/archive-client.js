@@ -1,6 +1,5 @@
-// The archive methods of FlexpertoClient that stream: archives() pages through listArchives, and
-// downloadArchive() fetches the file from object storage. Storage is another host with its own
-// signed URL, so the download is a plain fetch WITHOUT the api-key header (the key never leaves
+// The archive method of FlexpertoClient that streams: downloadArchive() fetches the file from
+// object storage. Storage is another host with its own signed URL, so the download is a plain fetch WITHOUT the api-key header (the key never leaves
 // the API's host); a broken connection resumes with Range (If-Range on the ETag), and an expired
 // URL is resolved again through the API.
 
@@ -221,27 +220,5 @@ export function installArchiveClientApi(FlexpertoClient) {
       );
     },
   });
-
-  Object.defineProperty(FlexpertoClient.prototype, "archives", {
-    configurable: true,
-    writable: true,
-    value: async function* archives(options = {}) {
-      if (options === null || typeof options !== "object") throw argumentError("options", "must be an object");
-      const { status, pageSize = 100 } = options;
-      if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) throw argumentError("pageSize", "must be an integer from 1 to 100");
-      let firstId;
-      for (let offset = 0; ; ) {
-        const query = { limit: pageSize, offset };
-        if (status !== undefined) query.status = status;
-        const { items, total } = await this.listArchives(query);
-        // A server that ignores offset would send the same page forever: stop where it repeats.
-        if (items.length === 0 || (offset > 0 && items[0].id === firstId)) return;
-        firstId ??= items[0].id;
-        yield* items;
-        offset += items.length;
-        if (items.length < pageSize || (total !== undefined && offset >= total)) return;
-        if (total === undefined && items.length > pageSize) return; // not paginated: that was all
-      }
-    },
-  });
+  // archives(): paginate.js, with the other list iterators.
 }

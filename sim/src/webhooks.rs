@@ -23,6 +23,7 @@ use axum::http::{header, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Extension, Router};
+use flexperto_sdk::webhook::flow;
 use rand::seq::SliceRandom;
 use rand::RngCore;
 use reqwest::Url;
@@ -40,12 +41,13 @@ pub const TOPICS: &[&str] = &[ARCHIVE_AVAILABLE];
 pub const ARCHIVE_AVAILABLE: &str = "archive.available";
 /// Reports kept per subscription (the guide's backlog).
 pub const MAX_REPORTS: usize = 50;
-/// Attempts per delivery.
-pub const MAX_ATTEMPTS: u32 = 4;
+/// Attempts per delivery (the platform's policy, kept once in the SDK's webhook::flow, which the
+/// `flexperto-sdk/testing` deliver() follows too).
+pub const MAX_ATTEMPTS: u32 = flow::PLATFORM_ATTEMPTS;
 /// The wait before the second attempt; it doubles before each further one.
-pub const FIRST_BACKOFF_MS: u64 = 100;
+pub const FIRST_BACKOFF_MS: u64 = flow::PLATFORM_FIRST_BACKOFF_MS;
 /// How long a receiver has to answer one attempt.
-pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(3);
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_millis(flow::PLATFORM_ATTEMPT_TIMEOUT_MS);
 /// Subscriptions per tenant (the simulator's own bound).
 pub const MAX_SUBSCRIPTIONS: usize = 100;
 /// The longest callback URL, in characters (the simulator's own bound).
@@ -675,7 +677,7 @@ async fn attempt_once(sim: &Sim, job: &Delivery) -> Outcome {
             drop(resp);
             Outcome {
                 status: Some(status),
-                error: (!(200..=398).contains(&status))
+                error: (!flow::platform_accepts(status))
                     .then(|| format!("status {status} is not above 199 and below 399")),
             }
         }

@@ -7,6 +7,7 @@ mod archive;
 mod archives;
 mod callback_url;
 mod client;
+mod dx;
 mod errors;
 mod input;
 mod meetings;

@@ -3,6 +3,7 @@
 //! The checks and the one-pass scan of the body live in the `flexperto-webhook` crate (built for
 //! speed); this module adds the full parse that names the rule a payload breaks.
 
+pub mod flow;
 pub mod ip;
 pub mod url;
 pub use flexperto_webhook::verify::{

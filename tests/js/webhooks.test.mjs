@@ -39,6 +39,11 @@ function envelope(data = {}, extra = {}) {
   };
 }
 const bytes = (v) => Buffer.from(typeof v === "string" ? v : JSON.stringify(v));
+/** A request of `method` whose body is framed by content-length (Node sends GET and DELETE bodies unframed otherwise). */
+const framed = (method, v, headers = JSON_CT) => {
+  const body = bytes(v);
+  return { method, body, headers: { ...headers, "content-length": String(body.length) } };
+};
 
 /** A POST over a fresh connection; `chunks` sends the body in pieces without content-length. */
 function post(url, { body = Buffer.alloc(0), headers = JSON_CT, chunks, method = "POST" } = {}) {
@@ -203,6 +208,14 @@ describe("createWebhookHandler through node:http", () => {
       "SCHEMA_VIOLATION",
       "data",
     ],
+    // A valid delivery under another method is not a delivery (issue 12): 405 with Allow: POST,
+    // after the secret check (a caller without it still learns nothing) and before the body.
+    ["GET with a valid body", `/open/cb/${SECRET}`, framed("GET", envelope()), 405, "METHOD_NOT_ALLOWED"],
+    ["PUT with a valid body", `/open/cb/${SECRET}`, framed("PUT", envelope()), 405, "METHOD_NOT_ALLOWED"],
+    ["DELETE with a valid body", `/open/cb/${SECRET}`, framed("DELETE", envelope()), 405, "METHOD_NOT_ALLOWED"],
+    ["GET with a wrong content type", `/open/cb/${SECRET}`, framed("GET", envelope(), { "content-type": "text/plain" }), 405, "METHOD_NOT_ALLOWED"],
+    ["GET with a wrong secret", `/open/cb/${OTHER}`, framed("GET", envelope()), 404],
+    ["GET from an address not allowed", `/denied/cb/${SECRET}`, framed("GET", envelope()), 403, "IP_NOT_ALLOWED"],
     ["extra fields", `/open/cb/${SECRET}`, { body: bytes(ok) }, 202],
     [
       "spoofed X-Forwarded-For from an allowed peer is ignored",
@@ -217,6 +230,7 @@ describe("createWebhookHandler through node:http", () => {
     test(`${name} -> ${status}${code ? ` ${code}` : ""}`, async () => {
       const r = await post(url + path, req);
       assert.equal(r.status, status, r.text);
+      assert.equal(r.headers.allow, status === 405 ? "POST" : undefined);
       if (status === 404) {
         assert.equal(r.text, "", "a wrong secret reveals nothing");
       } else if (code) {

@@ -1,0 +1,123 @@
+//! JS bindings of the rules the hand-written adapters share: the webhook flow's decisions
+//! (crate::webhook::flow), the platform's delivery policy (for `flexperto-sdk/testing`), and the
+//! paginator of the list iterators (crate::pagination). Internal: skipped from the declarations,
+//! so the package entries do not export them; the adapters import them from the glue.
+
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::prelude::*;
+
+use super::errors;
+use crate::error::Error;
+use crate::pagination;
+use crate::webhook::flow::{self, Outcome};
+
+fn put(o: &Object, key: &str, value: &JsValue) {
+    // Reflect.set on a fresh plain object cannot fail.
+    let _ = Reflect::set(o, &JsValue::from_str(key), value);
+}
+
+fn num(v: &JsValue) -> Option<f64> {
+    if v.is_undefined() || v.is_null() {
+        None
+    } else {
+        // Not a number: NaN, which every bound refuses.
+        Some(v.as_f64().unwrap_or(f64::NAN))
+    }
+}
+
+/// The refusal before the body is read (its code), or `undefined` to read the body.
+#[wasm_bindgen(js_name = webhookBeforeBody, skip_typescript)]
+pub fn webhook_before_body(
+    method: &str,
+    header_finding: Option<String>,
+    declared_length: Option<String>,
+    max_body_bytes: u32,
+) -> Option<String> {
+    flow::before_body(
+        method,
+        header_finding.as_deref(),
+        declared_length.as_deref(),
+        max_body_bytes as usize,
+    )
+    .map(|o| o.code().to_owned())
+}
+
+/// `{ status, code?, ack?, allow? }` for an outcome's code, or `undefined` for an unknown one.
+#[wasm_bindgen(js_name = webhookAnswer, skip_typescript)]
+pub fn webhook_answer(code: &str) -> JsValue {
+    let Some(a) = Outcome::from_code(code).map(Outcome::answer) else {
+        return JsValue::UNDEFINED;
+    };
+    let o = Object::new();
+    put(&o, "status", &JsValue::from(a.status));
+    for (k, v) in [("code", a.code), ("ack", a.ack), ("allow", a.allow)] {
+        if let Some(v) = v {
+            put(&o, k, &JsValue::from_str(v));
+        }
+    }
+    o.into()
+}
+
+/// `{ attempts, attemptTimeoutMs, backoffMs: [wait before attempt 1, 2, ...] }`.
+#[wasm_bindgen(js_name = platformDeliveryPolicy, skip_typescript)]
+pub fn platform_delivery_policy() -> JsValue {
+    let o = Object::new();
+    put(&o, "attempts", &JsValue::from(flow::PLATFORM_ATTEMPTS));
+    put(
+        &o,
+        "attemptTimeoutMs",
+        &JsValue::from(flow::PLATFORM_ATTEMPT_TIMEOUT_MS as f64),
+    );
+    let waits: Array = (1..=flow::PLATFORM_ATTEMPTS)
+        .map(|n| JsValue::from(flow::platform_backoff_ms(n) as f64))
+        .collect();
+    put(&o, "backoffMs", &waits);
+    o.into()
+}
+
+/// Whether the platform takes `status` as an acknowledgement.
+#[wasm_bindgen(js_name = platformAccepts, skip_typescript)]
+pub fn platform_accepts(status: u16) -> bool {
+    flow::platform_accepts(status)
+}
+
+/// The `limit` of `toArray`, checked (a `ValidationError` otherwise).
+#[wasm_bindgen(js_name = toArrayLimit, skip_typescript)]
+pub fn to_array_limit(limit: JsValue) -> Result<u32, JsValue> {
+    pagination::to_array_limit(num(&limit)).map_err(|e| errors::to_js(&Error::Validation(e)))
+}
+
+/// The paginator of one iteration (see crate::pagination).
+#[wasm_bindgen(js_name = Paginator, skip_typescript)]
+pub struct JsPaginator(pagination::Paginator);
+
+#[wasm_bindgen(js_class = Paginator)]
+impl JsPaginator {
+    /// A `ValidationError` (field `pageSize`) outside 1 to 100.
+    #[wasm_bindgen(constructor)]
+    pub fn new(page_size: JsValue, paginated: bool) -> Result<JsPaginator, JsValue> {
+        pagination::Paginator::new(num(&page_size), paginated)
+            .map(JsPaginator)
+            .map_err(|e| errors::to_js(&Error::Validation(e)))
+    }
+
+    /// The `limit` to ask for.
+    #[wasm_bindgen(getter, js_name = pageSize)]
+    pub fn page_size(&self) -> u32 {
+        self.0.page_size()
+    }
+
+    /// The offset of the next page, or `undefined` when done.
+    #[wasm_bindgen(js_name = nextOffset)]
+    pub fn next_offset(&self) -> Option<f64> {
+        self.0.next_offset().map(|o| o as f64)
+    }
+
+    /// Takes a page; returns how many of its items to hand out.
+    pub fn page(&mut self, count: u32, first_key: Option<String>, total: Option<f64>) -> u32 {
+        let total = total
+            .filter(|t| t.is_finite() && *t >= 0.0)
+            .map(|t| t as u64);
+        self.0.page(count as usize, first_key.as_deref(), total) as u32
+    }
+}

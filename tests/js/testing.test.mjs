@@ -1,0 +1,117 @@
+// flexperto-sdk/testing: the builders produce what the real parsers accept, the fake client has
+// the real client's methods and behaves as the simulator does where a unit test would notice,
+// and startSimulator starts the binary of the flexperto-sim package.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+
+import { FlexpertoClient, WebhookVerifier, generateWebhookSecret, isDownloadable, isTerminal } from "flexperto-sdk";
+import { ARCHIVE_STATUSES, FakeFlexpertoClient, archiveNotification, archiveRecord, startSimulator } from "flexperto-sdk/testing";
+
+describe("builders", () => {
+  test("archiveNotification passes the real verifier, fields as given", () => {
+    const secret = generateWebhookSecret();
+    const v = new WebhookVerifier({ secrets: [secret] });
+    const n = archiveNotification({ archiveId: "arc_9", conferenceId: "conf_9" });
+    const e = v.verify({ path: `/cb/${secret}`, headers: { "content-type": "application/json" }, body: JSON.stringify(n) });
+    assert.deepEqual([e.topic, e.archiveId, e.conferenceId, e.dedupeKey], ["archive.available", "arc_9", "conf_9", "archive.available:arc_9"]);
+    assert.equal(e.sha256CheckSum, n.data.sha256CheckSum);
+    assert.notEqual(archiveNotification().data.archive_id, archiveNotification().data.archive_id, "fresh ids");
+  });
+
+  test("archiveRecord: a record in every status that the client's parser accepts", async () => {
+    const records = ARCHIVE_STATUSES.map((s) => archiveRecord(s));
+    const client = new FlexpertoClient({
+      baseUrl: "https://demo.test.flexperto.com",
+      apiKey: await fixtureKey(),
+      fetch: async () => new Response(JSON.stringify({ items: records, total: records.length }), { headers: { "content-type": "application/json" } }),
+    });
+    const page = await client.listArchives();
+    assert.deepEqual(page.items.map((r) => r.status), [...ARCHIVE_STATUSES]);
+    for (const r of page.items) {
+      assert.equal(isDownloadable(r.status), ["AVAILABLE", "ABANDONED"].includes(r.status), r.status);
+      assert.equal(isTerminal(r.status), ["FAILED", "EXPIRED"].includes(r.status), r.status);
+      assert.equal(typeof r.sha256CheckSum === "string", ["AVAILABLE", "ABANDONED", "EXPIRED"].includes(r.status), r.status);
+    }
+    assert.equal(archiveRecord("FAILED").error.length > 0, true);
+    assert.throws(() => archiveRecord("DONE"), TypeError);
+  });
+});
+
+/** A key the client accepts (a JWT-shaped string, as the simulator issues). */
+let key;
+async function fixtureKey() {
+  if (key) return key;
+  const sim = await startSimulator();
+  try {
+    key = await sim.apiKey();
+  } finally {
+    await sim.stop();
+  }
+  return key;
+}
+
+describe("FakeFlexpertoClient", () => {
+  test("has every method of FlexpertoClient", () => {
+    const methods = (proto) =>
+      Object.getOwnPropertyNames(proto).filter((n) => n !== "constructor" && !n.startsWith("__") && typeof Object.getOwnPropertyDescriptor(proto, n).value === "function");
+    const real = methods(FlexpertoClient.prototype);
+    const fake = new Set(methods(FakeFlexpertoClient.prototype));
+    assert.ok(real.length > 15);
+    assert.deepEqual(real.filter((m) => !fake.has(m)), [], "methods the fake lacks");
+  });
+
+  test("provisions, calls, lists and pages in memory, recording each call", async () => {
+    const c = new FakeFlexpertoClient();
+    const e = await c.ensureExpert({ email: "erika@example.invalid", firstName: "Erika" });
+    assert.deepEqual([e.created, e.confirmed], [true, true]);
+    assert.deepEqual(await c.ensureExpert({ email: "erika@example.invalid" }), { accountId: e.accountId, created: false, confirmed: false });
+    const call = await c.startVideoCall({ expert: { accountId: e.accountId }, customer: { email: "c@example.invalid" }, validForMinutes: 30 });
+    assert.equal(call.expertAccountId, e.accountId);
+    assert.ok(call.participantLinks[0].validUntil > call.participantLinks[0].notBefore);
+    await assert.rejects(c.createUser({ email: "erika@example.invalid" }), (x) => x.name === "ApiError" && x.status === 409);
+    await assert.rejects(c.createUser({ email: "nope" }), (x) => x.name === "ValidationError");
+    for (let i = 0; i < 5; i++) await c.createUser({ email: `u${i}@example.invalid`, role: "customer" });
+    const customers = await c.users({ role: "customer", pageSize: 2 }).toArray({ limit: 100 });
+    assert.equal(customers.length, 5);
+    assert.equal(c.calls.filter((x) => x.method === "listUsers").length, 3);
+    await assert.rejects(c.confirmEmail("usr_missing"), (x) => x.code === "NOT_FOUND");
+  });
+
+  test("archives: seeded records, downloads only with a file, abandon once", async () => {
+    const c = new FakeFlexpertoClient();
+    const ready = c.addArchive({ ...archiveRecord("AVAILABLE"), content: new TextEncoder().encode("zip") });
+    const packing = c.addArchive(archiveRecord("PACKING"));
+    assert.deepEqual((await c.archives({ status: "AVAILABLE" }).toArray({ limit: 10 })).map((r) => r.id), [ready.id]);
+    const body = await new Response(await c.downloadArchive(ready.id)).text();
+    assert.equal(body, "zip");
+    await assert.rejects(c.downloadArchive(packing.id), (x) => x.code === "CONFLICT");
+    assert.equal((await c.abandonArchive(ready.subject.conference_id)).status, "ABANDONED");
+    assert.equal(await c.abandonArchive(ready.subject.conference_id), null);
+  });
+
+  test("webhook subscriptions follow the real callback URL rules", async () => {
+    const c = new FakeFlexpertoClient();
+    await assert.rejects(c.createWebhookSubscription({ topic: "archive.available", url: "https://crm.example/cb" }), (x) => x.code === "NO_SECRET_SEGMENT");
+    const s = await c.createWebhookSubscription({ topic: "archive.available", url: `https://crm.example/cb/${generateWebhookSecret()}` });
+    assert.deepEqual((await c.webhookSubscriptions().toArray({ limit: 10 })).map((x) => x.id), [s.id]);
+    await c.deleteWebhookSubscription(s.id);
+    await assert.rejects(c.deleteWebhookSubscription(s.id), (x) => x.status === 404);
+  });
+});
+
+describe("startSimulator", () => {
+  test("starts the flexperto-sim package's binary on a free port and stops it", async () => {
+    const sim = await startSimulator();
+    const res = await fetch(`${sim.url}/api/v2/spec`);
+    assert.equal(res.status, 200);
+    await res.arrayBuffer();
+    const client = await sim.client();
+    assert.equal((await client.listUsers({ limit: 1 })).items.length >= 0, true);
+    await sim.stop();
+    await assert.rejects(fetch(`${sim.url}/api/v2/spec`));
+  });
+
+  test("a missing binary is a clear error", async () => {
+    await assert.rejects(startSimulator({ bin: "/nonexistent/flexperto-sim" }), /ENOENT/);
+  });
+});
