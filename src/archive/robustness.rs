@@ -207,7 +207,7 @@ fn checksum_and_status_parsers_survive_random_strings() {
 }
 
 /// Writes the seeds as the cargo-fuzz corpus: `cargo test -p flexperto-sdk --lib
-/// write_fuzz_seeds -- --ignored` (scripts/fuzz.sh does).
+/// write_fuzz_seeds -- --ignored` (scripts/fuzz.sh does). Also the webhook scanner's seeds.
 #[test]
 #[ignore = "writes files; run by scripts/fuzz.sh"]
 fn write_fuzz_seeds() {
@@ -227,5 +227,17 @@ fn write_fuzz_seeds() {
     ];
     for (i, s) in inputs.iter().enumerate() {
         std::fs::write(record_dir.join(format!("seed-{i}")), s).unwrap();
+    }
+    let webhook_dir = root.join("webhook_scanner");
+    std::fs::create_dir_all(&webhook_dir).unwrap();
+    let bodies: [&str; 5] = [
+        r#"{"id":"ntf_1","topic":"archive.available","createdAt":"2026-11-28T20:00:00Z","data":{"archive_id":"arc_1","archive_subject":{"conference_id":"conf_1","x":1},"sha256CheckSum":"ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef0123456789","status":"AVAILABLE","extra":[1]},"more":true}"#,
+        r#"{"id":7,"topic":"conference.ended","data":{"conference_id":"c"}}"#,
+        r#"{"data":{"archive_id":"a\u00e9\n","archive_subject":{"conference_id":"ü"},"sha256CheckSum":null,"status":null},"id":null,"topic":null}"#,
+        r#" { "id" : "x\"y" , "data" : { "archive_subject" : { "conference_id" : "c" } , "archive_id" : "a" , "n" : [ -0.5 , 12 , true , false , null , { } , [ ] ] } } "#,
+        r#"{"id":9,"topic":"other","data":[1,{"archive_id":"a"}]}"#,
+    ];
+    for (i, s) in bodies.iter().enumerate() {
+        std::fs::write(webhook_dir.join(format!("seed-{i}.json")), s).unwrap();
     }
 }

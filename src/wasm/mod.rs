@@ -21,12 +21,12 @@ use crate::api::{
     archives, settings, subscriptions, tokens, users, ApiRequest, ApiResponse, Operation,
 };
 use crate::archive::ArchiveStatus;
-use crate::client::{Client, EnsuredExpert, ExpertRef};
+use crate::client::{Client, EnsureExpertOptions, EnsuredExpert, ExpertRef};
 use crate::config::{ClientConfig, Environment, Target};
 use crate::error::{ApiError, ConfigError, Error, ValidationError};
 use crate::models::archives::ListArchivesQuery;
 use crate::models::meetings::{
-    link_is_valid_at, Meeting, MeetingLink, MeetingRequest, Participant,
+    link_is_valid_at, LinkFields, Meeting, MeetingLink, MeetingRequest, Participant,
 };
 use crate::models::settings::SettingsUpdate;
 use crate::models::tokens::NewApiToken;
@@ -308,18 +308,26 @@ fn date(ms: i64) -> JsValue {
     js_sys::Date::new(&JsValue::from(ms as f64)).into()
 }
 
+fn set_date(o: &Object, key: &str, ms: Option<i64>) {
+    if let Some(ms) = ms {
+        set(o, key, &date(ms));
+    }
+}
+
 fn link_js(link: &MeetingLink) -> Object {
     let o = Object::new();
     set(&o, "url", &JsValue::from_str(&link.url));
-    set(&o, "notBefore", &date(link.not_before_ms));
-    set(&o, "validUntil", &date(link.valid_until_ms));
+    set_date(&o, "notBefore", link.not_before_ms);
+    set_date(&o, "validUntil", link.valid_until_ms);
     o
 }
 
 fn meeting_js(m: &Meeting) -> Object {
     let o = Object::new();
     set(&o, "meetingId", &JsValue::from_str(&m.id));
-    set(&o, "moderatorLink", &link_js(&m.moderator_link));
+    if let Some(l) = &m.moderator_link {
+        set(&o, "moderatorLink", &link_js(l));
+    }
     let links = Array::new();
     for p in &m.participant_links {
         let l = link_js(&p.link);
@@ -329,16 +337,10 @@ fn meeting_js(m: &Meeting) -> Object {
         links.push(&l);
     }
     set(&o, "participantLinks", &links);
-    set(
-        &o,
-        "accessLinkNotBefore",
-        &date(m.moderator_link.not_before_ms),
-    );
-    set(
-        &o,
-        "accessLinkValidUntil",
-        &date(m.moderator_link.valid_until_ms),
-    );
+    let missing: Array = m.missing.iter().map(|k| JsValue::from_str(k)).collect();
+    set(&o, "linksMissing", &missing);
+    set_date(&o, "accessLinkNotBefore", m.not_before_ms);
+    set_date(&o, "accessLinkValidUntil", m.valid_until_ms);
     set(&o, "record", &parse_json_text(&m.raw));
     o
 }
@@ -365,15 +367,63 @@ fn reserve_request_from(input: &JsValue) -> Result<MeetingRequest, Error> {
         Some(_) => return Err(arg_err("participants")("must be an array".into())),
     };
     let not_before_ms = take_time(&mut map, "accessLinkNotBefore")?;
-    let valid_until_ms = take_time(&mut map, "accessLinkValidUntil")?
-        .ok_or_else(|| arg_err("accessLinkValidUntil")("is required".into()))?;
+    let valid_until_ms = take_time(&mut map, "accessLinkValidUntil")?;
     Ok(MeetingRequest {
         moderator_account_id,
         participants,
         not_before_ms,
         valid_until_ms,
         extra: map,
+        ..MeetingRequest::default()
     })
+}
+
+/// `{ suppressMails?, linkFields?: { moderatorLink?, participantLinks?, participantLink? } }`,
+/// the options of reserveMeeting, into `req`.
+fn reserve_options(options: &JsValue, req: &mut MeetingRequest) -> Result<(), Error> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(());
+    }
+    if !is_plain_object(options) {
+        return Err(arg_err("options")("must be an object".into()));
+    }
+    check_keys(
+        options,
+        &["suppressMails", "linkFields"],
+        arg_err("options"),
+    )?;
+    let v = get(options, "suppressMails");
+    if !v.is_undefined() {
+        req.suppress_mails = Some(
+            v.as_bool()
+                .ok_or_else(|| arg_err("suppressMails")("must be a boolean".into()))?,
+        );
+    }
+    let fields = get(options, "linkFields");
+    if fields.is_undefined() {
+        return Ok(());
+    }
+    if !is_plain_object(&fields) {
+        return Err(arg_err("linkFields")("must be an object".into()));
+    }
+    let keys = ["moderatorLink", "participantLinks", "participantLink"];
+    check_keys(&fields, &keys, arg_err("linkFields"))?;
+    let mut names = keys.iter().map(|k| match get(&fields, k) {
+        v if v.is_undefined() => Ok(None),
+        v => match v.as_string() {
+            Some(s) if !s.is_empty() => Ok(Some(s)),
+            _ => Err(arg_err(&format!("linkFields.{k}"))(
+                "must be a non-empty string".into(),
+            )),
+        },
+    });
+    let mut next = || names.next().unwrap_or(Ok(None));
+    req.link_fields = LinkFields {
+        moderator_link: next()?,
+        participant_links: next()?,
+        participant_link: next()?,
+    };
+    Ok(())
 }
 
 fn settings_update_from(input: &JsValue) -> Result<SettingsUpdate, Error> {
@@ -443,6 +493,24 @@ fn suppress_mails(options: &JsValue) -> Result<bool, Error> {
     } else {
         v.as_bool()
             .ok_or_else(|| arg_err("suppressMails")("must be a boolean".into()))
+    }
+}
+
+/// `options.suppressMails` (`None` when not given), with `allowed` the keys `options` may have.
+fn suppress_mails_opt(options: &JsValue, allowed: &[&str]) -> Result<Option<bool>, Error> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(None);
+    }
+    if !is_plain_object(options) {
+        return Err(arg_err("options")("must be an object".into()));
+    }
+    check_keys(options, allowed, arg_err("options"))?;
+    match get(options, "suppressMails") {
+        v if v.is_undefined() => Ok(None),
+        v => v
+            .as_bool()
+            .map(Some)
+            .ok_or_else(|| arg_err("suppressMails")("must be a boolean".into())),
     }
 }
 
@@ -585,10 +653,26 @@ impl JsClient {
 
     /// ConfirmEmail: `POST /api/v2/users/users/{userId}/confirm-email`. Resolves to the account
     /// when the API returns it, else `null`.
+    /// `{ suppressMails }` sends the guide's `supressMails` (not sent when omitted).
     #[wasm_bindgen(js_name = confirmEmail, unchecked_return_type = "Promise<User | null>")]
-    pub fn confirm_email(&self, #[wasm_bindgen(js_name = userId)] user_id: String) -> Promise {
+    pub fn confirm_email(
+        &self,
+        #[wasm_bindgen(js_name = userId)] user_id: String,
+        options: Option<CreateUserOptionsArg>,
+    ) -> Promise {
+        let options = options.map(JsValue::from).unwrap_or_default();
+        let suppress = match suppress_mails_opt(&options, &["suppressMails"]) {
+            Ok(s) => s,
+            Err(e) => return reject(e),
+        };
+        let config = self.inner.config();
         self.send(
-            users::confirm_email(&self.inner.config().routes, &user_id),
+            users::confirm_email_with(
+                &config.routes,
+                &config.suppress_mails_param,
+                &user_id,
+                suppress,
+            ),
             |resp, _| {
                 Ok(users::parse_user(Operation::ConfirmEmail, resp)?
                     .map_or(JsValue::NULL, |u| parse_json_text(&u.raw)))
@@ -596,28 +680,41 @@ impl JsClient {
         )
     }
 
-    /// The guide's expert provisioning in one call: find the expert by e-mail or create the
-    /// account (mails suppressed unless `{ suppressMails: false }`), and confirm the e-mail.
+    /// The guide's expert provisioning in one call: find the expert by e-mail and stop there,
+    /// or create the account (mails suppressed unless `{ suppressMails: false }`) and confirm
+    /// its e-mail. `{ confirmExisting: true }` also confirms a found account's e-mail.
     /// Idempotent, and safe when two calls for one e-mail race.
     #[wasm_bindgen(js_name = ensureExpert, unchecked_return_type = "Promise<EnsuredExpert>")]
     pub fn ensure_expert(
         &self,
         #[wasm_bindgen(unchecked_param_type = "NewUser")] expert: JsValue,
-        options: Option<CreateUserOptionsArg>,
+        #[wasm_bindgen(unchecked_param_type = "EnsureExpertOptions")] options: Option<JsValue>,
     ) -> Promise {
+        let options = options.unwrap_or_default();
+        let keys = ["suppressMails", "confirmExisting"];
         let args = new_user_from(&expert, "expert").and_then(|u| {
+            let suppress = suppress_mails_opt(&options, &keys)?;
+            let confirm = match get(&options, "confirmExisting") {
+                v if v.is_undefined() || v.is_null() => false,
+                v => v
+                    .as_bool()
+                    .ok_or_else(|| arg_err("confirmExisting")("must be a boolean".into()))?,
+            };
             Ok((
                 u,
-                suppress_mails(&options.map(JsValue::from).unwrap_or_default())?,
+                EnsureExpertOptions {
+                    suppress_mails: suppress.unwrap_or(true),
+                    confirm_existing: confirm,
+                },
             ))
         });
-        let (expert, suppress) = match args {
+        let (expert, opts) = match args {
             Ok(a) => a,
             Err(e) => return reject(e),
         };
         let inner = self.inner.clone();
         promise(
-            async move { inner.ensure_expert(&expert, suppress).await },
+            async move { inner.ensure_expert_with(&expert, opts).await },
             |r| ensured_js(&r).into(),
         )
     }
@@ -630,8 +727,14 @@ impl JsClient {
     pub fn reserve_meeting(
         &self,
         #[wasm_bindgen(unchecked_param_type = "MeetingReservation")] meeting: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ReserveMeetingOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let req = match reserve_request_from(&meeting) {
+        let options = options.unwrap_or_default();
+        let req = reserve_request_from(&meeting).and_then(|mut r| {
+            reserve_options(&options, &mut r)?;
+            Ok(r)
+        });
+        let req = match req {
             Ok(r) => r,
             Err(e) => return reject(e),
         };
@@ -648,7 +751,13 @@ impl JsClient {
     pub fn start_video_call(
         &self,
         #[wasm_bindgen(unchecked_param_type = "StartVideoCall")] call: JsValue,
+        options: Option<CreateUserOptionsArg>,
     ) -> Promise {
+        let options = options.map(JsValue::from).unwrap_or_default();
+        let suppress = match suppress_mails_opt(&options, &["suppressMails"]) {
+            Ok(s) => s,
+            Err(e) => return reject(e),
+        };
         let args = (|| {
             let mut map = json_object(&call, "call")?;
             let expert = match map.remove("expert") {
@@ -691,7 +800,7 @@ impl JsClient {
         promise(
             async move {
                 inner
-                    .start_video_call(&expert, customer, minutes, extra)
+                    .start_video_call_with(&expert, customer, minutes, extra, suppress)
                     .await
             },
             |call| {
@@ -987,10 +1096,14 @@ pub fn link_is_valid_at_js(
                 "must be a link from reserveMeeting or startVideoCall".into(),
             ));
         }
+        let bound = |key: &str, field: &str| match get(&link, key) {
+            v if v.is_undefined() || v.is_null() => Ok(None),
+            v => ms(&v, field).map(Some),
+        };
         let l = MeetingLink {
             url: String::new(),
-            not_before_ms: ms(&get(&link, "notBefore"), "link.notBefore")?,
-            valid_until_ms: ms(&get(&link, "validUntil"), "link.validUntil")?,
+            not_before_ms: bound("notBefore", "link.notBefore")?,
+            valid_until_ms: bound("validUntil", "link.validUntil")?,
         };
         let when_ms = if when.is_undefined() || when.is_null() {
             js_sys::Date::now() as i64
@@ -1089,8 +1202,18 @@ export interface NewUser {
   [field: string]: unknown;
 }
 export interface CreateUserOptions {
-  /** Suppress the platform's confirmation e-mail (default true, as the guide recommends). */
+  /**
+   * The guide's `supressMails` ("available on every endpoint that would cause an email to be
+   * sent out"). createUser, ensureExpert and startVideoCall's provisioning default to true, as the
+   * guide recommends; confirmEmail, reserveMeeting and startVideoCall's reservation send it only
+   * when given.
+   */
   suppressMails?: boolean;
+}
+/** Options of `ensureExpert`. */
+export interface EnsureExpertOptions extends CreateUserOptions {
+  /** Also confirm the e-mail of an account that was found, not created (default false: the guide stops once the expert is found). */
+  confirmExisting?: boolean;
 }
 /** A meeting participant; every field is optional (`{}` is an anonymous guest). */
 export interface MeetingParticipant {
@@ -1106,18 +1229,30 @@ export interface MeetingReservation {
   moderatorAccountId: string;
   /** Default `[{}]`: one anonymous participant. At most 50. */
   participants?: MeetingParticipant[];
-  /** Links work from this instant (default: now). */
+  /** Links work from this instant (optional, as in the guide: the platform's default when omitted). */
   accessLinkNotBefore?: Date | string | number;
-  /** Links work until this instant: after `accessLinkNotBefore`, and in the future. */
-  accessLinkValidUntil: Date | string | number;
+  /** Links work until this instant: after `accessLinkNotBefore` (or now), and in the future. Optional, as in the guide. */
+  accessLinkValidUntil?: Date | string | number;
   subject?: string;
   [field: string]: unknown;
 }
 /** A join link: whoever holds it joins as its participant (or as the moderator). */
 export interface MeetingLink {
   url: string;
-  notBefore: Date;
-  validUntil: Date;
+  /** Absent when neither the request nor the reply gave it (the platform's default applies). */
+  notBefore?: Date;
+  /** Absent when neither the request nor the reply gave it (the platform's default applies). */
+  validUntil?: Date;
+}
+/** Options of `reserveMeeting`. */
+export interface ReserveMeetingOptions {
+  /** The guide's `supressMails` query parameter; not sent when omitted. */
+  suppressMails?: boolean;
+  /**
+   * The reply's names for the links, when your tenant's differ from every spelling the SDK
+   * knows (snake_case, camelCase, the guide's words). Looked up first, exactly as written.
+   */
+  linkFields?: { moderatorLink?: string; participantLinks?: string; participantLink?: string };
 }
 /** A participant's link, with the participant as the API echoed it. */
 export interface ParticipantLink extends MeetingLink {
@@ -1127,13 +1262,19 @@ export interface ParticipantLink extends MeetingLink {
 export interface ReservedMeeting {
   /** Document it in the CRM next to the call. */
   meetingId: string;
-  moderatorLink: MeetingLink;
-  /** One per participant, in request order. */
+  /** Absent when the reply has no moderator link the SDK can find (see `linksMissing`). */
+  moderatorLink?: MeetingLink;
+  /** One per participant, in request order; empty when they could not all be found. */
   participantLinks: ParticipantLink[];
-  accessLinkNotBefore: Date;
-  accessLinkValidUntil: Date;
+  /**
+   * The links not found in the reply ("moderatorLink", "participantLinks"): the meeting WAS
+   * reserved (never retry the POST); read them from `record`, or pass `linkFields`.
+   */
+  linksMissing: Array<"moderatorLink" | "participantLinks">;
+  accessLinkNotBefore?: Date;
+  accessLinkValidUntil?: Date;
   /** The meeting record as the API returned it (its own field names). */
-  record: { id: string; moderator_link: string; participant_links: Array<{ link: string; [field: string]: unknown }>; [field: string]: unknown };
+  record: { id?: string; [field: string]: unknown };
 }
 /** What `startVideoCall` needs: the expert (to provision, or by account id) and the customer. */
 export interface StartVideoCall {
