@@ -620,7 +620,21 @@ impl<T: Transport> Client<T> {
         &self,
         conference_id: &str,
     ) -> Result<Option<ArchiveRecord>, Error> {
-        let req = archives::abandon_archive(&self.config.routes, conference_id)?;
+        self.abandon_archive_of(conference_id, None).await
+    }
+
+    /// AbandonArchive with both ids: the route decides which one is sent (the default takes the
+    /// conference id; an override with `{archiveId}`, the older path, takes the archive id).
+    ///
+    /// # Errors
+    /// `INVALID_ARGUMENT` (field `archiveId`) when the route takes the archive id and none is
+    /// given; otherwise as [`Client::get_archive`].
+    pub async fn abandon_archive_of(
+        &self,
+        conference_id: &str,
+        archive_id: Option<&str>,
+    ) -> Result<Option<ArchiveRecord>, Error> {
+        let req = archives::abandon_archive_ids(&self.config.routes, conference_id, archive_id)?;
         let resp = self.execute(&req).await?;
         Ok(archives::parse_abandoned(&resp)?)
     }

@@ -81,6 +81,12 @@ export interface WebhookHandlerOptions {
   seen?: SeenStore;
   /** How long a claim blocks redeliveries of the same event (default 7 days). */
   ttlMs?: number;
+  /**
+   * The archive topic, when you want it stated here too: it must equal `verifier.archiveTopic`
+   * (set with `new WebhookVerifier({ archiveTopic })`), or the handler is refused. Events of any
+   * other topic reach `onEvent` as generic events (`payload` holds the whole notification).
+   */
+  archiveTopic?: string;
 }
 
 /** The body of the handler's JSON answers. */

@@ -181,6 +181,15 @@ function createWebhookHandler(options) {
   if (typeof onEvent !== "function") {
     throw new TypeError("createWebhookHandler: onEvent must be a function");
   }
+  // The archive topic is the verifier's (new WebhookVerifier({ archiveTopic })); given here too,
+  // it must be the same, so that a handler set up for a tenant's topic never runs a verifier
+  // that would take its archive events for generic ones.
+  if (options.archiveTopic !== undefined && options.archiveTopic !== verifier.archiveTopic) {
+    throw new TypeError(
+      `createWebhookHandler: archiveTopic ${JSON.stringify(options.archiveTopic)} differs from the verifier's ` +
+        `${JSON.stringify(verifier.archiveTopic)}: build the verifier with new WebhookVerifier({ archiveTopic })`,
+    );
+  }
   const onError = options.onError ?? defaultOnError;
   if (typeof onError !== "function") {
     throw new TypeError("createWebhookHandler: onError must be a function");

@@ -546,6 +546,12 @@ extern "C" {
     /// Options of createUser and ensureExpert.
     #[wasm_bindgen(typescript_type = "CreateUserOptions")]
     pub type CreateUserOptionsArg;
+    /// Options of ensureExpert.
+    #[wasm_bindgen(typescript_type = "EnsureExpertOptions")]
+    pub type EnsureExpertOptionsArg;
+    /// Options of reserveMeeting.
+    #[wasm_bindgen(typescript_type = "ReserveMeetingOptions")]
+    pub type ReserveMeetingOptionsArg;
     /// Query of listUsers.
     #[wasm_bindgen(typescript_type = "ListUsersQuery")]
     pub type ListUsersQueryArg;
@@ -688,9 +694,9 @@ impl JsClient {
     pub fn ensure_expert(
         &self,
         #[wasm_bindgen(unchecked_param_type = "NewUser")] expert: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "EnsureExpertOptions")] options: Option<JsValue>,
+        options: Option<EnsureExpertOptionsArg>,
     ) -> Promise {
-        let options = options.unwrap_or_default();
+        let options = options.map(JsValue::from).unwrap_or_default();
         let keys = ["suppressMails", "confirmExisting"];
         let args = new_user_from(&expert, "expert").and_then(|u| {
             let suppress = suppress_mails_opt(&options, &keys)?;
@@ -727,9 +733,9 @@ impl JsClient {
     pub fn reserve_meeting(
         &self,
         #[wasm_bindgen(unchecked_param_type = "MeetingReservation")] meeting: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "ReserveMeetingOptions")] options: Option<JsValue>,
+        options: Option<ReserveMeetingOptionsArg>,
     ) -> Promise {
-        let options = options.unwrap_or_default();
+        let options = options.map(JsValue::from).unwrap_or_default();
         let req = reserve_request_from(&meeting).and_then(|mut r| {
             reserve_options(&options, &mut r)?;
             Ok(r)
@@ -1016,10 +1022,43 @@ impl JsClient {
     #[wasm_bindgen(js_name = abandonArchive, unchecked_return_type = "Promise<ArchiveRecord | null>")]
     pub fn abandon_archive(
         &self,
-        #[wasm_bindgen(js_name = conferenceId)] conference_id: String,
+        #[wasm_bindgen(
+            js_name = conferenceIdOrRecord,
+            unchecked_param_type = "string | ArchiveRecord | { conferenceId: string; archiveId?: string }"
+        )]
+        target: JsValue,
     ) -> Promise {
+        // A string is the conference id; a record (or `{ conferenceId, archiveId }`) also gives
+        // the archive id, which an `abandonArchive` route with `{archiveId}` takes.
+        let ids = if let Some(s) = target.as_string() {
+            Ok((s, None))
+        } else if target.is_object() {
+            let s = |v: JsValue| v.as_string();
+            let subject = get(&target, "subject");
+            let conference = s(get(&target, "conferenceId")).or_else(|| {
+                (subject.is_object())
+                    .then(|| s(get(&subject, "conference_id")))
+                    .flatten()
+            });
+            let archive = s(get(&target, "archiveId")).or_else(|| s(get(&target, "id")));
+            conference
+                .map(|c| (c, archive))
+                .ok_or_else(|| arg_err("conferenceId")("is required".into()))
+        } else {
+            Err(arg_err("conferenceId")(
+                "must be a string, an archive record or { conferenceId, archiveId }".into(),
+            ))
+        };
+        let (conference_id, archive_id) = match ids {
+            Ok(ids) => ids,
+            Err(e) => return reject(e),
+        };
         self.send(
-            archives::abandon_archive(&self.inner.config().routes, &conference_id),
+            archives::abandon_archive_ids(
+                &self.inner.config().routes,
+                &conference_id,
+                archive_id.as_deref(),
+            ),
             |resp, _| {
                 let r = archives::parse_abandoned(resp)?;
                 Ok(r.map_or(JsValue::NULL, |r| parse_json_text(&r.raw)))
