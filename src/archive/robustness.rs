@@ -111,7 +111,12 @@ fn drive_zip(data: &[u8]) -> bool {
         return false;
     };
     let layout = inspect(&entries);
-    let _ = layout.findings.iter().map(Finding::code).count();
+    let _ = layout
+        .findings
+        .iter()
+        .map(|f| (f.code(), f.name(&entries)))
+        .count();
+    let _ = crate::archive::zip::inspect_file(data);
     for e in entries.iter().take(64) {
         if e.uncompressed_size <= 1 << 20 {
             let _ = read_entry(data, e);
