@@ -123,3 +123,20 @@ describe("the webhook archive topic is an option; other topics are generic event
     assert.throws(() => createWebhookHandler({ verifier: plain, onEvent, archiveTopic: "ArchiveAvailable" }), TypeError);
   });
 });
+
+describe("an abandonArchive route override with {archiveId} (the older path)", () => {
+  const ctx = withSim();
+
+  test("the client sends the archive id where the route names it", async () => {
+    const older = "/api/v2/communication/archives/archives/{archiveId}/abandon";
+    const client = new FlexpertoClient({ baseUrl: ctx.sim.url, apiKey: await ctx.sim.apiKey("admin"), routes: { abandonArchive: older } });
+    const { conferenceId, archiveId } = await ctx.sim.endConference({ sizeBytes: 20_000 });
+    // Only the conference id: the route needs the archive id, refused before any request.
+    await assert.rejects(client.abandonArchive(conferenceId), (e) => e.code === "INVALID_ARGUMENT" && e.field === "archiveId");
+    // The record (or both ids): the archive id goes into the path. This simulator serves the
+    // default path only, so the older one answers 404; what matters is the path it was sent to.
+    await assert.rejects(client.abandonArchive({ conferenceId, archiveId }), (e) => e.code === "NOT_FOUND");
+    const sent = (await ctx.sim.requests()).filter((r) => r.method === "POST" && r.path.endsWith("/abandon")).map((r) => r.path);
+    assert.deepEqual(sent, [`/api/v2/communication/archives/archives/${archiveId}/abandon`]);
+  });
+});

@@ -46,7 +46,7 @@ async function use(): Promise<void> {
   const t: CreatedApiToken = await client.createApiToken({ name: "crm", expiresAt: new Date() });
   const secret: string = t.token;
   await client.revokeApiToken(t.id);
-  // @ts-expect-error accessLinkValidUntil is required
+  // The link window is optional, as in the guide.
   await client.reserveMeeting({ moderatorAccountId: id });
   // @ts-expect-error settings are booleans
   await client.updatePlatformSettings({ enableAutomaticRecording: "yes" });
