@@ -78,8 +78,10 @@ pub struct CentralDirectoryLocation {
 /// One entry of the central directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ZipEntry {
-    /// The entry's path inside the archive, decoded as UTF-8 when flagged so (or when it is valid
-    /// UTF-8, as many writers omit the flag), else as CP437.
+    /// The entry's path inside the archive: the Info-ZIP Unicode Path extra field's when it
+    /// matches the raw name, else the raw name decoded as UTF-8 when general purpose bit 11 says
+    /// so, else as CP437 (APPNOTE appendix D), as Info-ZIP and Python read it, even when the bytes
+    /// would also be valid UTF-8.
     pub name: String,
     /// Compression method: [`METHOD_STORED`], [`METHOD_DEFLATE`] or another (unsupported) one.
     pub method: u16,
