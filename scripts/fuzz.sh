@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Fuzzes the archive parsers with cargo-fuzz (libFuzzer) for a while; not part of CI.
+# Fuzzes the archive parsers and the webhook scanner with cargo-fuzz (libFuzzer) for a while;
+# not part of CI.
 #   bash scripts/fuzz.sh [seconds per target, default 60] [target ...]
-# Targets: zip_reader, archive_record (fuzz/fuzz_targets/). Crashes land in fuzz/artifacts/<target>/.
+# Targets: zip_reader, archive_record, webhook_scanner (fuzz/fuzz_targets/; the last one holds the
+# webhook verifier's one-pass scanner against its full parse). Crashes land in
+# fuzz/artifacts/<target>/.
 # cargo-fuzz needs a nightly toolchain. Without one (and with no way to install it), this script
 # says so and exits 0: the stable stand-in runs in every `cargo test` (src/archive/robustness.rs,
 # 20,000 mutated inputs per parser).
@@ -13,11 +16,12 @@ log() { printf '[fuzz] %s\n' "$*" >&2; }
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(zip_reader archive_record)
+[ ${#targets[@]} -gt 0 ] || targets=(zip_reader archive_record webhook_scanner)
 case "$seconds" in ''|*[!0-9]*) log "usage: $0 [seconds] [target ...]"; exit 2 ;; esac
 
-log "stable stand-in first (cargo test, archive robustness)"
+log "stable stand-ins first (cargo test: archive robustness, webhook fast path vs full parse)"
 cargo test --quiet -p flexperto-sdk --lib archive::robustness
+cargo test --quiet -p flexperto-sdk --lib webhook::tests::fast_path_agrees_with_the_full_parse
 
 if ! rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
   log "no nightly toolchain; trying: rustup toolchain install nightly --profile minimal"

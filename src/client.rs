@@ -28,6 +28,27 @@ pub struct EnsuredExpert {
     pub confirmed: bool,
 }
 
+/// Options of [`Client::ensure_expert_with`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EnsureExpertOptions {
+    /// The guide's `supressMails` on every call that may mail the expert (CreateUser,
+    /// ConfirmEmail). Default true, as the guide recommends for this use case.
+    pub suppress_mails: bool,
+    /// Also confirm the e-mail of an account that was found rather than created (when the
+    /// account does not say it is confirmed). Default false: the guide stops once the expert
+    /// is found.
+    pub confirm_existing: bool,
+}
+
+impl Default for EnsureExpertOptions {
+    fn default() -> Self {
+        Self {
+            suppress_mails: true,
+            confirm_existing: false,
+        }
+    }
+}
+
 /// The expert of a video call: an account id already stored, or the data to provision one.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExpertRef {
@@ -277,7 +298,24 @@ impl<T: Transport> Client<T> {
     /// # Errors
     /// As [`Client::list_users`].
     pub async fn confirm_email(&self, user_id: &str) -> Result<Option<User>, Error> {
-        let req = users::confirm_email(&self.config.routes, user_id)?;
+        self.confirm_email_with(user_id, None).await
+    }
+
+    /// ConfirmEmail with the guide's `supressMails` query parameter (`None`: not sent).
+    ///
+    /// # Errors
+    /// As [`Client::list_users`].
+    pub async fn confirm_email_with(
+        &self,
+        user_id: &str,
+        suppress_mails: Option<bool>,
+    ) -> Result<Option<User>, Error> {
+        let req = users::confirm_email_with(
+            &self.config.routes,
+            &self.config.suppress_mails_param,
+            user_id,
+            suppress_mails,
+        )?;
         let resp = self.execute(&req).await?;
         Ok(users::parse_user(Operation::ConfirmEmail, &resp)?)
     }
@@ -298,19 +336,38 @@ impl<T: Transport> Client<T> {
             .find(|u| u.email.eq_ignore_ascii_case(email)))
     }
 
-    /// The guide's expert provisioning: find the expert by e-mail, or create the account (mails
-    /// suppressed unless asked otherwise), then confirm the e-mail unless the account says it is
-    /// confirmed already. Idempotent; when two calls race, the loser of the create conflict finds
-    /// the winner's account.
+    /// The guide's expert provisioning with default options but `suppress_mails`:
+    /// [`Client::ensure_expert_with`].
     ///
     /// # Errors
-    /// [`Error::Validation`] for a bad e-mail or a role other than expert; `CONFLICT` when the
-    /// e-mail belongs to an account that is not an expert; otherwise as [`Client::execute`].
+    /// As [`Client::ensure_expert_with`].
     pub async fn ensure_expert(
         &self,
         expert: &NewUser,
         suppress_mails: bool,
     ) -> Result<EnsuredExpert, Error> {
+        let options = EnsureExpertOptions {
+            suppress_mails,
+            ..EnsureExpertOptions::default()
+        };
+        self.ensure_expert_with(expert, options).await
+    }
+
+    /// The guide's expert provisioning: find the expert by e-mail and stop there, as the guide
+    /// says; or create the account (mails suppressed unless asked otherwise) and confirm its
+    /// e-mail. A found account's e-mail is confirmed only with `confirm_existing` (and only
+    /// when the account does not say it is confirmed). Idempotent; when two calls race, the
+    /// loser of the create conflict finds the winner's account.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for a bad e-mail or a role other than expert; `CONFLICT` when the
+    /// e-mail belongs to an account that is not an expert; otherwise as [`Client::execute`].
+    pub async fn ensure_expert_with(
+        &self,
+        expert: &NewUser,
+        options: EnsureExpertOptions,
+    ) -> Result<EnsuredExpert, Error> {
+        let suppress_mails = options.suppress_mails;
         if expert.role.as_deref().is_some_and(|r| r != "expert") {
             return Err(ValidationError::InvalidArgument {
                 field: "role".into(),
@@ -345,10 +402,14 @@ impl<T: Transport> Client<T> {
                 }
             }
         };
-        let confirmed = if account.email_confirmed == Some(true) {
+        let confirm = created || options.confirm_existing;
+        let confirmed = if !confirm || account.email_confirmed == Some(true) {
             false
         } else {
-            match self.confirm_email(&account.id).await {
+            match self
+                .confirm_email_with(&account.id, Some(suppress_mails))
+                .await
+            {
                 Ok(_) => true,
                 Err(Error::Api(e)) if e.is_conflict() => false,
                 Err(e) => return Err(e),
@@ -372,9 +433,14 @@ impl<T: Transport> Client<T> {
     pub async fn reserve_meeting(&self, req: &MeetingRequest) -> Result<Meeting, Error> {
         let now = self.now_ms();
         let window = meetings::window(req, now)?;
-        let built = meetings::reserve_meeting(&self.config.routes, req, now)?;
+        let built = meetings::reserve_meeting(
+            &self.config.routes,
+            &self.config.suppress_mails_param,
+            req,
+            now,
+        )?;
         let resp = self.execute(&built).await?;
-        Ok(meetings::parse_meeting(&resp, window)?)
+        Ok(meetings::parse_meeting(&resp, window, &req.link_fields)?)
     }
 
     /// The CRM button in one call: ensures the expert (unless given by account id), then reserves
@@ -390,6 +456,25 @@ impl<T: Transport> Client<T> {
         customer: Participant,
         valid_for_minutes: u32,
         extra: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<VideoCall, Error> {
+        self.start_video_call_with(expert, customer, valid_for_minutes, extra, None)
+            .await
+    }
+
+    /// [`Client::start_video_call`] with the guide's `supressMails`: `Some(s)` is sent on every
+    /// call it makes that may send mail (CreateUser, ConfirmEmail, the reservation); `None`
+    /// suppresses the expert's mails (as [`Client::ensure_expert`] does by default) and sends
+    /// no parameter with the reservation.
+    ///
+    /// # Errors
+    /// As [`Client::start_video_call`].
+    pub async fn start_video_call_with(
+        &self,
+        expert: &ExpertRef,
+        customer: Participant,
+        valid_for_minutes: u32,
+        extra: serde_json::Map<String, serde_json::Value>,
+        suppress_mails: Option<bool>,
     ) -> Result<VideoCall, Error> {
         if !(1..=MAX_CALL_MINUTES).contains(&valid_for_minutes) {
             return Err(ValidationError::InvalidArgument {
@@ -413,7 +498,9 @@ impl<T: Transport> Client<T> {
                 (id.clone(), None)
             }
             ExpertRef::Provision(new_user) => {
-                let e = self.ensure_expert(new_user, true).await?;
+                let e = self
+                    .ensure_expert(new_user, suppress_mails.unwrap_or(true))
+                    .await?;
                 (e.account_id.clone(), Some(e))
             }
         };
@@ -425,8 +512,10 @@ impl<T: Transport> Client<T> {
                 // The expert is sent to the link right away: a platform clock a little behind
                 // ours, or one that rounds to whole seconds, must not make it "not yet valid".
                 not_before_ms: Some(now - CALL_START_GRACE_MS),
-                valid_until_ms: now + i64::from(valid_for_minutes) * 60_000,
+                valid_until_ms: Some(now + i64::from(valid_for_minutes) * 60_000),
                 extra,
+                suppress_mails,
+                link_fields: Default::default(),
             })
             .await?;
         Ok(VideoCall {
@@ -615,7 +704,21 @@ impl<T: Transport> Client<T> {
         &self,
         conference_id: &str,
     ) -> Result<Option<ArchiveRecord>, Error> {
-        let req = archives::abandon_archive(&self.config.routes, conference_id)?;
+        self.abandon_archive_of(conference_id, None).await
+    }
+
+    /// AbandonArchive with both ids: the route decides which one is sent (the default takes the
+    /// conference id; an override with `{archiveId}`, the older path, takes the archive id).
+    ///
+    /// # Errors
+    /// `INVALID_ARGUMENT` (field `archiveId`) when the route takes the archive id and none is
+    /// given; otherwise as [`Client::get_archive`].
+    pub async fn abandon_archive_of(
+        &self,
+        conference_id: &str,
+        archive_id: Option<&str>,
+    ) -> Result<Option<ArchiveRecord>, Error> {
+        let req = archives::abandon_archive_ids(&self.config.routes, conference_id, archive_id)?;
         let resp = self.execute(&req).await?;
         Ok(archives::parse_abandoned(&resp)?)
     }

@@ -325,10 +325,6 @@ async fn reservation_validation() {
             "access_link_not_before",
         ),
         (
-            without("access_link_valid_until"),
-            "access_link_valid_until",
-        ),
-        (
             with("participants", json!([{ "email": "not an address" }])),
             "email",
         ),

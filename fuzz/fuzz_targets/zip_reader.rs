@@ -4,7 +4,8 @@
 #![no_main]
 
 use flexperto_sdk::archive::zip::{
-    inspect, list_entries, local_data_offset, locate_eocd, parse_central_directory, read_entry,
+    inspect, inspect_file, list_entries, local_data_offset, local_name_matches, locate_eocd,
+    parse_central_directory, read_entry,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -18,8 +19,18 @@ fuzz_target!(|data: &[u8]| {
     // The whole path a caller takes.
     if let Ok(entries) = list_entries(data) {
         let layout = inspect(&entries);
-        let _ = layout.findings.iter().map(|f| f.code()).count();
+        for f in &layout.findings {
+            let _ = (f.code(), f.name(&entries));
+        }
+        // The local headers held against the directory.
+        let _ = inspect_file(data);
         for entry in entries.iter().take(64) {
+            if let Some(local) = usize::try_from(entry.local_header_offset)
+                .ok()
+                .and_then(|at| data.get(at..))
+            {
+                let _ = local_name_matches(entry, local);
+            }
             if entry.uncompressed_size <= 1 << 20 {
                 let _ = read_entry(data, entry);
             }

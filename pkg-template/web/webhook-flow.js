@@ -112,9 +112,19 @@ export function createWebhookFlow(options, name) {
   if (everyEvent === undefined && topicHandlers.size === 0) {
     throw new TypeError(`${name}: pass on: { topic: handler }, onAny, or both`);
   }
-  const archiveTopic = options.archiveTopic ?? ARCHIVE_AVAILABLE;
+  // The archive topic is the verifier's (new WebhookVerifier({ archiveTopic })); given here too,
+  // it must be the same, so that a handler set up for a tenant's topic never runs a verifier
+  // that would take its archive events for generic ones.
+  const verifierTopic = typeof verifier.archiveTopic === "string" ? verifier.archiveTopic : ARCHIVE_AVAILABLE;
+  const archiveTopic = options.archiveTopic ?? verifierTopic;
   if (typeof archiveTopic !== "string" || archiveTopic.length === 0) {
     throw new TypeError(`${name}: archiveTopic must be a non-empty string`);
+  }
+  if (archiveTopic !== verifierTopic) {
+    throw new TypeError(
+      `${name}: archiveTopic ${JSON.stringify(archiveTopic)} differs from the verifier's ${JSON.stringify(verifierTopic)}: ` +
+        "build the verifier with new WebhookVerifier({ archiveTopic })",
+    );
   }
   const onError = options.onError ?? ((err, event) => logError(err, keyOf(event)));
   if (typeof onError !== "function") throw new TypeError(`${name}: onError must be a function`);

@@ -1,4 +1,5 @@
-//! `flexperto-sim --port N [--host 127.0.0.1] [--storage-port N] [--allow-http-loopback]`
+//! `flexperto-sim --port N [--host 127.0.0.1] [--storage-port N] [--allow-http-loopback]
+//!  [--meeting-link-fields MODERATOR,PARTICIPANTS,LINK]`
 //!
 //! Prints `listening on http://ADDR` (always the first line), then `storage on http://ADDR`.
 use std::io::Write as _;
@@ -7,7 +8,7 @@ use flexperto_sim::SimConfig;
 
 fn usage() -> ! {
     eprintln!(
-        "usage: flexperto-sim [--port N] [--host ADDR] [--storage-port N] [--allow-http-loopback]"
+        "usage: flexperto-sim [--port N] [--host ADDR] [--storage-port N] [--allow-http-loopback] [--meeting-link-fields MODERATOR,PARTICIPANTS,LINK]"
     );
     std::process::exit(2)
 }
@@ -35,6 +36,20 @@ async fn main() {
             }
             "--host" => host = args.next().unwrap_or_else(|| usage()),
             "--allow-http-loopback" => config.allow_http_loopback = true,
+            "--meeting-link-fields" => {
+                let names: Vec<String> = args
+                    .next()
+                    .unwrap_or_else(|| usage())
+                    .split(',')
+                    .map(str::to_owned)
+                    .collect();
+                match <[String; 3]>::try_from(names) {
+                    Ok(n) if n.iter().all(|s| !s.is_empty()) => {
+                        config.meeting_link_fields = Some(n)
+                    }
+                    _ => usage(),
+                }
+            }
             "-h" | "--help" => usage(),
             _ => usage(),
         }

@@ -134,7 +134,21 @@ fn date_ms(v: Option<Value>, k: &str) -> Result<Option<i64>, Response> {
     }
 }
 
+/// The reply's names of the link fields: the simulator's (the SDK's contract), or those of
+/// `--meeting-link-fields`.
+fn link_field_names(sim: &Sim) -> [&str; 3] {
+    match &sim.config.meeting_link_fields {
+        Some([m, p, l]) => [m, p, l],
+        None => ["moderator_link", "participant_links", "link"],
+    }
+}
+
+/// How long links work when a reservation gives no `access_link_valid_until` (the guide makes it
+/// optional and does not say what the platform then applies; the simulator's choice).
+pub const DEFAULT_LINK_VALIDITY_SECS: i64 = 24 * 3600;
+
 fn meeting_json(sim: &Sim, m: &MeetingRec, origin: &str) -> Value {
+    let [moderator_key, participants_key, link_key] = link_field_names(sim);
     let link = |p: i64| format!("{origin}/join/{}", link_token(sim, &m.id, p));
     let participant_links: Vec<Value> = m
         .participants
@@ -152,7 +166,7 @@ fn meeting_json(sim: &Sim, m: &MeetingRec, origin: &str) -> Value {
                     o.insert(k.into(), Value::String(v.clone()));
                 }
             }
-            o.insert("link".into(), Value::String(link(i)));
+            o.insert(link_key.into(), Value::String(link(i)));
             Value::Object(o)
         })
         .collect();
@@ -170,8 +184,8 @@ fn meeting_json(sim: &Sim, m: &MeetingRec, origin: &str) -> Value {
         "access_link_valid_until".into(),
         json!(time::rfc3339(m.valid_until)),
     );
-    o.insert("moderator_link".into(), json!(link(MODERATOR)));
-    o.insert("participant_links".into(), Value::Array(participant_links));
+    o.insert(moderator_key.into(), json!(link(MODERATOR)));
+    o.insert(participants_key.into(), Value::Array(participant_links));
     o.insert("createdAt".into(), json!(time::rfc3339(m.created_at)));
     Value::Object(o)
 }
@@ -241,22 +255,24 @@ pub async fn reserve(
         (Ok(nb), Ok(vu)) => (nb, vu),
         (Err(r), _) | (_, Err(r)) => return r,
     };
-    let Some(valid_until_ms) = valid_until_ms else {
-        return bad("access_link_valid_until is required");
-    };
     let now = sim.now_secs();
     // Rounded to whole seconds so that a link never works outside the window asked for.
     let not_before = not_before_ms.map_or(now, |ms| {
         ms.div_euclid(1000) + i64::from(ms.rem_euclid(1000) != 0)
     });
-    let valid_until = valid_until_ms.div_euclid(1000);
+    let valid_until = valid_until_ms.map_or(not_before + DEFAULT_LINK_VALIDITY_SECS, |ms| {
+        ms.div_euclid(1000)
+    });
     if valid_until <= not_before {
         return bad("access_link_valid_until must be after access_link_not_before");
     }
     if valid_until <= now {
         return bad("access_link_valid_until must be in the future");
     }
-    for k in ["id", "moderator_link", "participant_links", "createdAt"] {
+    for k in ["id", "moderator_link", "participant_links", "createdAt"]
+        .into_iter()
+        .chain(link_field_names(&sim).into_iter().take(2))
+    {
         fields.remove(k);
     }
     let mut g = sim.lock();

@@ -22,6 +22,10 @@ pub struct SimConfig {
     /// Permit `http://127.0.0.1:PORT` and `http://localhost:PORT` callback URLs (for local webhook
     /// delivery; the simulator does not speak TLS).
     pub allow_http_loopback: bool,
+    /// Other names for the meeting reply's link fields: the moderator's link, the array of
+    /// participants' links, and the link inside each element (default `moderator_link`,
+    /// `participant_links`, `link`), as a tenant whose contract differs would send them.
+    pub meeting_link_fields: Option<[String; 3]>,
 }
 
 /// The state shared by every handler.

@@ -105,6 +105,32 @@ pub fn abandon_archive(
     )
 }
 
+/// The abandon call with the id its route asks for: the default route (and any override with
+/// `{conferenceId}`) takes the conference id; an override with `{archiveId}` (the older
+/// `POST /communication/archives/archives/{archiveId}/abandon`) takes the archive id.
+///
+/// # Errors
+/// [`ValidationError::InvalidId`] for a bad id; [`ValidationError::InvalidArgument`] (field
+/// `archiveId`) when the route takes the archive id and none is given.
+pub fn abandon_archive_ids(
+    routes: &RouteTable,
+    conference_id: &str,
+    archive_id: Option<&str>,
+) -> Result<ApiRequest, ValidationError> {
+    if !routes
+        .path(Operation::AbandonArchive)
+        .contains("{archiveId}")
+    {
+        return abandon_archive(routes, conference_id);
+    }
+    let archive_id = archive_id.ok_or_else(|| ValidationError::InvalidArgument {
+        field: "archiveId".into(),
+        reason: "the abandonArchive route takes {archiveId}: pass the archive id (or the record)"
+            .into(),
+    })?;
+    by_id(routes, Operation::AbandonArchive, "archiveId", archive_id)
+}
+
 /// A body-less request to `op`, whose path has the one id `param` (checked first).
 fn by_id(
     routes: &RouteTable,
@@ -341,6 +367,44 @@ mod tests {
             assert!(get_archive(&r, bad).is_err(), "{bad:?}");
             assert!(abandon_archive(&r, bad).is_err(), "{bad:?}");
         }
+    }
+
+    /// The older abandon path names the archive: an override may use `{archiveId}`, and the
+    /// request then carries the archive id, not the conference id.
+    #[test]
+    fn abandon_override_with_the_archive_id() {
+        let default = RouteTable::default();
+        assert_eq!(
+            abandon_archive_ids(&default, "conf_1", Some("arc_1"))
+                .unwrap()
+                .path_and_query,
+            "/api/v2/communication/conferences/conferences/conf_1/archive/abandon"
+        );
+        let mut older = RouteTable::default();
+        older
+            .set(
+                "abandonArchive",
+                "/api/v2/communication/archives/archives/{archiveId}/abandon",
+            )
+            .unwrap();
+        let a = abandon_archive_ids(&older, "conf_1", Some("arc_1")).unwrap();
+        assert_eq!(
+            a.path_and_query,
+            "/api/v2/communication/archives/archives/arc_1/abandon"
+        );
+        assert_eq!(a.method.as_str(), "POST");
+        assert_eq!(
+            abandon_archive_ids(&older, "conf_1", None)
+                .unwrap_err()
+                .code(),
+            "INVALID_ARGUMENT"
+        );
+        assert!(abandon_archive_ids(&older, "conf_1", Some("../x")).is_err());
+        // Other placeholders stay refused.
+        assert!(older
+            .set("abandonArchive", "/api/v2/x/{userId}/abandon")
+            .is_err());
+        assert!(older.set("getArchive", "/api/v2/x/{conferenceId}").is_err());
     }
 
     #[test]

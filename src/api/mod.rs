@@ -131,6 +131,16 @@ fn placeholders(template: &str) -> Vec<&str> {
     out
 }
 
+/// The placeholders an override may use instead of the default's: the older abandon path
+/// (`POST /communication/archives/archives/{archiveId}/abandon`, in other versions of the guide)
+/// names the archive, where the default names the conference.
+fn alternative_placeholders(op: Operation) -> Option<&'static [&'static str]> {
+    match op {
+        Operation::AbandonArchive => Some(&["archiveId"]),
+        _ => None,
+    }
+}
+
 impl RouteTable {
     /// The path template of an operation.
     pub fn path(&self, op: Operation) -> &str {
@@ -141,7 +151,8 @@ impl RouteTable {
     ///
     /// # Errors
     /// [`ConfigError::InvalidRoute`] for an unknown operation, a path that does not start with `/`,
-    /// carries a query, fragment, white space or `..`, or whose `{placeholders}` differ from the default's.
+    /// carries a query, fragment, white space or `..`, or whose `{placeholders}` differ from the
+    /// default's (abandonArchive may use `{archiveId}` instead of `{conferenceId}`).
     pub fn set(&mut self, name: &str, template: &str) -> Result<(), ConfigError> {
         let bad = |why: String| ConfigError::InvalidRoute(why);
         let op =
@@ -162,7 +173,8 @@ impl RouteTable {
             )));
         }
         let default = ROUTES[op.index()].3;
-        if placeholders(template) != placeholders(default) {
+        let used = placeholders(template);
+        if used != placeholders(default) && alternative_placeholders(op) != Some(used.as_slice()) {
             return Err(bad(format!(
                 "{name}: path must use the placeholders of {default}"
             )));

@@ -180,7 +180,28 @@ pub fn create_user(
 /// # Errors
 /// [`ValidationError::InvalidId`] for a bad id.
 pub fn confirm_email(routes: &RouteTable, user_id: &str) -> Result<ApiRequest, ValidationError> {
-    let path = build_path(routes, Operation::ConfirmEmail, &[("userId", user_id)], &[])?;
+    confirm_email_with(routes, "supressMails", user_id, None)
+}
+
+/// [`confirm_email`] with the mail-suppressing query parameter `suppress_param` (the guide's
+/// `supressMails`, "available on every endpoint that would cause an email to be sent out"),
+/// sent only when `suppress_mails` is given.
+///
+/// # Errors
+/// [`ValidationError::InvalidId`] for a bad id.
+pub fn confirm_email_with(
+    routes: &RouteTable,
+    suppress_param: &str,
+    user_id: &str,
+    suppress_mails: Option<bool>,
+) -> Result<ApiRequest, ValidationError> {
+    let query = suppress_mails.map(|s| (suppress_param, Some(s.to_string())));
+    let path = build_path(
+        routes,
+        Operation::ConfirmEmail,
+        &[("userId", user_id)],
+        query.as_slice(),
+    )?;
     Ok(ApiRequest {
         operation: Operation::ConfirmEmail,
         method: Operation::ConfirmEmail.method(),

@@ -111,7 +111,10 @@ fn drive_zip(data: &[u8]) -> bool {
         return false;
     };
     let layout = inspect(&entries);
-    let _ = layout.findings.iter().map(Finding::code).count();
+    for f in &layout.findings {
+        let _ = (f.code(), f.name(&entries));
+    }
+    let _ = crate::archive::zip::inspect_file(data);
     for e in entries.iter().take(64) {
         if e.uncompressed_size <= 1 << 20 {
             let _ = read_entry(data, e);
@@ -207,7 +210,7 @@ fn checksum_and_status_parsers_survive_random_strings() {
 }
 
 /// Writes the seeds as the cargo-fuzz corpus: `cargo test -p flexperto-sdk --lib
-/// write_fuzz_seeds -- --ignored` (scripts/fuzz.sh does).
+/// write_fuzz_seeds -- --ignored` (scripts/fuzz.sh does). Also the webhook scanner's seeds.
 #[test]
 #[ignore = "writes files; run by scripts/fuzz.sh"]
 fn write_fuzz_seeds() {
@@ -227,5 +230,17 @@ fn write_fuzz_seeds() {
     ];
     for (i, s) in inputs.iter().enumerate() {
         std::fs::write(record_dir.join(format!("seed-{i}")), s).unwrap();
+    }
+    let webhook_dir = root.join("webhook_scanner");
+    std::fs::create_dir_all(&webhook_dir).unwrap();
+    let bodies: [&str; 5] = [
+        r#"{"id":"ntf_1","topic":"archive.available","createdAt":"2026-11-28T20:00:00Z","data":{"archive_id":"arc_1","archive_subject":{"conference_id":"conf_1","x":1},"sha256CheckSum":"ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef0123456789","status":"AVAILABLE","extra":[1]},"more":true}"#,
+        r#"{"id":7,"topic":"conference.ended","data":{"conference_id":"c"}}"#,
+        r#"{"data":{"archive_id":"a\u00e9\n","archive_subject":{"conference_id":"ü"},"sha256CheckSum":null,"status":null},"id":null,"topic":null}"#,
+        r#" { "id" : "x\"y" , "data" : { "archive_subject" : { "conference_id" : "c" } , "archive_id" : "a" , "n" : [ -0.5 , 12 , true , false , null , { } , [ ] ] } } "#,
+        r#"{"id":9,"topic":"other","data":[1,{"archive_id":"a"}]}"#,
+    ];
+    for (i, s) in bodies.iter().enumerate() {
+        std::fs::write(webhook_dir.join(format!("seed-{i}.json")), s).unwrap();
     }
 }

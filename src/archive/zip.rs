@@ -19,8 +19,6 @@
 //! number read from the file without a cap ([`MAX_ENTRIES`], [`MAX_CENTRAL_DIRECTORY_LEN`],
 //! [`MAX_INFLATED_LEN`]).
 
-use std::collections::BTreeSet;
-
 use crate::error::ArchiveError;
 
 /// Length of the end of central directory (EOCD) record without its comment.
@@ -80,8 +78,10 @@ pub struct CentralDirectoryLocation {
 /// One entry of the central directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ZipEntry {
-    /// The entry's path inside the archive, decoded as UTF-8 when flagged so (or when it is valid
-    /// UTF-8, as many writers omit the flag), else as CP437.
+    /// The entry's path inside the archive: the Info-ZIP Unicode Path extra field's when it
+    /// matches the raw name, else the raw name decoded as UTF-8 when general purpose bit 11 says
+    /// so, else as CP437 (APPNOTE appendix D), as Info-ZIP and Python read it, even when the bytes
+    /// would also be valid UTF-8.
     pub name: String,
     /// Compression method: [`METHOD_STORED`], [`METHOD_DEFLATE`] or another (unsupported) one.
     pub method: u16,
@@ -216,8 +216,14 @@ pub fn locate_eocd(tail: &[u8], file_len: u64) -> Result<CentralDirectoryLocatio
         || cd_size32 == u32::MAX
         || cd_offset32 == u32::MAX;
 
-    let locator_present =
-        pos >= ZIP64_LOCATOR_LEN && has_sig(tail, pos - ZIP64_LOCATOR_LEN, &ZIP64_LOCATOR_SIG);
+    // A zip64 locator sits right before the end record, but so do the last bytes of the central
+    // directory: a name may hold the locator's signature there. When the end record's own values
+    // are not saturated and put the directory's end exactly at the end record, there is no room
+    // for zip64 records: those bytes belong to the directory (Info-ZIP and Python agree).
+    let classic_fits = !saturated && u64::from(cd_offset32) + u64::from(cd_size32) == eocd_offset;
+    let locator_present = !classic_fits
+        && pos >= ZIP64_LOCATOR_LEN
+        && has_sig(tail, pos - ZIP64_LOCATOR_LEN, &ZIP64_LOCATOR_SIG);
     if !locator_present && saturated && pos < ZIP64_LOCATOR_LEN && tail_start > 0 {
         // The locator, if any, lies just before the tail.
         return Err(ArchiveError::TailTooShort {
@@ -490,20 +496,20 @@ fn decode_name(raw: &[u8], utf8_flag: bool, extra: &[u8]) -> String {
     if utf8_flag {
         return String::from_utf8_lossy(raw).into_owned();
     }
-    match std::str::from_utf8(raw) {
-        Ok(s) => s.to_owned(),
-        Err(_) => raw
-            .iter()
-            .map(|&b| {
-                if b < 0x80 {
-                    char::from(b)
-                } else {
-                    char::from_u32(u32::from(CP437_HIGH[usize::from(b - 0x80)]))
-                        .unwrap_or(char::REPLACEMENT_CHARACTER)
-                }
-            })
-            .collect(),
-    }
+    // Without the flag, the name is CP437 (APPNOTE 4.4.4 and appendix D), whatever else its
+    // bytes might also be. Sized exactly: a name of 65,535 bytes may take three times that.
+    let cp437 = |b: u8| {
+        if b < 0x80 {
+            char::from(b)
+        } else {
+            char::from_u32(u32::from(CP437_HIGH[usize::from(b - 0x80)]))
+                .unwrap_or(char::REPLACEMENT_CHARACTER)
+        }
+    };
+    let len = raw.iter().map(|&b| cp437(b).len_utf8()).sum();
+    let mut name = String::with_capacity(len);
+    name.extend(raw.iter().map(|&b| cp437(b)));
+    name
 }
 
 /// Code page 437, bytes 0x80 to 0xFF (as UTF-16 code units: all in the Basic Multilingual Plane).
@@ -746,35 +752,47 @@ pub struct Layout {
     pub findings: Vec<Finding>,
 }
 
-/// Something [`inspect`] noticed about an archive; a finding, not an error.
+/// Something [`inspect`] noticed about an archive; a finding, not an error. A finding names
+/// the entry by its index in the slice given to [`inspect`] ([`Finding::name`] gives the name), so
+/// that findings never copy names: a directory of long, odd names costs no more to inspect than
+/// to list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Finding {
     /// No JSON file under `themis/`, so no conference metadata.
     NoThemisMetadata,
-    /// A top-level folder or file other than `themis/`, `mithra/` and `whiteboard/`.
+    /// A top-level folder or file other than `themis/`, `mithra/` and `whiteboard/` (reported
+    /// once per top-level name, at the first entry under it).
     UnknownTopLevel {
-        /// The folder or file name at the top level.
-        name: String,
+        /// The first entry under that top-level name.
+        entry: usize,
     },
     /// An entry name with a `..` segment (path traversal if extracted naively).
     ParentSegment {
-        /// The entry's name.
-        name: String,
+        /// The entry.
+        entry: usize,
     },
     /// An entry name that is absolute: a leading `/` or `\`, or a drive letter such as `C:`.
     AbsolutePath {
-        /// The entry's name.
-        name: String,
+        /// The entry.
+        entry: usize,
     },
     /// An entry name containing `\` (zip names use `/`).
     Backslash {
-        /// The entry's name.
-        name: String,
+        /// The entry.
+        entry: usize,
     },
-    /// Two or more entries with the same name (reported once per name).
+    /// Two or more entries with the same name (reported once per name, at its second entry).
     DuplicateName {
-        /// The repeated name.
-        name: String,
+        /// The entry that repeats an earlier one's name.
+        entry: usize,
+    },
+    /// The entry's local file header names another file than the central directory does: an
+    /// extractor that walks local headers would write something else than what is listed.
+    /// Found by [`inspect_file`] or [`local_name_matches`], not by [`inspect`] (which sees only
+    /// the directory).
+    LocalNameMismatch {
+        /// The entry.
+        entry: usize,
     },
 }
 
@@ -788,18 +806,49 @@ impl Finding {
             Self::AbsolutePath { .. } => "ABSOLUTE_PATH",
             Self::Backslash { .. } => "BACKSLASH",
             Self::DuplicateName { .. } => "DUPLICATE_NAME",
+            Self::LocalNameMismatch { .. } => "LOCAL_NAME_MISMATCH",
         }
     }
+
+    /// The entry this finding is about, if any.
+    pub fn entry(&self) -> Option<usize> {
+        match self {
+            Self::NoThemisMetadata => None,
+            Self::UnknownTopLevel { entry }
+            | Self::ParentSegment { entry }
+            | Self::AbsolutePath { entry }
+            | Self::Backslash { entry }
+            | Self::DuplicateName { entry }
+            | Self::LocalNameMismatch { entry } => Some(*entry),
+        }
+    }
+
+    /// The name this finding is about, from the entries given to [`inspect`]: the top-level
+    /// folder or file for `UNKNOWN_TOP_LEVEL`, the entry's (central directory) name otherwise.
+    pub fn name<'a>(&self, entries: &'a [ZipEntry]) -> Option<&'a str> {
+        let name = entries.get(self.entry()?)?.name.as_str();
+        Some(match self {
+            Self::UnknownTopLevel { .. } => top_level(name),
+            _ => name,
+        })
+    }
+}
+
+/// The first segment of a name (all of it without a `/`).
+fn top_level(name: &str) -> &str {
+    name.split_once('/').map_or(name, |(top, _)| top)
 }
 
 /// Groups entries by top-level folder (`themis/`, `mithra/`, `whiteboard/`, other) and reports
 /// [`Finding`]s: no themis metadata JSON, unknown top-level names, `..` segments, absolute
-/// paths, backslashes and duplicate names.
+/// paths, backslashes and duplicate names. Time and memory are linear in the names' length:
+/// names are hashed (not compared in order) and never copied.
 pub fn inspect(entries: &[ZipEntry]) -> Layout {
+    use std::collections::HashSet;
     let mut layout = Layout::default();
-    let mut seen: BTreeSet<&str> = BTreeSet::new();
-    let mut duplicates: BTreeSet<&str> = BTreeSet::new();
-    let mut unknown: BTreeSet<&str> = BTreeSet::new();
+    let mut seen: HashSet<&str> = HashSet::with_capacity(entries.len());
+    let mut duplicates: HashSet<&str> = HashSet::new();
+    let mut unknown: HashSet<&str> = HashSet::new();
     for (index, entry) in entries.iter().enumerate() {
         let name = entry.name.as_str();
         let (top, rest) = match name.split_once('/') {
@@ -814,7 +863,7 @@ pub fn inspect(entries: &[ZipEntry]) -> Layout {
                 if !top.is_empty() && unknown.insert(top) {
                     layout
                         .findings
-                        .push(Finding::UnknownTopLevel { name: top.into() });
+                        .push(Finding::UnknownTopLevel { entry: index });
                 }
                 &mut layout.other
             }
@@ -827,10 +876,9 @@ pub fn inspect(entries: &[ZipEntry]) -> Layout {
         {
             layout.themis_json.push(index);
             let file_name = name.rsplit('/').next().unwrap_or(name);
-            let file_name = file_name.to_ascii_lowercase();
-            if layout.metadata.is_none() && file_name.contains("meta") {
+            if layout.metadata.is_none() && contains_ignore_case(file_name, "meta") {
                 layout.metadata = Some(index);
-            } else if layout.chat.is_none() && file_name.contains("chat") {
+            } else if layout.chat.is_none() && contains_ignore_case(file_name, "chat") {
                 layout.chat = Some(index);
             }
         }
@@ -838,30 +886,81 @@ pub fn inspect(entries: &[ZipEntry]) -> Layout {
         if name.split(['/', '\\']).any(|segment| segment == "..") {
             layout
                 .findings
-                .push(Finding::ParentSegment { name: name.into() });
+                .push(Finding::ParentSegment { entry: index });
         }
         let b = name.as_bytes();
         let drive = b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':';
         if name.starts_with('/') || name.starts_with('\\') || drive {
-            layout
-                .findings
-                .push(Finding::AbsolutePath { name: name.into() });
+            layout.findings.push(Finding::AbsolutePath { entry: index });
         }
         if name.contains('\\') {
-            layout
-                .findings
-                .push(Finding::Backslash { name: name.into() });
+            layout.findings.push(Finding::Backslash { entry: index });
         }
         if !seen.insert(name) && duplicates.insert(name) {
             layout
                 .findings
-                .push(Finding::DuplicateName { name: name.into() });
+                .push(Finding::DuplicateName { entry: index });
         }
     }
     if layout.themis_json.is_empty() {
         layout.findings.push(Finding::NoThemisMetadata);
     }
     layout
+}
+
+fn contains_ignore_case(s: &str, needle: &str) -> bool {
+    !needle.is_empty()
+        && s.as_bytes()
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+/// Whether the name in an entry's local file header is the name the central directory gives
+/// it. `local` holds the bytes from the local header's start through at least its name and
+/// extra field ([`local_data_offset`] bytes); the name is decoded by the same rules, from the
+/// local header's own flags and extra field.
+///
+/// # Errors
+/// [`ArchiveError::Truncated`] when `local` ends before the name and extra field do;
+/// otherwise as [`local_data_offset`].
+pub fn local_name_matches(entry: &ZipEntry, local: &[u8]) -> Result<bool, ArchiveError> {
+    let header_len = local_data_offset(local)?;
+    if (local.len() as u64) < header_len {
+        return Err(truncated(format!(
+            "the local header of {} needs {header_len} bytes, got {}",
+            entry.name,
+            local.len()
+        )));
+    }
+    let flags = le16(local, 6).unwrap_or(0);
+    let name_len = usize::from(le16(local, 26).unwrap_or(0));
+    let name_end = LOCAL_HEADER_LEN + name_len;
+    let raw = &local[LOCAL_HEADER_LEN..name_end];
+    let extra = &local[name_end..header_len as usize];
+    Ok(decode_name(raw, flags & FLAG_UTF8 != 0, extra) == entry.name)
+}
+
+/// Lists and inspects a zip file held whole in memory: [`list_entries`], [`inspect`], and
+/// each entry's local header name held against the directory's ([`Finding::LocalNameMismatch`]).
+///
+/// # Errors
+/// As [`list_entries`]; [`ArchiveError::Truncated`] or [`ArchiveError::CorruptZip`] when an
+/// entry's local header is cut or has a bad signature.
+pub fn inspect_file(file: &[u8]) -> Result<(Vec<ZipEntry>, Layout), ArchiveError> {
+    let entries = list_entries(file)?;
+    let mut layout = inspect(&entries);
+    for (index, e) in entries.iter().enumerate() {
+        let local = usize::try_from(e.local_header_offset)
+            .ok()
+            .and_then(|at| file.get(at..))
+            .ok_or_else(|| truncated("the local file header lies outside the file"))?;
+        if !local_name_matches(e, local)? {
+            layout
+                .findings
+                .push(Finding::LocalNameMismatch { entry: index });
+        }
+    }
+    Ok((entries, layout))
 }
 
 fn ends_with_ignore_case(s: &str, suffix: &str) -> bool {
@@ -1502,13 +1601,151 @@ mod tests {
             names,
             [
                 "themis/Grüße.txt",
-                "themis/Grüße.txt",
+                "themis/Gr\u{251c}\u{255d}\u{251c}\u{0192}e.txt",
                 "themis/Grüße-utf8.txt",
                 "themis/bad\u{fffd}.txt",
                 "themis/Grüße-extra.txt",
                 "themis/Grüße.txt"
             ]
         );
+    }
+
+    /// A name holding `PK\x06\x07` (the zip64 locator's signature) right before the end record is a
+    /// name, not a zip64 locator: Info-ZIP and Python read such archives.
+    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn names_holding_zip64_signatures_are_names() {
+        // The locator's fields as a real one would have them: disk 0, one disk.
+        let mut tail_name = b"themis/a-PK".to_vec();
+        tail_name.extend_from_slice(b"\x06\x07\0\0\0\0");
+        tail_name.extend_from_slice(&0u64.to_le_bytes());
+        tail_name.extend_from_slice(&1u32.to_le_bytes());
+        let mut w = ZipWriter::new();
+        add_sample_entries(&mut w);
+        w.add(Entry::stored("x", b"last"));
+        let mut last = Entry::stored("x", b"tail");
+        last.name = tail_name.clone();
+        w.add(last);
+        let (file, cd_offset) = w.finish();
+        let at = file.len() - 22 - 20;
+        assert_eq!(&file[at..at + 4], b"PK\x06\x07");
+        let loc = locate_eocd(tail_of(&file, RECOMMENDED_TAIL_LEN), file.len() as u64).unwrap();
+        assert_eq!((loc.offset, loc.entries, loc.zip64), (cd_offset, 8, false));
+        let read = read_via_ranges(&file).unwrap();
+        assert_eq!(read[7].1, b"tail");
+
+        // A fake locator that points at a fake zip64 record inside an earlier name: still names.
+        let mut w = ZipWriter::new();
+        let mut record_name = b"themis/b-".to_vec();
+        let record_at = w.out.len() + 30 + record_name.len();
+        record_name.extend_from_slice(b"PK\x06\x06");
+        record_name.extend_from_slice(&44u64.to_le_bytes());
+        record_name.extend_from_slice(&[0; 44]);
+        let mut first = Entry::stored("x", b"one");
+        first.name = record_name;
+        w.add(first);
+        let mut locator_name = b"themis/c-PK\x06\x07\0\0\0\0".to_vec();
+        locator_name.extend_from_slice(&(record_at as u64).to_le_bytes());
+        locator_name.extend_from_slice(&1u32.to_le_bytes());
+        let mut second = Entry::stored("x", b"two");
+        second.name = locator_name;
+        w.add(second);
+        let (file, cd_offset) = w.finish();
+        assert_eq!(&file[record_at..record_at + 4], b"PK\x06\x06");
+        let loc = locate_eocd(&file, file.len() as u64).unwrap();
+        assert_eq!((loc.offset, loc.entries, loc.zip64), (cd_offset, 2, false));
+        assert_eq!(read_via_ranges(&file).unwrap()[1].1, b"two");
+
+        // A real zip64 archive is still read as one.
+        let mut w = ZipWriter::zip64();
+        let mut last = Entry::stored("x", b"tail");
+        last.name = tail_name;
+        w.add(last);
+        let (file, _) = w.finish();
+        assert!(locate_eocd(&file, file.len() as u64).unwrap().zip64);
+        assert_eq!(read_via_ranges(&file).unwrap()[0].1, b"tail");
+    }
+
+    /// A local header whose name is not the central directory's is a finding: an extractor that
+    /// walks local headers would write another file than the one listed.
+    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn local_names_that_differ_are_findings() {
+        let mut w = ZipWriter::new();
+        add_sample_entries(&mut w);
+        let (mut file, _) = w.finish();
+        let (entries, layout) = inspect_file(&file).unwrap();
+        assert_eq!(layout.findings, vec![]);
+        // Rename entry 1 in its local header only (same length).
+        let at = entries[1].local_header_offset as usize + LOCAL_HEADER_LEN;
+        let name = b"themis/conference-metadata.json";
+        assert_eq!(&file[at..at + name.len()], name);
+        file[at..at + 7].copy_from_slice(b"../../x");
+        let (entries, layout) = inspect_file(&file).unwrap();
+        assert_eq!(
+            layout.findings,
+            vec![Finding::LocalNameMismatch { entry: 1 }]
+        );
+        assert_eq!(
+            layout.findings[0].name(&entries),
+            Some("themis/conference-metadata.json")
+        );
+        assert_eq!(layout.findings[0].code(), "LOCAL_NAME_MISMATCH");
+        let local = &file[entries[1].local_header_offset as usize..];
+        assert!(!local_name_matches(&entries[1], local).unwrap());
+        assert!(local_name_matches(
+            &entries[2],
+            &file[entries[2].local_header_offset as usize..]
+        )
+        .unwrap());
+        // A header cut before the end of its name is an error, not a guess.
+        assert_eq!(
+            code(local_name_matches(&entries[1], &local[..40])),
+            "TRUNCATED"
+        );
+        // The same bytes under another flag decode to another name: a finding too.
+        let mut w = ZipWriter::new();
+        let mut e = Entry::stored("themis/\u{e9}.json", b"{}");
+        e.flags = FLAG_UTF8;
+        w.add(e);
+        let (mut file, cd_offset) = w.finish();
+        assert_eq!(inspect_file(&file).unwrap().1.findings, vec![]);
+        assert!(cd_offset > 8);
+        file[6] = 0; // the local header's flags: no longer UTF-8
+        file[7] = 0;
+        assert_eq!(
+            inspect_file(&file).unwrap().1.findings,
+            vec![Finding::LocalNameMismatch { entry: 0 }]
+        );
+    }
+
+    /// Every byte of a name without the UTF-8 flag is CP437 (APPNOTE appendix D), even when the
+    /// bytes happen to be valid UTF-8.
+    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn unflagged_names_are_cp437() {
+        let mut w = ZipWriter::new();
+        let mut e = Entry::stored("x", b"");
+        e.name = "themis/Grüße.txt".as_bytes().to_vec();
+        e.flags = 0;
+        w.add(e);
+        let mut all = Entry::stored("x", b"");
+        all.name = (1u8..=255).filter(|b| *b != b'/').collect();
+        all.flags = 0;
+        w.add(all);
+        let (file, _) = w.finish();
+        let entries = list_entries(&file).unwrap();
+        // C3 BC and C3 9F in CP437.
+        assert_eq!(
+            entries[0].name,
+            "themis/Gr\u{251c}\u{255d}\u{251c}\u{0192}e.txt"
+        );
+        let name: Vec<char> = entries[1].name.chars().collect();
+        assert_eq!(name.len(), 254);
+        assert_eq!(name[0x41 - 2], 'A');
+        assert_eq!(name[0x80 - 2], '\u{c7}');
+        assert_eq!(name[0xB0 - 2], '\u{2591}');
+        assert_eq!(name[0xFF - 2], '\u{a0}');
     }
 
     #[test]
@@ -1585,17 +1822,7 @@ mod tests {
         let codes: Vec<(&str, String)> = layout
             .findings
             .iter()
-            .map(|f| {
-                let name = match f {
-                    Finding::NoThemisMetadata => String::new(),
-                    Finding::UnknownTopLevel { name }
-                    | Finding::ParentSegment { name }
-                    | Finding::AbsolutePath { name }
-                    | Finding::Backslash { name }
-                    | Finding::DuplicateName { name } => name.clone(),
-                };
-                (f.code(), name)
-            })
+            .map(|f| (f.code(), f.name(&entries).unwrap_or_default().to_owned()))
             .collect();
         let expected: Vec<(&str, String)> = [
             ("PARENT_SEGMENT", "themis/../../etc/passwd"),

@@ -22,12 +22,33 @@ pub struct MeetingRequest {
     pub moderator_account_id: String,
     /// The participants; one anonymous participant when empty.
     pub participants: Vec<Participant>,
-    /// Links work from this instant (Unix ms); now when `None`.
+    /// Links work from this instant (Unix ms); the platform's default when `None` (not sent).
     pub not_before_ms: Option<i64>,
-    /// Links work until this instant (Unix ms).
-    pub valid_until_ms: i64,
+    /// Links work until this instant (Unix ms); the platform's default when `None` (not sent).
+    /// The guide makes both bounds optional.
+    pub valid_until_ms: Option<i64>,
     /// Further fields (`subject`, ...), sent as given.
     pub extra: Map<String, Value>,
+    /// The guide's `supressMails` query parameter: `None` sends none (the platform decides
+    /// whether participants get mail).
+    pub suppress_mails: Option<bool>,
+    /// Where the reply puts its links, when the tenant's names are known to differ from the
+    /// SDK's guesses. Not sent.
+    pub link_fields: LinkFields,
+}
+
+/// The reply's field names for the links, given by the caller. Each one, when given, is looked
+/// up first (exactly as written); the SDK's own spellings are tried after it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LinkFields {
+    /// The moderator's link (the SDK tries `moderator_link`, `moderatorLink`,
+    /// `moderator_join_link`, ...).
+    pub moderator_link: Option<String>,
+    /// The array of participants' links (the SDK tries `participant_links`, `participantLinks`,
+    /// `participants`, ...).
+    pub participant_links: Option<String>,
+    /// The link inside each element of that array (the SDK tries `link`, `joinLink`, `url`, ...).
+    pub participant_link: Option<String>,
 }
 
 /// A join link and the window in which it works.
@@ -35,10 +56,10 @@ pub struct MeetingRequest {
 pub struct MeetingLink {
     /// The URL; whoever holds it joins as its participant (or as the moderator).
     pub url: String,
-    /// Valid from (Unix ms).
-    pub not_before_ms: i64,
-    /// Valid until (Unix ms, exclusive).
-    pub valid_until_ms: i64,
+    /// Valid from (Unix ms), as echoed or requested; `None` when neither says.
+    pub not_before_ms: Option<i64>,
+    /// Valid until (Unix ms, exclusive), as echoed or requested; `None` when neither says.
+    pub valid_until_ms: Option<i64>,
 }
 
 /// A participant's link, with the participant as the API echoed it.
@@ -50,25 +71,43 @@ pub struct ParticipantLink {
     pub raw: String,
 }
 
-/// A reserved meeting.
+/// A reserved meeting. A reservation is never retried (it is a POST), so a reply whose links
+/// the SDK cannot find is still a reserved meeting: its id and record, with the links missing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Meeting {
     /// The meetingId: document it in the CRM next to the call.
     pub id: String,
-    /// The moderator's (expert's) link.
-    pub moderator_link: MeetingLink,
-    /// One link per participant, in request order.
+    /// The moderator's (expert's) link; `None` when the reply has none the SDK can find.
+    pub moderator_link: Option<MeetingLink>,
+    /// One link per participant, in request order; empty when the reply's links could not all
+    /// be found (see `missing`).
     pub participant_links: Vec<ParticipantLink>,
+    /// The links not found in the reply: [`MISSING_MODERATOR_LINK`],
+    /// [`MISSING_PARTICIPANT_LINKS`]. Read them from `raw` (or pass [`LinkFields`]).
+    pub missing: Vec<&'static str>,
+    /// The valid-from the reply echoed, or the one requested.
+    pub not_before_ms: Option<i64>,
+    /// The valid-until the reply echoed, or the one requested.
+    pub valid_until_ms: Option<i64>,
     /// The meeting record as received.
     pub raw: String,
 }
 
+/// In [`Meeting::missing`]: no moderator link found.
+pub const MISSING_MODERATOR_LINK: &str = "moderatorLink";
+/// In [`Meeting::missing`]: no array of participant links found, or one without a link.
+pub const MISSING_PARTICIPANT_LINKS: &str = "participantLinks";
+
 /// Whether a link works at `when_ms`, with `skew_ms` of tolerance for clocks that disagree: the
-/// whole interval `when ± skew` must lie inside the window (a conservative answer).
+/// whole interval `when ± skew` must lie inside the window (a conservative answer). A bound
+/// that neither the reply nor the request gave is the platform's, unknown here: not checked.
 pub fn link_is_valid_at(link: &MeetingLink, when_ms: i64, skew_ms: i64) -> bool {
     let skew = skew_ms.max(0);
-    when_ms.saturating_sub(skew) >= link.not_before_ms
-        && when_ms.saturating_add(skew) < link.valid_until_ms
+    link.not_before_ms
+        .is_none_or(|nb| when_ms.saturating_sub(skew) >= nb)
+        && link
+            .valid_until_ms
+            .is_none_or(|vu| when_ms.saturating_add(skew) < vu)
 }
 
 #[cfg(test)]
@@ -79,8 +118,8 @@ mod tests {
     fn validity_window_with_skew() {
         let l = MeetingLink {
             url: "u".into(),
-            not_before_ms: 1000,
-            valid_until_ms: 2000,
+            not_before_ms: Some(1000),
+            valid_until_ms: Some(2000),
         };
         assert!(!link_is_valid_at(&l, 999, 0));
         assert!(link_is_valid_at(&l, 1000, 0));
@@ -90,5 +129,11 @@ mod tests {
         assert!(link_is_valid_at(&l, 1100, 100));
         assert!(!link_is_valid_at(&l, 1950, 100));
         assert!(link_is_valid_at(&l, 1500, -5));
+        let open = MeetingLink {
+            not_before_ms: None,
+            ..l.clone()
+        };
+        assert!(link_is_valid_at(&open, 0, 0));
+        assert!(!link_is_valid_at(&open, 2000, 0));
     }
 }

@@ -14,8 +14,8 @@ use super::errors;
 use crate::archive::checksum::{self, verify_digest};
 use crate::archive::content::{check_chat, check_metadata};
 use crate::archive::zip::{
-    check_entry_data, inspect, local_data_offset, locate_eocd, parse_central_directory, Finding,
-    Layout, ZipEntry,
+    check_entry_data, inspect, local_data_offset, locate_eocd, parse_central_directory, Layout,
+    ZipEntry,
 };
 use crate::archive::ArchiveStatus;
 use crate::error::{ArchiveError, Error};
@@ -250,13 +250,9 @@ fn directory_json(zip64: bool, entries: &[ZipEntry], layout: &Layout) -> String 
     out.push_str(",\"findings\":[");
     for (i, f) in layout.findings.iter().enumerate() {
         let _ = write!(out, "{}[\"{}\",", if i == 0 { "" } else { "," }, f.code());
-        match f {
-            Finding::NoThemisMetadata => out.push_str("null"),
-            Finding::UnknownTopLevel { name }
-            | Finding::ParentSegment { name }
-            | Finding::AbsolutePath { name }
-            | Finding::Backslash { name }
-            | Finding::DuplicateName { name } => string(&mut out, name),
+        match f.name(entries) {
+            Some(name) => string(&mut out, name),
+            None => out.push_str("null"),
         }
         out.push(']');
     }

@@ -7,8 +7,9 @@ use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 
 use super::client::JsClient;
-use super::{call_arg, id_arg, input, json_out, promise, reject};
+use super::{call_arg, get, id_arg, input, json_out, promise, reject};
 use crate::archive::ArchiveStatus;
+use crate::error::{Error, ValidationError};
 use crate::models::archives as m;
 
 /// The query of listArchives.
@@ -202,27 +203,67 @@ impl JsClient {
 
     /// AbandonArchive: `POST .../conferences/{conferenceId}/archive/abandon`. Claims the archive
     /// (status ABANDONED, downloadable until it expires). Takes the CONFERENCE id
-    /// (`record.subject.conference_id`). Resolves to the record when the server sends one.
+    /// (`record.subject.conference_id`), or the record itself (or `{ conferenceId, archiveId }`),
+    /// which also gives the archive id that a `routes.abandonArchive` override with
+    /// `{archiveId}` (the older path) takes. Resolves to the record when the server sends one.
     #[wasm_bindgen(js_name = abandonArchive, unchecked_return_type = "Promise<ArchiveRecord | null>")]
     pub fn abandon_archive(
         &self,
-        #[wasm_bindgen(js_name = conferenceId, unchecked_param_type = "string")]
-        conference_id: JsValue,
+        #[wasm_bindgen(js_name = conferenceIdOrRecord)] target: super::OptAbandonTarget,
         options: Option<super::OptRequestOptions>,
     ) -> Promise {
-        let args = id_arg(&conference_id, "conferenceId").and_then(|id| {
+        let target = JsValue::from(target);
+        let args = abandon_target(&target).and_then(|ids| {
             Ok((
-                id,
+                ids,
                 call_arg(&options.map(JsValue::from).unwrap_or_default())?,
             ))
         });
-        let (id, call) = match args {
+        let ((conference, archive), call) = match args {
             Ok(a) => a,
             Err(e) => return reject(e),
         };
         let client = self.scoped(call);
-        promise(async move { client.abandon_archive(&id).await }, |r| {
-            r.map_or(JsValue::NULL, |r| json_out(&r.raw))
-        })
+        promise(
+            async move {
+                client
+                    .abandon_archive_of(&conference, archive.as_deref())
+                    .await
+            },
+            |r| r.map_or(JsValue::NULL, |r| json_out(&r.raw)),
+        )
     }
+}
+
+/// The ids an abandonArchive target gives: a string is the conference id; a record (or
+/// `{ conferenceId, archiveId }`) also gives the archive id.
+fn abandon_target(target: &JsValue) -> Result<(String, Option<String>), Error> {
+    let text = |v: JsValue| v.as_string();
+    if let Some(s) = target.as_string() {
+        return Ok((s, None));
+    }
+    let bad = |reason: &str| -> Error {
+        ValidationError::InvalidArgument {
+            field: "conferenceId".into(),
+            reason: reason.into(),
+        }
+        .into()
+    };
+    if !target.is_object() {
+        return Err(bad(
+            "must be a string, an archive record or { conferenceId, archiveId }",
+        ));
+    }
+    let copy = input::snapshot(target, "conferenceId", 1)?;
+    let subject = get(&copy, "subject");
+    let conference = text(get(&copy, "conferenceId")).or_else(|| {
+        subject
+            .is_object()
+            .then(|| text(get(&subject, "conference_id")))
+            .flatten()
+    });
+    let archive = text(get(&copy, "archiveId")).or_else(|| text(get(&copy, "id")));
+    conference
+        .map(|c| (c, archive))
+        .ok_or_else(|| bad("is required"))
 }

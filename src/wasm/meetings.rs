@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 
 use super::client::JsClient;
 use super::users::{ensured_js, NewUser};
-use super::{call_arg, errors, get, input, json_out, promise, reject};
+use super::{errors, get, input, json_out, options_arg, promise, reject};
 use crate::client::ExpertRef;
 use crate::error::{Error, ValidationError};
 use crate::models::meetings as m;
@@ -82,12 +82,16 @@ pub struct MeetingReservation {
     #[serde(default)]
     #[tsify(optional)]
     pub participants: Option<Vec<MeetingParticipant>>,
-    /// Links work from this instant (default: now).
+    /// Links work from this instant (optional, as in the guide: the platform's default when
+    /// omitted).
     #[serde(default)]
     #[tsify(optional)]
     pub access_link_not_before: Option<Instant>,
-    /// Links work until this instant: after `accessLinkNotBefore`, and in the future.
-    pub access_link_valid_until: Instant,
+    /// Links work until this instant: after `accessLinkNotBefore` (or now), and in the future.
+    /// Optional, as in the guide.
+    #[serde(default)]
+    #[tsify(optional)]
+    pub access_link_valid_until: Option<Instant>,
     /// Further fields (`subject`, ...), sent as given.
     #[serde(flatten)]
     #[tsify(type = "Record<string, unknown>")]
@@ -133,9 +137,11 @@ pub struct StartVideoCall {
 #[serde(rename_all = "camelCase")]
 pub struct MeetingLink {
     url: String,
-    #[tsify(type = "Date")]
+    /// Absent when neither the request nor the reply gave it (the platform's default applies).
+    #[tsify(optional, type = "Date")]
     not_before: (),
-    #[tsify(type = "Date")]
+    /// Absent when neither the request nor the reply gave it (the platform's default applies).
+    #[tsify(optional, type = "Date")]
     valid_until: (),
 }
 
@@ -145,9 +151,9 @@ pub struct MeetingLink {
 #[serde(rename_all = "camelCase")]
 pub struct ParticipantLink {
     url: String,
-    #[tsify(type = "Date")]
+    #[tsify(optional, type = "Date")]
     not_before: (),
-    #[tsify(type = "Date")]
+    #[tsify(optional, type = "Date")]
     valid_until: (),
     #[tsify(type = "MeetingParticipant")]
     participant: (),
@@ -160,19 +166,22 @@ pub struct ParticipantLink {
 pub struct ReservedMeeting {
     /// Document it in the CRM next to the call.
     meeting_id: String,
-    #[tsify(type = "MeetingLink")]
+    /// Absent when the reply has no moderator link the SDK can find (see `linksMissing`).
+    #[tsify(optional, type = "MeetingLink")]
     moderator_link: (),
-    /// One per participant, in request order.
+    /// One per participant, in request order; empty when they could not all be found.
     #[tsify(type = "ParticipantLink[]")]
     participant_links: (),
-    #[tsify(type = "Date")]
+    /// The links not found in the reply: the meeting WAS reserved (never retry the POST); read
+    /// them from `record`, or pass `linkFields`.
+    #[tsify(type = "Array<\"moderatorLink\" | \"participantLinks\">")]
+    links_missing: (),
+    #[tsify(optional, type = "Date")]
     access_link_not_before: (),
-    #[tsify(type = "Date")]
+    #[tsify(optional, type = "Date")]
     access_link_valid_until: (),
     /// The meeting record as the API returned it (its own field names).
-    #[tsify(
-        type = "{ id: string; moderator_link: string; participant_links: Array<{ link: string; [field: string]: unknown }>; [field: string]: unknown }"
-    )]
+    #[tsify(type = "{ id?: string; [field: string]: unknown }")]
     record: (),
 }
 
@@ -203,9 +212,96 @@ fn reservation(r: MeetingReservation) -> Result<m::MeetingRequest, Error> {
             .as_ref()
             .map(|t| instant_ms(t, "accessLinkNotBefore"))
             .transpose()?,
-        valid_until_ms: instant_ms(&r.access_link_valid_until, "accessLinkValidUntil")?,
+        valid_until_ms: r
+            .access_link_valid_until
+            .as_ref()
+            .map(|t| instant_ms(t, "accessLinkValidUntil"))
+            .transpose()?,
         extra: r.extra,
+        ..m::MeetingRequest::default()
     })
+}
+
+/// The reply's names for the links, when a tenant's differ from every spelling the SDK knows.
+#[derive(Debug, Default, Deserialize, Tsify)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LinkFieldNames {
+    /// The moderator link's field.
+    #[serde(default)]
+    #[tsify(optional)]
+    pub moderator_link: Option<String>,
+    /// The participant list's field.
+    #[serde(default)]
+    #[tsify(optional)]
+    pub participant_links: Option<String>,
+    /// A participant's link field.
+    #[serde(default)]
+    #[tsify(optional)]
+    pub participant_link: Option<String>,
+}
+
+/// Options of `reserveMeeting` (with the per-call options).
+#[derive(Debug, Default, Deserialize, Tsify)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[tsify(hashmap_as_object)]
+pub struct ReserveMeetingOptions {
+    /// The guide's `supressMails` query parameter; not sent when omitted.
+    #[serde(default)]
+    #[tsify(optional)]
+    pub suppress_mails: Option<bool>,
+    /// The reply's names for the links, looked up first, exactly as written.
+    #[serde(default)]
+    #[tsify(optional)]
+    pub link_fields: Option<LinkFieldNames>,
+    /// See RequestOptions.
+    #[serde(default)]
+    #[tsify(optional, type = "AbortSignal")]
+    #[allow(dead_code)] // the signal itself is taken from the copy before deserializing
+    pub signal: Option<serde::de::IgnoredAny>,
+    /// See RequestOptions.
+    #[serde(default)]
+    #[tsify(optional)]
+    pub timeout_ms: Option<u32>,
+    /// See RequestOptions.
+    #[serde(default)]
+    #[tsify(optional)]
+    pub headers: Option<std::collections::BTreeMap<String, String>>,
+}
+
+/// Options of `startVideoCall` (with the per-call options).
+#[derive(Debug, Default, Deserialize, Tsify)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[tsify(hashmap_as_object)]
+pub struct StartVideoCallOptions {
+    /// The guide's `supressMails`: provisioning defaults to true (as createUser); the
+    /// reservation sends it only when given.
+    #[serde(default)]
+    #[tsify(optional)]
+    pub suppress_mails: Option<bool>,
+    /// See RequestOptions.
+    #[serde(default)]
+    #[tsify(optional, type = "AbortSignal")]
+    #[allow(dead_code)] // the signal itself is taken from the copy before deserializing
+    pub signal: Option<serde::de::IgnoredAny>,
+    /// See RequestOptions.
+    #[serde(default)]
+    #[tsify(optional)]
+    pub timeout_ms: Option<u32>,
+    /// See RequestOptions.
+    #[serde(default)]
+    #[tsify(optional)]
+    pub headers: Option<std::collections::BTreeMap<String, String>>,
+}
+
+fn non_empty(v: Option<String>, field: &str) -> Result<Option<String>, Error> {
+    match v {
+        Some(s) if s.is_empty() => Err(ValidationError::InvalidArgument {
+            field: format!("options.linkFields.{field}"),
+            reason: "must be a non-empty string".into(),
+        }
+        .into()),
+        v => Ok(v),
+    }
 }
 
 fn expert_ref(mut e: Map<String, Value>) -> Result<ExpertRef, Error> {
@@ -240,11 +336,17 @@ fn date(ms: i64) -> JsValue {
     js_sys::Date::new(&JsValue::from(ms as f64)).into()
 }
 
+fn set_date(o: &Object, key: &str, ms: Option<i64>) {
+    if let Some(ms) = ms {
+        set(o, key, &date(ms));
+    }
+}
+
 fn link_js(link: &m::MeetingLink) -> Object {
     let o = Object::new();
     set(&o, "url", &JsValue::from_str(&link.url));
-    set(&o, "notBefore", &date(link.not_before_ms));
-    set(&o, "validUntil", &date(link.valid_until_ms));
+    set_date(&o, "notBefore", link.not_before_ms);
+    set_date(&o, "validUntil", link.valid_until_ms);
     o
 }
 
@@ -253,7 +355,9 @@ fn link_js(link: &m::MeetingLink) -> Object {
 fn meeting_js(mt: &m::Meeting) -> Object {
     let o = Object::new();
     set(&o, "meetingId", &JsValue::from_str(&mt.id));
-    set(&o, "moderatorLink", &link_js(&mt.moderator_link));
+    if let Some(l) = &mt.moderator_link {
+        set(&o, "moderatorLink", &link_js(l));
+    }
     let links = Array::new();
     for p in &mt.participant_links {
         let l = link_js(&p.link);
@@ -265,16 +369,10 @@ fn meeting_js(mt: &m::Meeting) -> Object {
         links.push(&l);
     }
     set(&o, "participantLinks", &links);
-    set(
-        &o,
-        "accessLinkNotBefore",
-        &date(mt.moderator_link.not_before_ms),
-    );
-    set(
-        &o,
-        "accessLinkValidUntil",
-        &date(mt.moderator_link.valid_until_ms),
-    );
+    let missing: Array = mt.missing.iter().map(|k| JsValue::from_str(k)).collect();
+    set(&o, "linksMissing", &missing);
+    set_date(&o, "accessLinkNotBefore", mt.not_before_ms);
+    set_date(&o, "accessLinkValidUntil", mt.valid_until_ms);
     set(&o, "record", &json_out(&mt.raw));
     o
 }
@@ -289,14 +387,24 @@ impl JsClient {
     pub fn reserve_meeting(
         &self,
         #[wasm_bindgen(unchecked_param_type = "MeetingReservation")] meeting: JsValue,
-        options: Option<super::OptRequestOptions>,
+        options: Option<super::OptReserveMeetingOptions>,
     ) -> Promise {
         let args = (|| {
             let r: MeetingReservation = input::from_js(&meeting, "meeting")?;
-            Ok((
-                reservation(r)?,
-                call_arg(&options.map(JsValue::from).unwrap_or_default())?,
-            ))
+            let (o, call) = options_arg::<ReserveMeetingOptions>(
+                &options.map(JsValue::from).unwrap_or_default(),
+                |o| (o.timeout_ms, o.headers.as_ref()),
+            )?;
+            let mut req = reservation(r)?;
+            req.suppress_mails = o.suppress_mails;
+            if let Some(f) = o.link_fields {
+                req.link_fields = m::LinkFields {
+                    moderator_link: non_empty(f.moderator_link, "moderatorLink")?,
+                    participant_links: non_empty(f.participant_links, "participantLinks")?,
+                    participant_link: non_empty(f.participant_link, "participantLink")?,
+                };
+            }
+            Ok((req, call))
         })();
         let (req, call) = match args {
             Ok(a) => a,
@@ -315,17 +423,20 @@ impl JsClient {
     pub fn start_video_call(
         &self,
         #[wasm_bindgen(unchecked_param_type = "StartVideoCall")] call: JsValue,
-        options: Option<super::OptRequestOptions>,
+        options: Option<super::OptStartVideoCallOptions>,
     ) -> Promise {
         let args = (|| {
             let c: StartVideoCall = input::from_js(&call, "call")?;
             let expert = expert_ref(c.expert)?;
             let customer = c.customer.map(m::Participant::from).unwrap_or_default();
             let minutes = c.valid_for_minutes.unwrap_or(60);
-            let opts = call_arg(&options.map(JsValue::from).unwrap_or_default())?;
-            Ok((expert, customer, minutes, c.extra, opts))
+            let (o, opts) = options_arg::<StartVideoCallOptions>(
+                &options.map(JsValue::from).unwrap_or_default(),
+                |o| (o.timeout_ms, o.headers.as_ref()),
+            )?;
+            Ok((expert, customer, minutes, c.extra, opts, o.suppress_mails))
         })();
-        let (expert, customer, minutes, extra, opts) = match args {
+        let (expert, customer, minutes, extra, opts, suppress) = match args {
             Ok(a) => a,
             Err(e) => return reject(e),
         };
@@ -333,7 +444,7 @@ impl JsClient {
         promise(
             async move {
                 client
-                    .start_video_call(&expert, customer, minutes, extra)
+                    .start_video_call_with(&expert, customer, minutes, extra, suppress)
                     .await
             },
             |vc| {
@@ -391,10 +502,14 @@ pub fn link_is_valid_at_js(
             }
             .into());
         }
+        let bound = |key: &str, field: &str| match get(&link, key) {
+            v if v.is_undefined() || v.is_null() => Ok(None),
+            v => ms(&v, field).map(Some),
+        };
         let l = m::MeetingLink {
             url: String::new(),
-            not_before_ms: ms(&get(&link, "notBefore"), "link.notBefore")?,
-            valid_until_ms: ms(&get(&link, "validUntil"), "link.validUntil")?,
+            not_before_ms: bound("notBefore", "link.notBefore")?,
+            valid_until_ms: bound("validUntil", "link.validUntil")?,
         };
         let when = when.map(JsValue::from).unwrap_or_default();
         let when_ms = if when.is_undefined() || when.is_null() {

@@ -59,6 +59,23 @@ extern "C" {
     /// An optional argument of type `RequestOptions` (any JS value reaches Rust, which checks it).
     #[wasm_bindgen(typescript_type = "RequestOptions")]
     pub type OptRequestOptions;
+    /// An optional argument of type `ReserveMeetingOptions` (any JS value reaches Rust, which checks it).
+    #[wasm_bindgen(typescript_type = "ReserveMeetingOptions")]
+    pub type OptReserveMeetingOptions;
+    /// An optional argument of type `StartVideoCallOptions` (any JS value reaches Rust, which checks it).
+    #[wasm_bindgen(typescript_type = "StartVideoCallOptions")]
+    pub type OptStartVideoCallOptions;
+    /// An optional argument of type `EnsureExpertOptions` (any JS value reaches Rust, which checks it).
+    #[wasm_bindgen(typescript_type = "EnsureExpertOptions")]
+    pub type OptEnsureExpertOptions;
+    /// An optional argument of type `ConfirmEmailOptions` (any JS value reaches Rust, which checks it).
+    #[wasm_bindgen(typescript_type = "ConfirmEmailOptions")]
+    pub type OptConfirmEmailOptions;
+    /// The target of abandonArchive: a conference id, a record, or both ids.
+    #[wasm_bindgen(
+        typescript_type = "string | ArchiveRecord | { conferenceId: string; archiveId?: string }"
+    )]
+    pub type OptAbandonTarget;
 }
 
 pub(super) fn get(obj: &JsValue, key: &str) -> JsValue {

@@ -93,6 +93,60 @@ pub struct CreateUserOptions {
     pub headers: Option<std::collections::BTreeMap<String, String>>,
 }
 
+/// Options of ensureExpert (with the per-call options).
+#[derive(Debug, Default, Deserialize, Tsify)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[tsify(hashmap_as_object)]
+pub struct EnsureExpertOptions {
+    /// The guide's `supressMails` on every call that may mail the expert (CreateUser,
+    /// ConfirmEmail). Default true, as the guide recommends.
+    #[serde(default)]
+    #[tsify(optional)]
+    pub suppress_mails: Option<bool>,
+    /// Also confirm the e-mail of an account that was found, not created (default false: the
+    /// guide stops once the expert is found).
+    #[serde(default)]
+    #[tsify(optional)]
+    pub confirm_existing: Option<bool>,
+    /// See RequestOptions.
+    #[serde(default)]
+    #[tsify(optional, type = "AbortSignal")]
+    #[allow(dead_code)] // the signal itself is taken from the copy before deserializing
+    pub signal: Option<serde::de::IgnoredAny>,
+    /// See RequestOptions.
+    #[serde(default)]
+    #[tsify(optional)]
+    pub timeout_ms: Option<u32>,
+    /// See RequestOptions.
+    #[serde(default)]
+    #[tsify(optional)]
+    pub headers: Option<std::collections::BTreeMap<String, String>>,
+}
+
+/// Options of confirmEmail (with the per-call options).
+#[derive(Debug, Default, Deserialize, Tsify)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[tsify(hashmap_as_object)]
+pub struct ConfirmEmailOptions {
+    /// The guide's `supressMails` query parameter; not sent when omitted.
+    #[serde(default)]
+    #[tsify(optional)]
+    pub suppress_mails: Option<bool>,
+    /// See RequestOptions.
+    #[serde(default)]
+    #[tsify(optional, type = "AbortSignal")]
+    #[allow(dead_code)] // the signal itself is taken from the copy before deserializing
+    pub signal: Option<serde::de::IgnoredAny>,
+    /// See RequestOptions.
+    #[serde(default)]
+    #[tsify(optional)]
+    pub timeout_ms: Option<u32>,
+    /// See RequestOptions.
+    #[serde(default)]
+    #[tsify(optional)]
+    pub headers: Option<std::collections::BTreeMap<String, String>>,
+}
+
 /// The user role.
 #[derive(Tsify, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -204,47 +258,55 @@ impl JsClient {
     pub fn confirm_email(
         &self,
         #[wasm_bindgen(js_name = userId, unchecked_param_type = "string")] user_id: JsValue,
-        options: Option<super::OptRequestOptions>,
+        options: Option<super::OptConfirmEmailOptions>,
     ) -> Promise {
         let args = id_arg(&user_id, "userId").and_then(|id| {
-            Ok((
-                id,
-                call_arg(&options.map(JsValue::from).unwrap_or_default())?,
-            ))
+            let (o, call) = options_arg::<ConfirmEmailOptions>(
+                &options.map(JsValue::from).unwrap_or_default(),
+                |o| (o.timeout_ms, o.headers.as_ref()),
+            )?;
+            Ok((id, o.suppress_mails, call))
         });
-        let (id, call) = match args {
-            Ok(a) => a,
-            Err(e) => return reject(e),
-        };
-        let client = self.scoped(call);
-        promise(async move { client.confirm_email(&id).await }, |u| {
-            u.map_or(JsValue::NULL, |u| json_out(&u.raw))
-        })
-    }
-
-    /// The guide's expert provisioning in one call: find the expert by e-mail or create the
-    /// account (mails suppressed unless `{ suppressMails: false }`), and confirm the e-mail.
-    /// Idempotent, and safe when two calls for one e-mail race.
-    #[wasm_bindgen(js_name = ensureExpert, unchecked_return_type = "Promise<EnsuredExpert>")]
-    pub fn ensure_expert(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "NewUser")] expert: JsValue,
-        options: Option<super::OptCreateUserOptions>,
-    ) -> Promise {
-        let args = (|| {
-            let u: NewUser = input::from_js(&expert, "expert")?;
-            Ok((
-                m::NewUser::from(u),
-                user_options(&options.map(JsValue::from).unwrap_or_default())?,
-            ))
-        })();
-        let (expert, (suppress, call)) = match args {
+        let (id, suppress, call) = match args {
             Ok(a) => a,
             Err(e) => return reject(e),
         };
         let client = self.scoped(call);
         promise(
-            async move { client.ensure_expert(&expert, suppress).await },
+            async move { client.confirm_email_with(&id, suppress).await },
+            |u| u.map_or(JsValue::NULL, |u| json_out(&u.raw)),
+        )
+    }
+
+    /// The guide's expert provisioning in one call: find the expert by e-mail and stop there,
+    /// or create the account (mails suppressed unless `{ suppressMails: false }`) and confirm
+    /// its e-mail. `{ confirmExisting: true }` also confirms a found account's e-mail.
+    /// Idempotent, and safe when two calls for one e-mail race.
+    #[wasm_bindgen(js_name = ensureExpert, unchecked_return_type = "Promise<EnsuredExpert>")]
+    pub fn ensure_expert(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "NewUser")] expert: JsValue,
+        options: Option<super::OptEnsureExpertOptions>,
+    ) -> Promise {
+        let args = (|| {
+            let u: NewUser = input::from_js(&expert, "expert")?;
+            let (o, call) = options_arg::<EnsureExpertOptions>(
+                &options.map(JsValue::from).unwrap_or_default(),
+                |o| (o.timeout_ms, o.headers.as_ref()),
+            )?;
+            let opts = client::EnsureExpertOptions {
+                suppress_mails: o.suppress_mails.unwrap_or(true),
+                confirm_existing: o.confirm_existing.unwrap_or(false),
+            };
+            Ok((m::NewUser::from(u), opts, call))
+        })();
+        let (expert, opts, call) = match args {
+            Ok(a) => a,
+            Err(e) => return reject(e),
+        };
+        let client = self.scoped(call);
+        promise(
+            async move { client.ensure_expert_with(&expert, opts).await },
             |r| ensured_js(&r),
         )
     }

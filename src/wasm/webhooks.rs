@@ -54,8 +54,14 @@ impl WebhookVerifier {
         }
         if let Some(o) = options.dyn_ref::<js_sys::Object>() {
             for k in js_sys::Object::keys(o).iter().filter_map(|k| k.as_string()) {
-                if !["secrets", "allowedIps", "trustedProxies", "maxBodyBytes"]
-                    .contains(&k.as_str())
+                if ![
+                    "secrets",
+                    "allowedIps",
+                    "trustedProxies",
+                    "maxBodyBytes",
+                    "archiveTopic",
+                ]
+                .contains(&k.as_str())
                 {
                     return Err(cfg_err(&format!("unknown option {k:?}")));
                 }
@@ -77,12 +83,19 @@ impl WebhookVerifier {
         };
         let trusted_proxies = num("trustedProxies", 0.0)?;
         let max_body_bytes = num("maxBodyBytes", webhook::DEFAULT_MAX_BODY_BYTES as f64)?;
+        let archive_topic = match get(&options, "archiveTopic") {
+            v if v.is_undefined() => webhook::TOPIC_ARCHIVE_AVAILABLE.to_owned(),
+            v => v
+                .as_string()
+                .ok_or_else(|| cfg_err("archiveTopic must be a string"))?,
+        };
         let config = VerifierConfig::new(
             &secrets,
             allowed.as_deref(),
             trusted_proxies,
             Some(max_body_bytes),
         )
+        .and_then(|c| c.with_archive_topic(&archive_topic))
         .map_err(werr)?;
         Ok(Self {
             secrets,
@@ -92,6 +105,12 @@ impl WebhookVerifier {
             parts: VerifiedParts::default(),
             result: Box::new([0; RESULT_WORDS]),
         })
+    }
+
+    /// The topic whose deliveries carry an archive (`archiveTopic`, default "archive.available").
+    #[wasm_bindgen(getter, js_name = archiveTopic)]
+    pub fn archive_topic(&self) -> String {
+        self.config.archive_topic().to_owned()
     }
 
     /// The body cap in bytes (read no more than this).
@@ -109,6 +128,7 @@ impl WebhookVerifier {
             self.trusted_proxies,
             Some(self.config.max_body_bytes()),
         )
+        .and_then(|c| c.with_archive_topic(self.config.archive_topic()))
         .map_err(werr)?;
         self.secrets = secrets;
         self.config = config;
@@ -214,6 +234,12 @@ export interface WebhookVerifierOptions {
   trustedProxies?: number;
   /** Body cap in bytes (default 1 MiB). */
   maxBodyBytes?: number;
+  /**
+   * The topic whose deliveries carry an archive (`data.archive_id`, `data.archive_subject.conference_id`,
+   * checked). Default "archive.available" (inferred: see your tenant's /api/v2/spec). Every other
+   * topic is a generic event: verified and passed on whole (`payload`), never refused for its data.
+   */
+  archiveTopic?: string;
 }
 export interface WebhookVerifier {
   /**
@@ -222,6 +248,8 @@ export interface WebhookVerifier {
    * checked in that order.
    */
   verify(delivery: WebhookDelivery): WebhookEvent;
+  /** The `archiveTopic` it was built with. */
+  readonly archiveTopic: string;
 }
 /** A verified delivery. Treat it as a hint: act on what you re-read through the API. */
 export interface WebhookEvent {
@@ -233,11 +261,11 @@ export interface WebhookEvent {
   readonly secretIndex: number;
   /** The notification's id, when sent. */
   readonly notificationId?: string;
-  /** For archive.available: data.archive_id. */
+  /** For the archive topic: data.archive_id. */
   readonly archiveId?: string;
-  /** For archive.available: data.archive_subject.conference_id. */
+  /** For the archive topic: data.archive_subject.conference_id. */
   readonly conferenceId?: string;
-  /** For archive.available: data.sha256CheckSum (lower case), when sent. A hint: compare with the record's. */
+  /** For the archive topic: data.sha256CheckSum (lower case), when sent. A hint: compare with the record's. */
   readonly sha256CheckSum?: string;
   /** The client address the allowlist was checked against. */
   readonly sourceAddress?: string;

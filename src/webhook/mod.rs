@@ -50,8 +50,22 @@ fn want_string<'v>(
     }
 }
 
-/// The slow path: the full parse, which names the first schema rule a payload breaks.
-fn full_parse(body: &[u8], out: &mut VerifiedParts) -> Result<(), WebhookError> {
+/// The slow path: the full parse, which names the first schema rule a payload breaks. It is
+/// what the verifier falls back on when the one-pass scan
+/// ([`flexperto_webhook::verify::fast_path`]) does not answer; public for the differential
+/// fuzz target, which holds the two against each other.
+///
+/// `archive_topic`'s deliveries (and those without a topic) must carry `data.archive_id` and
+/// `data.archive_subject.conference_id`; any other topic is a generic event, whose `data` may
+/// be anything or absent.
+///
+/// # Errors
+/// `MALFORMED_JSON` or `SCHEMA_VIOLATION` (with the path of the field).
+pub fn full_parse(
+    body: &[u8],
+    archive_topic: &str,
+    out: &mut VerifiedParts,
+) -> Result<(), WebhookError> {
     let v: Value =
         serde_json::from_slice(body).map_err(|e| WebhookError::MalformedJson(e.to_string()))?;
     let Value::Object(env) = &v else {
@@ -72,9 +86,12 @@ fn full_parse(body: &[u8], out: &mut VerifiedParts) -> Result<(), WebhookError> 
         }
     };
     let topic = want_string(env.get("topic"), "topic", false)?;
+    let is_archive = topic.is_none_or(|t| t == archive_topic);
     let data = match env.get("data") {
+        // Another topic's data is not ours to judge: the event is passed on whole.
+        _ if !is_archive => None,
         None | Some(Value::Null) => return Err(violation("data", "required")),
-        Some(Value::Object(d)) => d,
+        Some(Value::Object(d)) => Some(d),
         Some(other) => {
             return Err(violation(
                 "data",
@@ -82,12 +99,11 @@ fn full_parse(body: &[u8], out: &mut VerifiedParts) -> Result<(), WebhookError> 
             ))
         }
     };
-    let is_archive = topic.is_none_or(|t| t == TOPIC_ARCHIVE_AVAILABLE);
-    out.put(Field::Topic, topic.unwrap_or(TOPIC_ARCHIVE_AVAILABLE));
+    out.put(Field::Topic, topic.unwrap_or(archive_topic));
     if let Some(id) = id {
         out.put(Field::NotificationId, &id);
     }
-    if is_archive {
+    if let Some(data) = data {
         let archive_id = want_string(data.get("archive_id"), "data.archive_id", true)?;
         let conference_id = match data.get("archive_subject") {
             None | Some(Value::Null) => return Err(violation("data.archive_subject", "required")),
@@ -130,7 +146,10 @@ pub fn verify_into(
     d: &Delivery<'_>,
     out: &mut VerifiedParts,
 ) -> Result<(), WebhookError> {
-    flexperto_webhook::verify::verify_into(cfg, d, out, &mut full_parse)
+    let topic = cfg.archive_topic();
+    flexperto_webhook::verify::verify_into(cfg, d, out, &mut |body, out| {
+        full_parse(body, topic, out)
+    })
 }
 
 /// Verifies one delivery.
@@ -365,20 +384,32 @@ mod tests {
         let alphabet: &[u8] = b"{}[]\":,\\ 0123456789-.eEtrufalsn\xc3\xa9aix_/u\n";
         let (mut fast, mut total) = (0, 0);
         let seeds: Vec<&[u8]> = seeds.iter().map(|s| s.as_bytes()).collect();
-        for b in crate::test_mutate::mutations(&seeds, alphabet, 40_000, 3, 0x2545_f491_4f6c_dd1d) {
+        // The default archive topic, then another one (so the seeds' other topic is the archive's).
+        let topics = [TOPIC_ARCHIVE_AVAILABLE, "conference.ended"];
+        let runs = topics.iter().enumerate().flat_map(|(i, topic)| {
+            crate::test_mutate::mutations(
+                &seeds,
+                alphabet,
+                20_000,
+                3,
+                0x2545_f491_4f6c_dd1d + i as u64,
+            )
+            .map(move |b| (*topic, b))
+        });
+        for (topic, b) in runs {
             total += 1;
             let Ok(text) = core::str::from_utf8(&b) else {
                 continue;
             };
             let mut a = VerifiedParts::default();
             a.clear();
-            if flexperto_webhook::verify::fast_path(&b, &mut a).is_none() {
+            if flexperto_webhook::verify::fast_path(&b, topic, &mut a).is_none() {
                 continue;
             }
             fast += 1;
             let mut s = VerifiedParts::default();
             s.clear();
-            assert!(full_parse(&b, &mut s).is_ok(), "{text}");
+            assert!(full_parse(&b, topic, &mut s).is_ok(), "{text}");
             for f in [
                 Field::Topic,
                 Field::NotificationId,
@@ -393,6 +424,63 @@ mod tests {
         // The mutations must leave enough payloads on the fast path to mean something.
         eprintln!("fast path answered {fast} of {total}");
         assert!(fast > total / 10, "{fast} of {total}");
+    }
+
+    /// The archive topic is the verifier's option; a delivery of any other topic is a generic
+    /// event, passed on whole whatever its `data` (or without one), never refused for it.
+    #[test]
+    fn archive_topic_is_an_option_and_other_topics_pass_as_generic_events() {
+        let p = format!("/cb/{S1}");
+        let ct = Some("application/json");
+        let open = VerifierConfig::new(&[S1.into()], None, 0, None).unwrap();
+        let renamed = open.clone().with_archive_topic("ArchiveAvailable").unwrap();
+        assert_eq!(renamed.archive_topic(), "ArchiveAvailable");
+        let tenant = r#"{"id":"n1","topic":"ArchiveAvailable","data":{"archive_id":"a1","archive_subject":{"conference_id":"c1"}}}"#;
+        let escaped = r#"{"id":"n1","topic":"ArchiveAvailable","data":{"archive_id":"a1","archive_subject":{"conference_id":"c1"}}}"#;
+        for body in [tenant, escaped] {
+            let v = verify(&renamed, &d(&p, "198.51.100.1", None, ct, body)).unwrap();
+            assert_eq!(v.topic, "ArchiveAvailable");
+            let a = v.archive.unwrap();
+            assert_eq!(
+                (a.archive_id.as_str(), a.conference_id.as_str()),
+                ("a1", "c1")
+            );
+            assert_eq!(v.dedupe_key, "ArchiveAvailable:a1");
+            // Under the default topic the same delivery is a generic event, not refused.
+            let v = verify(&open, &d(&p, "198.51.100.1", None, ct, body)).unwrap();
+            assert_eq!((v.topic.as_str(), v.archive), ("ArchiveAvailable", None));
+        }
+        // The archive topic's schema still holds for it.
+        let broken = r#"{"topic":"ArchiveAvailable","data":{"archive_id":"a1"}}"#;
+        assert_eq!(
+            verify(&renamed, &d(&p, "198.51.100.1", None, ct, broken))
+                .unwrap_err()
+                .code(),
+            "SCHEMA_VIOLATION"
+        );
+        // No topic: the archive topic's event, named by the configured topic.
+        let bare = r#"{"data":{"archive_id":"a1","archive_subject":{"conference_id":"c1"}}}"#;
+        let v = verify(&renamed, &d(&p, "198.51.100.1", None, ct, bare)).unwrap();
+        assert_eq!(v.topic, "ArchiveAvailable");
+        // Other topics, whatever their data: generic events.
+        for body in [
+            r#"{"id":9,"topic":"conference.ended","data":[1,2]}"#,
+            r#"{"id":9,"topic":"conference.ended"}"#,
+            r#"{"id":9,"topic":"conference.ended","data":"x"}"#,
+            r#"{"id":9,"topic":"conference.ended","data":null}"#,
+            r#"{"id":9,"topic":"archive.available","data":7}"#,
+        ] {
+            let v = verify(&renamed, &d(&p, "198.51.100.1", None, ct, body)).unwrap();
+            assert_eq!(v.archive, None, "{body}");
+            assert_eq!(v.dedupe_key, format!("{}:9", v.topic), "{body}");
+        }
+        for bad in ["", " ", "a\nb"] {
+            assert_eq!(
+                open.clone().with_archive_topic(bad).unwrap_err().code(),
+                "INVALID_CONFIG"
+            );
+        }
+        assert!(open.clone().with_archive_topic(&"t".repeat(201)).is_err());
     }
 
     #[test]

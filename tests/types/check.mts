@@ -34,14 +34,19 @@ async function use(): Promise<void> {
   await client.ensureExpert({ firstName: "A" });
   const expires: Date | undefined = client.apiKeyExpiresAt;
   const m: ReservedMeeting = await client.reserveMeeting({ moderatorAccountId: id, accessLinkValidUntil: new Date(), participants: [{}] });
-  const ok: boolean = linkIsValidAt(m.moderatorLink, new Date(), { skewMs: 1000 }) && linkIsValidAt(m.participantLinks[0]);
+  const missing: Array<"moderatorLink" | "participantLinks"> = m.linksMissing;
+  const ok: boolean = (m.moderatorLink !== undefined && linkIsValidAt(m.moderatorLink, new Date(), { skewMs: 1000 })) && linkIsValidAt(m.participantLinks[0]);
+  await client.reserveMeeting({ moderatorAccountId: id }, { suppressMails: true, linkFields: { moderatorLink: "hostUrl" } });
+  // @ts-expect-error linkFields names are strings
+  await client.reserveMeeting({ moderatorAccountId: id }, { linkFields: { moderatorLink: 1 } });
+  await client.ensureExpert({ email: "a@b.de" }, { confirmExisting: true });
   const call: VideoCall = await client.startVideoCall({ expert: { accountId: id }, customer: { email: "c@d.de" }, validForMinutes: 30 });
-  const until: Date = call.participantLinks[0].validUntil;
+  const until: Date | undefined = call.participantLinks[0].validUntil;
   const s: PlatformSettings = await client.updatePlatformSettings({ enableAutomaticRecording: true });
   const t: CreatedApiToken = await client.createApiToken({ name: "crm", expiresAt: new Date() });
   const secret: string = t.token;
   await client.revokeApiToken(t.id);
-  // @ts-expect-error accessLinkValidUntil is required
+  // The link window is optional, as in the guide.
   await client.reserveMeeting({ moderatorAccountId: id });
   // @ts-expect-error settings are booleans
   await client.updatePlatformSettings({ enableAutomaticRecording: "yes" });

@@ -11,7 +11,8 @@ use crate::scan::{scan, Found, Kind, Tok};
 use crate::secret::secret_bits;
 use crate::WebhookError;
 
-/// The archive topic.
+/// The archive topic the SDK assumes (inferred: the guide does not name topics). A tenant whose
+/// `/api/v2/spec` lists another sets it with [`VerifierConfig::with_archive_topic`].
 pub const TOPIC_ARCHIVE_AVAILABLE: &str = "archive.available";
 /// Default body cap: 1 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1 << 20;
@@ -23,6 +24,7 @@ pub struct VerifierConfig {
     allowed: Option<Vec<Cidr>>,
     trusted_proxies: usize,
     max_body_bytes: usize,
+    archive_topic: String,
 }
 
 impl VerifierConfig {
@@ -75,7 +77,31 @@ impl VerifierConfig {
             allowed,
             trusted_proxies,
             max_body_bytes,
+            archive_topic: TOPIC_ARCHIVE_AVAILABLE.to_owned(),
         })
+    }
+
+    /// The topic whose deliveries carry an archive (`data.archive_id` and
+    /// `data.archive_subject.conference_id`, checked); default [`TOPIC_ARCHIVE_AVAILABLE`]. Every
+    /// other topic is a generic event: verified (secret, address, content type, size, JSON, a
+    /// string topic) and passed on whole, never dropped.
+    ///
+    /// # Errors
+    /// [`WebhookError::InvalidConfig`] for an empty topic, one over 200 bytes, or one with
+    /// control characters.
+    pub fn with_archive_topic(mut self, topic: &str) -> Result<Self, WebhookError> {
+        if topic.trim().is_empty() || topic.len() > 200 || topic.chars().any(char::is_control) {
+            return Err(WebhookError::InvalidConfig(
+                "archiveTopic: a non-empty topic name of at most 200 bytes".into(),
+            ));
+        }
+        self.archive_topic = topic.to_owned();
+        Ok(self)
+    }
+
+    /// The archive topic ([`VerifierConfig::with_archive_topic`]).
+    pub fn archive_topic(&self) -> &str {
+        &self.archive_topic
     }
 
     /// The body cap, for readers that stop early.
@@ -228,9 +254,9 @@ pub enum Field {
     Topic = 0,
     /// The notification's `id` (a number is given as its digits).
     NotificationId = 1,
-    /// `data.archive_id` of an `archive.available` event.
+    /// `data.archive_id` of an archive event.
     ArchiveId = 2,
-    /// `data.archive_subject.conference_id` of an `archive.available` event.
+    /// `data.archive_subject.conference_id` of an archive event.
     ConferenceId = 3,
     /// `data.sha256CheckSum`, lower case.
     Sha256 = 4,
@@ -334,31 +360,35 @@ impl core::fmt::Write for VecWriter<'_> {
     }
 }
 
-/// The one-pass scan of a body into `out`; `None` when the full parse must decide (then `out`
-/// may hold a partial result: clear it).
-pub fn fast_path(body: &[u8], out: &mut VerifiedParts) -> Option<()> {
+/// The one-pass scan of a body into `out`, for a verifier whose archive topic is
+/// `archive_topic`; `None` when the full parse must decide (then `out` may hold a partial
+/// result: clear it).
+pub fn fast_path(body: &[u8], archive_topic: &str, out: &mut VerifiedParts) -> Option<()> {
     let text = core::str::from_utf8(body).ok()?;
-    from_tokens(text, &scan(text)?, out)
+    from_tokens(text, archive_topic, &scan(text)?, out)
 }
 
 /// The fast path's result from the scanner's tokens; `None` when the full parse must decide.
-fn from_tokens(body: &str, f: &Found, out: &mut VerifiedParts) -> Option<()> {
+fn from_tokens(body: &str, archive_topic: &str, f: &Found, out: &mut VerifiedParts) -> Option<()> {
     // Writes a string token's text; escaped ones are left to the full parse.
     fn put_tok(out: &mut VerifiedParts, field: Field, body: &str, t: &Tok) -> Option<()> {
         out.put_known(field, t.plain(body)?, t.ascii);
         Some(())
     }
     let given = |t: &Tok| !matches!(t.kind, Kind::Absent | Kind::Null);
+    // An envelope without a topic is taken as the archive topic's (the guide's notification
+    // example has none).
     let is_archive = match f.topic.kind {
         Kind::Absent | Kind::Null => true,
-        Kind::String => f.topic.plain(body)? == TOPIC_ARCHIVE_AVAILABLE,
+        Kind::String => f.topic.plain(body)? == archive_topic,
         _ => return None,
     };
-    if f.data.kind != Kind::Object {
+    // Only the archive topic's schema is known; any other topic's `data` is passed on as is.
+    if is_archive && f.data.kind != Kind::Object {
         return None;
     }
     if is_archive {
-        out.put(Field::Topic, TOPIC_ARCHIVE_AVAILABLE);
+        out.put(Field::Topic, archive_topic);
     } else {
         put_tok(out, Field::Topic, body, &f.topic)?;
     }
@@ -399,7 +429,8 @@ fn from_tokens(body: &str, f: &Found, out: &mut VerifiedParts) -> Option<()> {
 /// The full parse [`verify_into`] falls back on: body in, fields into `out`.
 pub type FullParse<'a> = dyn FnMut(&[u8], &mut VerifiedParts) -> Result<(), WebhookError> + 'a;
 
-/// Verifies one delivery into `out` (reused between calls).
+/// Verifies one delivery into `out` (reused between calls). The archive topic is the
+/// configuration's ([`VerifierConfig::archive_topic`]); `full_parse` must use the same.
 ///
 /// # Errors
 /// The first check that fails, in this order: `SECRET_MISMATCH`, `IP_NOT_ALLOWED`,
@@ -422,7 +453,7 @@ pub fn verify_into(
     if d.body.len() > cfg.max_body_bytes {
         return Err(WebhookError::BodyTooLarge(cfg.max_body_bytes));
     }
-    if fast_path(d.body, out).is_none() {
+    if fast_path(d.body, &cfg.archive_topic, out).is_none() {
         let secret_index = out.secret_index;
         out.clear();
         out.secret_index = secret_index;

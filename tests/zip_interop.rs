@@ -1,0 +1,134 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! The zip reader against other readers and writers (issue 12, item 5): archives written by
+//! Python's `zipfile`, read by Python, by Info-ZIP's `unzip` (when installed) and by this SDK.
+//! Needs `python3` on the PATH.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use flexperto_sdk::archive::zip::{inspect_file, list_entries, read_entry};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("flexperto-zip-interop-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn python(script: &str, args: &[&str]) -> String {
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .output()
+        .expect("python3 must be installed for this test");
+    assert!(
+        out.status.success(),
+        "python3 failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// `unzip -t` on the file, when Info-ZIP's unzip is installed (`None` otherwise).
+fn unzip_test(path: &Path) -> Option<bool> {
+    let out = Command::new("unzip").arg("-tq").arg(path).output().ok()?;
+    Some(out.status.success())
+}
+
+/// Python writes an archive whose last entry's name puts the zip64 locator's signature (and
+/// plausible locator fields: disk 0, one disk, a record offset) exactly where a locator would
+/// sit, right before the end record; then it patches a second archive so that the fake locator
+/// points at a fake zip64 record inside the first entry's name. Names carry placeholders that
+/// are replaced by the raw bytes after writing (zipfile cuts names at NUL).
+const WRITE_SIGNATURE_NAMES: &str = r#"
+import io, struct, sys, zipfile
+def archive(locator_target):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("themis/conference-metadata.json", b'{"tenant_id":"acme"}')
+        z.writestr("themis/rec-" + "R" * 56 + ".bin", b"first")
+        z.writestr("themis/loc-" + "L" * 20, b"last entry")
+    data = buf.getvalue()
+    record_at = data.index(b"R" * 56)
+    record = b"PK\x06\x06" + struct.pack("<Q", 44) + b"\0" * 44
+    data = data.replace(b"R" * 56, record)
+    target = record_at if locator_target else 0
+    locator = b"PK\x06\x07" + struct.pack("<IQI", 0, target, 1)
+    data = data.replace(b"L" * 20, locator)
+    assert data[-22 - 20:-22] == locator, "the name must end right before the end record"
+    return data
+for path, target in zip(sys.argv[1:], [False, True]):
+    data = archive(target)
+    open(path, "wb").write(data)
+    z = zipfile.ZipFile(path)
+    assert z.testzip() is None
+    print(len(z.namelist()), z.read(z.namelist()[-1]).decode())
+"#;
+
+#[test]
+fn archives_with_zip64_signatures_in_names_open_as_in_python_and_unzip() {
+    let plain = scratch("locator-in-name.zip");
+    let aimed = scratch("locator-aimed-at-a-name.zip");
+    let py = python(
+        WRITE_SIGNATURE_NAMES,
+        &[plain.to_str().unwrap(), aimed.to_str().unwrap()],
+    );
+    assert_eq!(py, "3 last entry\n3 last entry\n", "Python reads both");
+    // Info-ZIP follows the locator to its record offset and refuses the first file (offset 0
+    // holds a local header); it reads the second, whose offset holds the record's signature.
+    if let Some(ok) = unzip_test(&aimed) {
+        assert!(ok, "unzip -t {aimed:?}");
+    }
+    for path in [&plain, &aimed] {
+        let file = std::fs::read(path).unwrap();
+        let entries = list_entries(&file).unwrap();
+        assert_eq!(entries.len(), 3, "{path:?}");
+        assert!(entries[2].name.starts_with("themis/loc-PK\u{6}\u{7}"));
+        assert_eq!(read_entry(&file, &entries[2]).unwrap(), b"last entry");
+        assert_eq!(read_entry(&file, &entries[1]).unwrap(), b"first");
+        let (_, layout) = inspect_file(&file).unwrap();
+        assert!(layout.findings.is_empty(), "{:?}", layout.findings);
+    }
+}
+
+/// Names without the UTF-8 flag: every byte from 0x01 to 0xFF (but `/`), decoded by this SDK as
+/// Python's `cp437` codec decodes them (APPNOTE appendix D), in an archive that Python wrote
+/// (with an ASCII placeholder name patched to the raw bytes in both headers).
+#[test]
+fn unflagged_names_decode_as_cp437_like_python() {
+    let path = scratch("cp437.zip");
+    let script = r#"
+import io, json, sys, zipfile
+names = [bytes(b for b in range(1, 256) if b != 0x2F), "themis/Grüße.json".encode()]
+buf = io.BytesIO()
+with zipfile.ZipFile(buf, "w") as z:
+    for i, raw in enumerate(names):
+        z.writestr(chr(ord("P") + i) * len(raw), b"x")
+data = buf.getvalue()
+for i, raw in enumerate(names):
+    data = data.replace(chr(ord("P") + i).encode() * len(raw), raw)
+open(sys.argv[1], "wb").write(data)
+z = zipfile.ZipFile(sys.argv[1])
+assert all(i.flag_bits & 0x800 == 0 for i in z.infolist())
+print(json.dumps(z.namelist()))
+"#;
+    let py = python(script, &[path.to_str().unwrap()]);
+    let expected: Vec<String> = serde_json::from_str(py.trim()).unwrap();
+    assert_eq!(expected[0].chars().count(), 254);
+    // Valid UTF-8 without the flag is still CP437 to Python (and to APPNOTE).
+    assert_eq!(
+        expected[1],
+        "themis/Gr\u{251c}\u{255d}\u{251c}\u{0192}e.json"
+    );
+    let file = std::fs::read(&path).unwrap();
+    let entries = list_entries(&file).unwrap();
+    let names: Vec<&str> = entries.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, expected);
+    assert_eq!(read_entry(&file, &entries[0]).unwrap(), b"x");
+    let (_, layout) = inspect_file(&file).unwrap();
+    assert!(layout
+        .findings
+        .iter()
+        .all(|f| f.code() != "LOCAL_NAME_MISMATCH"));
+}
