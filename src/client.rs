@@ -521,6 +521,20 @@ impl<T: Transport> Client<T> {
         )?)
     }
 
+    /// GetSpec: fetches the tenant's OpenAPI 2.0 document and compares it with the contract
+    /// shipped in the SDK ([`crate::drift`]): what is missing on either side, moved paths with the
+    /// `routes` override that fixes each, required fields, types and query parameters.
+    ///
+    /// # Errors
+    /// As [`Client::execute`]; [`Error::Spec`] when the tenant's document is not OpenAPI 2.0.
+    pub async fn check_spec(&self) -> Result<crate::drift::DriftReport, Error> {
+        let path = api::build_path(&self.config.routes, Operation::GetSpec, &[], &[])?;
+        let resp = self
+            .execute(&ApiRequest::new(Operation::GetSpec, path, None))
+            .await?;
+        Ok(crate::drift::check_against_contract(&resp.body)?)
+    }
+
     /// AbandonArchive: claims the archive of a conference (status ABANDONED; the file stays
     /// downloadable for the expiry period, then EXPIRED). Takes the conference id. Returns the
     /// record when the server sends one.

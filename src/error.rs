@@ -191,6 +191,9 @@ pub enum Error {
     /// See [`ArchiveError`].
     #[error(transparent)]
     Archive(#[from] ArchiveError),
+    /// See [`crate::drift::SpecError`].
+    #[error(transparent)]
+    Spec(#[from] crate::drift::SpecError),
 }
 
 impl Error {
@@ -203,6 +206,7 @@ impl Error {
             Self::Network(_) => "NetworkError",
             Self::Webhook(_) => "WebhookError",
             Self::Archive(_) => "ArchiveError",
+            Self::Spec(_) => "SpecError",
         }
     }
 
@@ -215,6 +219,7 @@ impl Error {
             Self::Network(e) => e.code(),
             Self::Webhook(e) => e.code(),
             Self::Archive(e) => e.code(),
+            Self::Spec(e) => e.code(),
         }
     }
 

@@ -1,4 +1,4 @@
-//! `flexperto-sim --port N [--host 127.0.0.1] [--storage-port N] [--allow-http-loopback]`
+//! `flexperto-sim --port N [--host 127.0.0.1] [--storage-port N] [--allow-http-loopback] [--spec-variant]`
 //!
 //! Prints `listening on http://ADDR` (always the first line), then `storage on http://ADDR`.
 use std::io::Write as _;
@@ -7,7 +7,7 @@ use flexperto_sim::SimConfig;
 
 fn usage() -> ! {
     eprintln!(
-        "usage: flexperto-sim [--port N] [--host ADDR] [--storage-port N] [--allow-http-loopback]"
+        "usage: flexperto-sim [--port N] [--host ADDR] [--storage-port N] [--allow-http-loopback] [--spec-variant]"
     );
     std::process::exit(2)
 }
@@ -35,6 +35,7 @@ async fn main() {
             }
             "--host" => host = args.next().unwrap_or_else(|| usage()),
             "--allow-http-loopback" => config.allow_http_loopback = true,
+            "--spec-variant" => config.spec_variant = true,
             "-h" | "--help" => usage(),
             _ => usage(),
         }

@@ -22,6 +22,10 @@ pub struct SimConfig {
     /// Permit `http://127.0.0.1:PORT` and `http://localhost:PORT` callback URLs (for local webhook
     /// delivery; the simulator does not speak TLS).
     pub allow_http_loopback: bool,
+    /// Serve the tenant variant of the contract: webhook registration at
+    /// [`crate::VARIANT_WEBHOOK_PATH`] (another public version of the guide), in the spec and
+    /// in the routes, and no longer at the contract's path.
+    pub spec_variant: bool,
 }
 
 /// The state shared by every handler.

@@ -50,6 +50,10 @@ pub fn to_js(e: &Error) -> JsValue {
             set(&v, "entry", &JsValue::from_str(entry));
             set(&v, "path", &JsValue::from_str(path));
         }
+        Error::Spec(s) => {
+            set(&v, "document", &JsValue::from_str(s.document));
+            set(&v, "pointer", &JsValue::from_str(&s.pointer));
+        }
         Error::Network(n) => {
             let op = match n {
                 crate::error::NetworkError::Timeout { operation, .. }
@@ -62,13 +66,14 @@ pub fn to_js(e: &Error) -> JsValue {
     v
 }
 
-const NAMES: [&str; 6] = [
+const NAMES: [&str; 7] = [
     "ConfigError",
     "ValidationError",
     "ApiError",
     "NetworkError",
     "WebhookError",
     "ArchiveError",
+    "SpecError",
 ];
 
 /// Whether `value` is an error thrown by this SDK (a JS `Error` with one of the SDK's names and a
@@ -122,6 +127,8 @@ export interface ApiError extends Error {
 }
 /** The request got no HTTP answer (timeout, connection failure). */
 export interface NetworkError extends Error { name: "NetworkError"; code: NetworkErrorCode; operation: string }
+/** A document that is not valid OpenAPI 2.0 (checkSpec); `pointer` is where (JSON pointer). */
+export interface SpecError extends Error { name: "SpecError"; code: "INVALID_SPEC"; document: "tenant" | "contract"; pointer: string }
 /** Any error thrown or rejected by this SDK. Branch on `name` and `code`. */
-export type FlexpertoError = ConfigError | ValidationError | ApiError | NetworkError | WebhookError | ArchiveError;
+export type FlexpertoError = ConfigError | ValidationError | ApiError | NetworkError | WebhookError | ArchiveError | SpecError;
 "#;

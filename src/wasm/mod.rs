@@ -3,6 +3,7 @@
 
 mod archive;
 mod errors;
+mod spec;
 mod webhooks;
 
 pub use archive::ArchiveChecksum;
