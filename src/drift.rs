@@ -15,8 +15,8 @@ use serde_json::{Map, Value};
 
 use crate::api::{Operation, RouteTable};
 
-/// The contract shipped with the SDK.
-pub const CONTRACT: &str = include_str!("../spec/flexperto-v2.json");
+/// The contract shipped with the SDK: `spec/flexperto-v2.json` without its prose (`build.rs`).
+pub const CONTRACT: &str = include_str!(concat!(env!("OUT_DIR"), "/contract.json"));
 
 const METHODS: [&str; 7] = ["get", "put", "post", "delete", "options", "head", "patch"];
 const PARAM_LOCATIONS: [&str; 5] = ["query", "header", "path", "formData", "body"];
@@ -1016,6 +1016,21 @@ mod tests {
         assert!(!r.breaking);
         assert_eq!(r.operations_compared, crate::api::ROUTES.len());
         assert!(r.routes.is_empty());
+    }
+
+    #[test]
+    fn the_embedded_contract_is_the_written_one_without_prose() {
+        let full = include_str!("../spec/flexperto-v2.json");
+        assert!(CONTRACT.len() * 2 < full.len());
+        let r = compare(full.as_bytes(), CONTRACT.as_bytes()).unwrap();
+        assert_eq!(r.findings, vec![]);
+        assert_eq!(r.operations_compared, crate::api::ROUTES.len());
+        let r = compare(CONTRACT.as_bytes(), full.as_bytes()).unwrap();
+        assert_eq!(r.findings, vec![]);
+        let c: Value = serde_json::from_str(CONTRACT).unwrap();
+        // Property names that are keywords elsewhere survive.
+        assert!(c["definitions"]["NewUser"]["properties"].is_object());
+        assert!(!CONTRACT.contains("\"description\":\""));
     }
 
     #[test]
