@@ -48,9 +48,9 @@ fn strip(v: &Value) -> Value {
                     continue;
                 }
                 let kept = match x {
-                    Value::Object(named) if NAMED.contains(&k.as_str()) => Value::Object(
-                        named.iter().map(|(n, y)| (n.clone(), strip(y))).collect(),
-                    ),
+                    Value::Object(named) if NAMED.contains(&k.as_str()) => {
+                        Value::Object(named.iter().map(|(n, y)| (n.clone(), strip(y))).collect())
+                    }
                     other => strip(other),
                 };
                 out.insert(k.clone(), kept);

@@ -90,6 +90,7 @@ pub enum FindingKind {
 #[serde(rename_all = "camelCase")]
 pub struct RouteOverride {
     /// The key of the `routes` option (an operationId of the contract).
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "OperationId"))]
     pub operation: String,
     /// The path to give it.
     pub path: String,
@@ -114,7 +115,7 @@ pub struct Finding {
     pub tenant_path: Option<String>,
     /// The SDK operation affected (the `routes` key), when the SDK calls it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "OperationId"))]
     pub operation: Option<String>,
     /// The client methods that send this operation.
     pub sdk_methods: Vec<String>,
@@ -159,6 +160,10 @@ pub struct DriftReport {
     /// Whether any finding is [`Severity::Breaking`].
     pub breaking: bool,
     /// Every override of the findings, ready to pass as the client's `routes` option.
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(type = "Partial<Record<OperationId, string>>")
+    )]
     pub routes: BTreeMap<String, String>,
     /// The differences, contract order first, then what only the tenant has.
     pub findings: Vec<Finding>,
