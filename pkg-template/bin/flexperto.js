@@ -231,6 +231,12 @@ class ProgressBars {
     this.schedule();
   }
 
+  /** A line printed above the bars. */
+  note(text) {
+    this.finished.push({ note: text });
+    this.schedule();
+  }
+
   finish(id, state) {
     const bar = this.live.get(id) ?? { id, bytes: 0, total: undefined, state };
     bar.state = state;
@@ -264,12 +270,12 @@ class ProgressBars {
     if (!this.tty) {
       // Not a terminal: one line per archive when it ends, no redraws.
       for (const bar of this.finished.splice(0)) {
-        if (!this.quiet) this.stream.write(`${bar.id} ${bar.state} ${mib(bar.bytes)} MiB\n`);
+        if (!this.quiet) this.stream.write(bar.note === undefined ? `${bar.id} ${bar.state} ${mib(bar.bytes)} MiB\n` : `${bar.note}\n`);
       }
       return;
     }
     let out = this.drawn > 0 ? `\x1b[${this.drawn}A` : "";
-    for (const bar of this.finished.splice(0)) out += `\r\x1b[2K${this.line(bar)}\n`;
+    for (const bar of this.finished.splice(0)) out += `\r\x1b[2K${bar.note ?? this.line(bar)}\n`;
     for (const bar of this.live.values()) out += `\r\x1b[2K${this.line(bar)}\n`;
     out += "\x1b[J";
     this.drawn = this.live.size;
@@ -448,7 +454,7 @@ async function archivesClaim(ctx) {
   try {
     if (opts.watch) {
       await claimer.run({ intervalMs: (opts["interval-seconds"] ?? 60) * 1000, signal: stop.signal });
-      counts = await summary(ledger);
+      counts = claimer.counts;
     } else {
       counts = await claimer.sweep();
     }
@@ -463,22 +469,15 @@ async function archivesClaim(ctx) {
   return counts.quarantined > 0 ? 1 : 0;
 }
 
-/** Counts by final state from the ledger (after `run`, which resolves to nothing). */
-async function summary(ledger) {
-  const rows = typeof ledger.list === "function" ? await ledger.list() : [];
-  const count = (states) => rows.filter((r) => states.includes(r.state)).length;
-  return { stored: count(["stored", "abandoned"]), quarantined: count(["quarantined"]), failed: count(["failed"]), skipped: 0 };
-}
-
-/** Feeds one onProgress report of the claimer into the bars. */
+/** Feeds one onProgress report of the claimer (`ClaimProgress`) into the bars. */
 function progress(bars, p) {
   if (!p || typeof p !== "object") return;
-  const id = p.archiveId ?? p.archive?.archiveId ?? p.id;
-  if (typeof id !== "string") return;
-  const total = p.totalBytes ?? p.total ?? p.size;
-  const state = p.state;
-  if (["abandoned", "quarantined", "failed", "skipped"].includes(state)) bars.finish(id, state);
-  else bars.update(id, p.bytes, typeof total === "number" ? total : undefined, state);
+  if (typeof p.archiveId !== "string") {
+    if (p.outcome === "error") bars.note(`sweep failed, retried at the next interval: ${p.error}`);
+    return;
+  }
+  if (p.outcome === "active") bars.update(p.archiveId, p.bytes, p.totalBytes, p.state ?? "");
+  else bars.finish(p.archiveId, p.error ? `${p.outcome}: ${p.error}` : p.outcome);
 }
 
 async function archivesVerify(ctx) {

@@ -172,6 +172,21 @@ describe("check-spec", () => {
     assert.ok(requests.some((q) => q.method === "POST" && q.path === VARIANT_PATH && q.status === 201), JSON.stringify(requests.slice(-3)));
   });
 
+  test("client.checkSpec() in the library: a plain-object report whose routes fix the client", async () => {
+    const report = await new sdk.FlexpertoClient({ baseUrl: variant.url, apiKey: variantKey }).checkSpec();
+    assert.equal(Object.getPrototypeOf(report.routes), Object.prototype);
+    assert.deepEqual(report.findings.map((f) => [f.kind, f.severity, f.operation]), [["pathMoved", "breaking", "createWebhookSubscription"]]);
+    const fixed = new sdk.FlexpertoClient({ baseUrl: variant.url, apiKey: variantKey, routes: report.routes });
+    const sub = await fixed.createWebhookSubscription({ topic: "archive.available", url: `https://crm.example.com/hooks/${sdk.generateWebhookSecret()}` });
+    assert.ok(sub.id);
+    const notASpec = new sdk.FlexpertoClient({ baseUrl: sim.url, apiKey: key, routes: { getSpec: "/api/v2/communication/subscriptions/subscriptions" } });
+    await assert.rejects(notASpec.checkSpec(), (e) => {
+      assert.ok(sdk.isFlexpertoError(e) && e instanceof Error);
+      assert.deepEqual([e.name, e.code, e.document, e.pointer], ["SpecError", "INVALID_SPEC", "tenant", "/swagger"]);
+      return true;
+    });
+  });
+
   test("a tenant document that is not OpenAPI 2.0 is a SpecError", async () => {
     const r = await run(["check-spec", "--route", "getSpec=/api/v2/communication/subscriptions/subscriptions"]);
     assertFails(r, 1, "INVALID_SPEC");
@@ -322,6 +337,12 @@ describe("archives", () => {
   });
 
   const claimable = typeof sdk.ArchiveClaimer === "function";
+  test("claim: flags are checked; without the claim worker in the build, one line and exit 1", async () => {
+    assertFails(await run(["archives", "claim"]), 2, "BAD_INPUT");
+    assertFails(await run(["archives", "claim", "--dir", tmp, "--interval-seconds", "5"]), 2, "BAD_INPUT");
+    if (!claimable) assertFails(await run(["archives", "claim", "--dir", join(tmp, "c0")]), 1, "UNAVAILABLE");
+  });
+
   test("claim: a progress bar per archive in a pseudo-terminal, files stored, counts", { skip: claimable ? false : "ArchiveClaimer is not in this build yet (issue 11)" }, async () => {
     const dir = join(tmp, "claimed");
     const ledger = join(tmp, "ledger.sqlite");
