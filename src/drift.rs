@@ -769,12 +769,20 @@ impl<'c, 't> Comparison<'c, 't> {
             }
             _ => {}
         }
+        let success = |r: &Map<String, Value>| r.keys().filter(|c| c.starts_with('2')).count();
+        // One success answer on each side is the same answer, whatever its code (200 or 201).
+        let lone = success(co.responses) == 1 && success(to.responses) == 1;
         for (code, cr) in co.responses {
             if !code.starts_with('2') {
                 continue;
             }
-            let Some(tr) = to.responses.get(code) else {
-                continue;
+            let tr = match to.responses.get(code) {
+                Some(tr) => tr,
+                None if lone => match to.responses.iter().find(|(c, _)| c.starts_with('2')) {
+                    Some((_, tr)) => tr,
+                    None => continue,
+                },
+                None => continue,
             };
             let schema = |root: &Map<String, Value>, r: &'_ Value| -> Option<Value> {
                 let r = match r.get("$ref").and_then(Value::as_str) {
@@ -1213,6 +1221,24 @@ mod tests {
             .iter()
             .any(|f| f.operation.as_deref() == Some("listUsers")
                 && f.field.as_deref() == Some("items[].id")));
+    }
+
+    #[test]
+    fn a_lone_success_answer_is_compared_whatever_its_code() {
+        let mut t = contract();
+        let responses = t["paths"]["/users/users"]["post"]["responses"]
+            .as_object_mut()
+            .unwrap();
+        let created = responses.remove("201").unwrap();
+        responses.insert("200".into(), created);
+        t["definitions"]["User"]["properties"]["id"]["type"] = json!("integer");
+        let r = run(&t);
+        assert!(r
+            .findings
+            .iter()
+            .any(|f| f.operation.as_deref() == Some("createUser")
+                && f.kind == FindingKind::TypeChanged
+                && f.location.as_deref() == Some("response 201")));
     }
 
     #[test]

@@ -646,16 +646,21 @@ function badInputIfThrows(f) {
   }
 }
 
-/** The simulator binary: FLEXPERTO_SIM_BIN, the flexperto-sim package, or flexperto-sim on PATH. */
+/** The simulator binary: FLEXPERTO_SIM_BIN, the flexperto-sim package's, or flexperto-sim on PATH. */
 function findSim(env) {
   if (env.FLEXPERTO_SIM_BIN) return env.FLEXPERTO_SIM_BIN;
+  let simPackage;
   try {
-    const pkgJson = require.resolve("flexperto-sim/package.json");
-    const bin = JSON.parse(fs.readFileSync(pkgJson, "utf8")).bin;
-    const rel = typeof bin === "string" ? bin : bin?.["flexperto-sim"];
-    if (rel) return path.join(path.dirname(pkgJson), rel);
+    simPackage = require("flexperto-sim");
   } catch {
     // not installed
+  }
+  if (typeof simPackage?.binaryPath === "function") {
+    try {
+      return simPackage.binaryPath();
+    } catch (e) {
+      throw new CommandError("SIM_NOT_FOUND", e.message);
+    }
   }
   for (const dir of (env.PATH ?? "").split(path.delimiter)) {
     const candidate = path.join(dir, "flexperto-sim");
