@@ -523,7 +523,8 @@ impl<T: Transport> Client<T> {
 
     /// GetSpec: fetches the tenant's OpenAPI 2.0 document and compares it with the contract
     /// shipped in the SDK ([`crate::drift`]): what is missing on either side, moved paths with the
-    /// `routes` override that fixes each, required fields, types and query parameters.
+    /// `routes` override that fixes each, required fields, types and query parameters. A move
+    /// that this client's `routes` already follow is reported, but not as breaking.
     ///
     /// # Errors
     /// As [`Client::execute`]; [`Error::Spec`] when the tenant's document is not OpenAPI 2.0.
@@ -532,7 +533,10 @@ impl<T: Transport> Client<T> {
         let resp = self
             .execute(&ApiRequest::new(Operation::GetSpec, path, None))
             .await?;
-        Ok(crate::drift::check_against_contract(&resp.body)?)
+        Ok(crate::drift::check_with_routes(
+            &resp.body,
+            &self.config.routes,
+        )?)
     }
 
     /// AbandonArchive: claims the archive of a conference (status ABANDONED; the file stays

@@ -202,16 +202,34 @@ pub fn check_against_contract(tenant: &[u8]) -> Result<DriftReport, SpecError> {
     compare(CONTRACT.as_bytes(), tenant)
 }
 
+/// Like [`check_against_contract`] for a client whose `routes` are `routes`: a moved path that
+/// the routes already point at is reported as `info`, not `breaking`, and an override is
+/// followed to the tenant's operation it names.
+///
+/// # Errors
+/// [`SpecError`] when the tenant's document is not valid OpenAPI 2.0.
+pub fn check_with_routes(tenant: &[u8], routes: &RouteTable) -> Result<DriftReport, SpecError> {
+    compare_with_routes(CONTRACT.as_bytes(), tenant, routes)
+}
+
 /// Compares a contract with a tenant's document (both OpenAPI 2.0 JSON).
 ///
 /// # Errors
 /// [`SpecError`] when either document is not valid OpenAPI 2.0.
 pub fn compare(contract: &[u8], tenant: &[u8]) -> Result<DriftReport, SpecError> {
+    compare_with_routes(contract, tenant, &RouteTable::default())
+}
+
+fn compare_with_routes(
+    contract: &[u8],
+    tenant: &[u8],
+    routes: &RouteTable,
+) -> Result<DriftReport, SpecError> {
     let c_root = parse_json("contract", contract)?;
     let t_root = parse_json("tenant", tenant)?;
     let c = Doc::read("contract", &c_root)?;
     let t = Doc::read("tenant", &t_root)?;
-    Ok(Comparison::new(&c, &t).run())
+    Ok(Comparison::new(&c, &t, routes).run())
 }
 
 fn parse_json(document: &'static str, bytes: &[u8]) -> Result<Value, SpecError> {
@@ -554,6 +572,7 @@ fn distance(a: &str, b: &str) -> usize {
 struct Comparison<'c, 't> {
     c: &'c Doc<'c>,
     t: &'t Doc<'t>,
+    routes: &'c RouteTable,
     findings: Vec<Finding>,
 }
 
@@ -597,10 +616,11 @@ impl Subject {
 }
 
 impl<'c, 't> Comparison<'c, 't> {
-    fn new(c: &'c Doc<'c>, t: &'t Doc<'t>) -> Self {
+    fn new(c: &'c Doc<'c>, t: &'t Doc<'t>, routes: &'c RouteTable) -> Self {
         Self {
             c,
             t,
+            routes,
             findings: Vec::new(),
         }
     }
@@ -634,18 +654,36 @@ impl<'c, 't> Comparison<'c, 't> {
                 self.compare_ops(&subject, co, &self.t.ops[ti]);
                 continue;
             }
-            if let Some(ti) = self.find_moved(co, &matched) {
+            // Where the client's routes point, if that is the tenant's operation; else a search.
+            let configured = operation.map(|o| shape_of(self.routes.path(o)));
+            let routed = (0..self.t.ops.len()).find(|ti| {
+                let to = &self.t.ops[*ti];
+                !matched.contains(ti)
+                    && to.method == co.method
+                    && configured.as_deref() == Some(to.shape.as_str())
+            });
+            if let Some(ti) = routed.or_else(|| self.find_moved(co, &matched)) {
                 matched.insert(ti);
                 compared += 1;
                 let to = &self.t.ops[ti];
                 let fix = operation.and_then(|o| override_for(o, &to.path));
-                let how = match &fix {
-                    Some(f) => format!("; fix: routes {{ {}: \"{}\" }}", f.operation, f.path),
-                    None => " (no routes override can express it)".into(),
+                let (severity, how) = match &fix {
+                    _ if routed.is_some() => (
+                        Severity::Info,
+                        "; the client's routes option already points there".to_owned(),
+                    ),
+                    Some(f) => (
+                        Severity::Breaking,
+                        format!("; fix: routes {{ {}: \"{}\" }}", f.operation, f.path),
+                    ),
+                    None => (
+                        Severity::Breaking,
+                        " (no routes override can express it)".into(),
+                    ),
                 };
                 let mut f = subject.finding(
                     FindingKind::PathMoved,
-                    Severity::Breaking,
+                    severity,
                     format!("{} is at {} on the tenant{how}", subject.label(), to.path),
                 );
                 f.tenant_path = Some(to.path.clone());
@@ -1076,6 +1114,36 @@ mod tests {
         // The override is one the client accepts.
         let mut table = RouteTable::default();
         table.set("createWebhookSubscription", &path).unwrap();
+    }
+
+    #[test]
+    fn a_move_the_routes_already_follow_is_not_breaking() {
+        let mut t = contract();
+        let paths = t["paths"].as_object_mut().unwrap();
+        let mut item = paths
+            .remove("/communication/subscriptions/subscriptions/webhook")
+            .unwrap();
+        item["post"].as_object_mut().unwrap().remove("operationId");
+        // Two equally likely places: only the routes can tell which one it is.
+        paths.insert("/communication/alpha/webhook".into(), item.clone());
+        paths.insert("/communication/beta/webhook".into(), item);
+        let mut routes = RouteTable::default();
+        let path = "/api/v2/communication/beta/webhook";
+        routes.set("createWebhookSubscription", path).unwrap();
+        let r = check_with_routes(t.to_string().as_bytes(), &routes).unwrap();
+        assert!(!r.breaking, "{:#?}", r.findings);
+        let moved = &r.findings[0];
+        assert_eq!(
+            (moved.kind, moved.severity, moved.tenant_path.as_deref()),
+            (FindingKind::PathMoved, Severity::Info, Some(path))
+        );
+        assert!(moved.message.contains("already points there"));
+        assert_eq!(r.findings[1].path, "/api/v2/communication/alpha/webhook");
+        assert_eq!(r.findings[1].kind, FindingKind::PathOnlyInTenant);
+        // Without the routes the same document is ambiguous: the contract's path is missing.
+        let plain = run(&t);
+        assert!(plain.breaking);
+        assert_eq!(plain.findings[0].kind, FindingKind::PathMissingInTenant);
     }
 
     #[test]

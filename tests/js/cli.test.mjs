@@ -168,6 +168,9 @@ describe("check-spec", () => {
     const created = JSON.parse(withIt.stdout);
     assert.ok(created.id);
     assert.equal(created.url, HOOK.replace("{secret}", created.secret));
+    const followed = await run(["check-spec", ...flag.split(" ")], { target: variant });
+    assert.equal(followed.code, 0, followed.stdout);
+    assert.match(followed.stdout, /info +pathMoved .*already points there/);
     const requests = await variant.requests();
     assert.ok(requests.some((q) => q.method === "POST" && q.path === VARIANT_PATH && q.status === 201), JSON.stringify(requests.slice(-3)));
   });
