@@ -319,7 +319,8 @@ async function checkSpec(ctx) {
       );
     }
     const routes = Object.entries(report.routes);
-    if (routes.length > 0) {
+    // Printed while a move is still breaking, i.e. not yet followed by --route flags.
+    if (report.findings.some((f) => f.routeOverride && f.severity === "breaking")) {
       ctx.out("\nroute overrides that fix the moved paths:");
       ctx.out(`  routes: ${JSON.stringify(report.routes)}`);
       ctx.out(`  flexperto ${routes.map(([op, p]) => `--route ${op}=${p}`).join(" ")} ...`);
@@ -456,7 +457,7 @@ async function archivesClaim(ctx) {
       await claimer.run({ intervalMs: (opts["interval-seconds"] ?? 60) * 1000, signal: stop.signal });
       counts = claimer.counts;
     } else {
-      counts = await claimer.sweep();
+      counts = await claimer.sweep({ signal: stop.signal });
     }
   } finally {
     bars.close();

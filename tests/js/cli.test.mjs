@@ -171,6 +171,7 @@ describe("check-spec", () => {
     const followed = await run(["check-spec", ...flag.split(" ")], { target: variant });
     assert.equal(followed.code, 0, followed.stdout);
     assert.match(followed.stdout, /info +pathMoved .*already points there/);
+    assert.ok(!followed.stdout.includes("route overrides that fix"), followed.stdout);
     const requests = await variant.requests();
     assert.ok(requests.some((q) => q.method === "POST" && q.path === VARIANT_PATH && q.status === 201), JSON.stringify(requests.slice(-3)));
   });
