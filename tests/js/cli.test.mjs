@@ -162,7 +162,7 @@ describe("check-spec", () => {
     const without = await run(["webhooks", "create", "--topic", "archive.available", "--url", HOOK], { target: variant });
     // The contract's path is gone (it now falls on the subscription route, which has no POST).
     assertFails(without, 1, "(?:NOT_FOUND|HTTP_ERROR)");
-    assert.match(without.stderr, /^flexperto: ApiError \w+ \(HTTP 40[45]\)/);
+    assert.match(without.stderr, /^flexperto: ApiError \w+ \(HTTP 40[45]\).*flexperto check-spec says where/);
     const withIt = await run(["webhooks", "create", "--topic", "archive.available", "--url", HOOK, ...flag.split(" "), "--json"], { target: variant });
     assert.equal(withIt.code, 0, withIt.stderr);
     const created = JSON.parse(withIt.stdout);
