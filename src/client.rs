@@ -694,6 +694,24 @@ impl<T: Transport> Client<T> {
         )?)
     }
 
+    /// GetSpec: fetches the tenant's OpenAPI 2.0 document and compares it with the contract
+    /// shipped in the SDK ([`crate::drift`]): what is missing on either side, moved paths with the
+    /// `routes` override that fixes each, required fields, types and query parameters. A move
+    /// that this client's `routes` already follow is reported, but not as breaking.
+    ///
+    /// # Errors
+    /// As [`Client::execute`]; [`Error::Spec`] when the tenant's document is not OpenAPI 2.0.
+    pub async fn check_spec(&self) -> Result<crate::drift::DriftReport, Error> {
+        let path = api::build_path(&self.config.routes, Operation::GetSpec, &[], &[])?;
+        let resp = self
+            .execute(&ApiRequest::new(Operation::GetSpec, path, None))
+            .await?;
+        Ok(crate::drift::check_with_routes(
+            &resp.body,
+            &self.config.routes,
+        )?)
+    }
+
     /// AbandonArchive: claims the archive of a conference (status ABANDONED; the file stays
     /// downloadable for the expiry period, then EXPIRED). Takes the conference id. Returns the
     /// record when the server sends one.

@@ -198,6 +198,9 @@ pub enum Error {
         /// The operation that was aborted.
         operation: &'static str,
     },
+    /// See [`crate::drift::SpecError`].
+    #[error(transparent)]
+    Spec(#[from] crate::drift::SpecError),
 }
 
 impl Error {
@@ -211,6 +214,7 @@ impl Error {
             Self::Webhook(_) => "WebhookError",
             Self::Archive(_) => "ArchiveError",
             Self::Aborted { .. } => "AbortError",
+            Self::Spec(_) => "SpecError",
         }
     }
 
@@ -224,6 +228,7 @@ impl Error {
             Self::Webhook(e) => e.code(),
             Self::Archive(e) => e.code(),
             Self::Aborted { .. } => "ABORTED",
+            Self::Spec(e) => e.code(),
         }
     }
 

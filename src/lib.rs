@@ -10,6 +10,7 @@ pub mod archive;
 mod b64;
 pub mod client;
 pub mod config;
+pub mod drift;
 pub mod error;
 pub mod jwt;
 pub mod models;

@@ -72,6 +72,44 @@ pub const API_ROUTES: &[(&str, &str)] = &[
 /// The contract, served at `/api/v2/spec`.
 pub const SPEC: &str = include_str!("../../spec/flexperto-v2.json");
 
+/// Where `--spec-variant` registers webhooks (API-NOTES.md: "seen in other public versions").
+pub const VARIANT_WEBHOOK_PATH: &str =
+    "/api/v2/communication/notificationssubscriptions/notificationssubscriptions/webhook";
+
+const CONTRACT_WEBHOOK_PATH: &str = "/api/v2/communication/subscriptions/subscriptions/webhook";
+
+/// The document `--spec-variant` serves: the contract with the webhook registration moved to
+/// [`VARIANT_WEBHOOK_PATH`] under an operationId of the tenant's own (so that a client finds
+/// the move by the path's shape, as it would on a real tenant).
+pub fn variant_spec() -> String {
+    let Ok(serde_json::Value::Object(mut doc)) = serde_json::from_str::<serde_json::Value>(SPEC)
+    else {
+        return SPEC.to_owned();
+    };
+    let base = doc
+        .get("basePath")
+        .and_then(|b| b.as_str())
+        .unwrap_or("")
+        .to_owned();
+    if let Some(serde_json::Value::Object(paths)) = doc.get_mut("paths") {
+        let from = CONTRACT_WEBHOOK_PATH.strip_prefix(base.as_str());
+        let to = VARIANT_WEBHOOK_PATH.strip_prefix(base.as_str());
+        if let (Some(from), Some(to)) = (from, to) {
+            if let Some(mut item) = paths.remove(from) {
+                if let Some(post) = item.get_mut("post").and_then(|p| p.as_object_mut()) {
+                    post.insert(
+                        "operationId".into(),
+                        "notificationsSubscriptionsCreateWebhook".into(),
+                    );
+                    post.remove("x-sdk-alternative-paths");
+                }
+                paths.insert(to.to_owned(), item);
+            }
+        }
+    }
+    serde_json::Value::Object(doc).to_string()
+}
+
 /// An error answer in the simulator's error body format: `{ status, code, message }`.
 pub(crate) fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
     let body = json!({ "status": status.as_u16(), "code": code, "message": message.into() });
@@ -100,6 +138,11 @@ pub fn router(config: SimConfig) -> Router {
 }
 
 fn api_router(shared: Shared) -> Router {
+    let webhook_path = if shared.config.spec_variant {
+        VARIANT_WEBHOOK_PATH
+    } else {
+        CONTRACT_WEBHOOK_PATH
+    };
     Router::new()
         .route("/api/v2/spec", get(spec))
         .route("/api/v2/users/users", get(users::list).post(users::create))
@@ -120,10 +163,7 @@ fn api_router(shared: Shared) -> Router {
             get(tokens::list).post(tokens::create),
         )
         .route("/api/v2/auth/tokens/{token_id}", delete(tokens::revoke))
-        .route(
-            "/api/v2/communication/subscriptions/subscriptions/webhook",
-            post(webhooks::create),
-        )
+        .route(webhook_path, post(webhooks::create))
         .route(
             "/api/v2/communication/subscriptions/subscriptions",
             get(webhooks::list),
@@ -193,8 +233,14 @@ pub async fn serve_with_storage(
     tokio::try_join!(api, storage).map(|_| ())
 }
 
-async fn spec() -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], SPEC).into_response()
+async fn spec(State(sim): State<Shared>) -> Response {
+    static VARIANT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let body = if sim.config.spec_variant {
+        VARIANT.get_or_init(variant_spec).as_str()
+    } else {
+        SPEC
+    };
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 async fn not_found() -> Response {

@@ -1,5 +1,5 @@
 //! `flexperto-sim --port N [--host 127.0.0.1] [--storage-port N] [--allow-http-loopback]
-//!  [--meeting-link-fields MODERATOR,PARTICIPANTS,LINK]`
+//!  [--meeting-link-fields MODERATOR,PARTICIPANTS,LINK] [--spec-variant]`
 //!
 //! Prints `listening on http://ADDR` (always the first line), then `storage on http://ADDR`.
 use std::io::Write as _;
@@ -8,7 +8,7 @@ use flexperto_sim::SimConfig;
 
 fn usage() -> ! {
     eprintln!(
-        "usage: flexperto-sim [--port N] [--host ADDR] [--storage-port N] [--allow-http-loopback] [--meeting-link-fields MODERATOR,PARTICIPANTS,LINK]"
+        "usage: flexperto-sim [--port N] [--host ADDR] [--storage-port N] [--allow-http-loopback] [--meeting-link-fields MODERATOR,PARTICIPANTS,LINK] [--spec-variant]"
     );
     std::process::exit(2)
 }
@@ -50,6 +50,7 @@ async fn main() {
                     _ => usage(),
                 }
             }
+            "--spec-variant" => config.spec_variant = true,
             "-h" | "--help" => usage(),
             _ => usage(),
         }

@@ -26,6 +26,10 @@ pub struct SimConfig {
     /// participants' links, and the link inside each element (default `moderator_link`,
     /// `participant_links`, `link`), as a tenant whose contract differs would send them.
     pub meeting_link_fields: Option<[String; 3]>,
+    /// Serve the tenant variant of the contract: webhook registration at
+    /// [`crate::VARIANT_WEBHOOK_PATH`] (another public version of the guide), in the spec and
+    /// in the routes, and no longer at the contract's path.
+    pub spec_variant: bool,
 }
 
 /// The state shared by every handler.

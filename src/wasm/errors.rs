@@ -58,6 +58,10 @@ pub fn to_js(e: &Error) -> JsValue {
         Error::Aborted { operation } => {
             set(&v, "operation", &JsValue::from_str(operation));
         }
+        Error::Spec(s) => {
+            set(&v, "document", &JsValue::from_str(s.document));
+            set(&v, "pointer", &JsValue::from_str(&s.pointer));
+        }
         Error::Network(n) => {
             let op = match n {
                 crate::error::NetworkError::Timeout { operation, .. }
@@ -70,7 +74,7 @@ pub fn to_js(e: &Error) -> JsValue {
     v
 }
 
-const NAMES: [&str; 7] = [
+const NAMES: [&str; 8] = [
     "ConfigError",
     "ValidationError",
     "ApiError",
@@ -78,6 +82,7 @@ const NAMES: [&str; 7] = [
     "WebhookError",
     "ArchiveError",
     "AbortError",
+    "SpecError",
 ];
 
 /// Whether `value` is an error thrown by this SDK (a JS `Error` with one of the SDK's names and a
@@ -133,6 +138,8 @@ export interface ApiError extends Error {
 export interface NetworkError extends Error { name: "NetworkError"; code: NetworkErrorCode; operation: string }
 /** The caller's signal aborted the call; no retry followed. */
 export interface AbortError extends Error { name: "AbortError"; code: "ABORTED"; operation: string }
+/** A document that is not valid OpenAPI 2.0 (checkSpec); `pointer` is where (JSON pointer). */
+export interface SpecError extends Error { name: "SpecError"; code: "INVALID_SPEC"; document: "tenant" | "contract"; pointer: string }
 /** Any error thrown or rejected by this SDK. Branch on `name` and `code`. */
-export type FlexpertoError = ConfigError | ValidationError | ApiError | NetworkError | WebhookError | ArchiveError | AbortError;
+export type FlexpertoError = ConfigError | ValidationError | ApiError | NetworkError | WebhookError | ArchiveError | AbortError | SpecError;
 "#;

@@ -12,6 +12,7 @@ mod errors;
 mod input;
 mod meetings;
 mod settings;
+mod spec;
 mod subscriptions;
 mod tokens;
 mod users;

@@ -185,3 +185,23 @@ async function perCall(): Promise<void> {
   void ua;
 }
 void perCall;
+import type { DriftReport, Finding, SpecError } from "flexperto-sdk";
+async function drift(): Promise<void> {
+  const report: DriftReport = await client.checkSpec();
+  const first: Finding | undefined = report.findings.find((f) => f.kind === "pathMoved");
+  // The report's overrides are the client's routes option as they are.
+  const fixed = new FlexpertoClient({ baseUrl: "https://x.example", apiKey: "k", routes: report.routes });
+  // @ts-expect-error severities are a closed union
+  const s: "fatal" = report.findings[0].severity;
+  try {
+    await fixed.checkSpec();
+  } catch (e) {
+    if (isFlexpertoError(e) && e.name === "SpecError") {
+      const err: SpecError = e;
+      const where: string = err.pointer;
+      void where;
+    }
+  }
+  void [first, s];
+}
+void drift;

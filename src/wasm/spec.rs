@@ -1,0 +1,29 @@
+//! `FlexpertoClient.checkSpec()`: the tenant's `/api/v2/spec` against the contract shipped in the
+//! package ([`crate::drift`]). Converts and delegates; the report's TypeScript comes from tsify.
+
+use js_sys::Promise;
+use tsify::Tsify;
+use wasm_bindgen::prelude::*;
+
+use super::{call_arg, promise, reject, JsClient};
+
+#[wasm_bindgen(js_class = FlexpertoClient)]
+impl JsClient {
+    /// GetSpec (`GET /api/v2/spec`), compared with the contract this SDK ships: paths and methods
+    /// missing on either side, moved paths with the `routes` override that fixes each (all of
+    /// them in `report.routes`), required fields added or removed, type changes and renamed
+    /// query parameters, each with the SDK operation and client methods it affects.
+    /// `report.breaking` is true when a call of the SDK would fail. Rejects with a `SpecError`
+    /// (code `INVALID_SPEC`, `pointer`) when the tenant's document is not OpenAPI 2.0.
+    #[wasm_bindgen(js_name = checkSpec, unchecked_return_type = "Promise<DriftReport>")]
+    pub fn check_spec(&self, options: Option<super::OptRequestOptions>) -> Promise {
+        let call = match call_arg(&options.map(JsValue::from).unwrap_or_default()) {
+            Ok(c) => c,
+            Err(e) => return reject(e),
+        };
+        let client = self.scoped(call);
+        promise(async move { client.check_spec().await }, |report| {
+            report.into_js().map(JsValue::from).unwrap_or(JsValue::NULL)
+        })
+    }
+}
