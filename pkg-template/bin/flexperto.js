@@ -34,6 +34,8 @@ options:
                                               never from a flag value
   --route OPERATION=PATH                      a route override (repeatable), e.g. from check-spec
   --timeout-ms N  --allow-http-loopback  --json  --help
+  --no-resolve                                webhooks create/rotate: skip the DNS check of the
+                                              callback's name (its own URL rules still apply)
 
 exit status: 0 ok, 1 API or I/O failure, 2 bad input, 3 breaking drift (check-spec)
 `;
@@ -67,6 +69,7 @@ const GLOBAL = {
   route: "list",
   "timeout-ms": "int",
   "allow-http-loopback": "boolean",
+  "no-resolve": "boolean",
   json: "boolean",
   help: "boolean",
 };
@@ -568,6 +571,11 @@ function withSecret(url) {
   return { url: url.split("{secret}").join(secret), secret };
 }
 
+/** `--no-resolve`: `{ resolve: false }` (the callback's name is not looked up); else the default. */
+function resolveOption(ctx) {
+  return ctx.opts["no-resolve"] ? { resolve: false } : {};
+}
+
 async function webhooksCreate(ctx) {
   const { opts, positionals } = parseArgs(ctx.args, { topic: "string", url: "string" });
   noPositionals(positionals);
@@ -575,7 +583,7 @@ async function webhooksCreate(ctx) {
   const { url, secret } = withSecret(need(opts, "url"));
   const allowHttpLoopback = Boolean(ctx.opts["allow-http-loopback"]);
   badInputIfThrows(() => sdk().validateCallbackUrl(url, { allowHttpLoopback }));
-  const sub = await client(ctx).createWebhookSubscription({ topic, url }, { allowHttpLoopback });
+  const sub = await client(ctx).createWebhookSubscription({ topic, url }, { allowHttpLoopback, ...resolveOption(ctx) });
   const shown = secret === undefined ? sub : { ...sub, secret };
   ctx.out(ctx.opts.json ? toJson(shown) : fields(Object.entries(shown)));
   return 0;
@@ -592,7 +600,7 @@ async function webhooksDelete(ctx) {
 async function webhooksReports(ctx) {
   const { positionals } = parseArgs(ctx.args, {});
   const id = onePositional(positionals, "subscription ID");
-  const { items } = await client(ctx).subscriptionReports(id);
+  const { items } = await client(ctx).listWebhookSubscriptionReports(id);
   if (ctx.opts.json) {
     ctx.out(toJson({ items }));
     return 0;
@@ -632,6 +640,7 @@ async function webhooksRotate(ctx) {
     graceMs: (opts["grace-seconds"] ?? 0) * 1000,
     drainMs: 0,
     allowHttpLoopback,
+    ...resolveOption(ctx),
   });
   await rotation.done;
   const shown = { secret: rotation.secret, subscription: rotation.subscription, deleted: id };

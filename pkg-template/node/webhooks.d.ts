@@ -77,6 +77,8 @@ export interface RotateWebhookSecretOptions {
   drainMs?: number;
   /** Passed to `createWebhookSubscription` (http://127.0.0.1 callbacks, for the simulator). */
   allowHttpLoopback?: boolean;
+  /** Passed to createWebhookSubscription: resolve the new URL's name and check every address (default in Node: true). */
+  resolve?: boolean;
   /** Aborts the waits: `done` rejects and the old subscription and secret stay. */
   signal?: AbortSignal;
 }

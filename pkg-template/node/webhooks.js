@@ -423,7 +423,7 @@ function checkDuration(v, name, dflt) {
  */
 async function rotateWebhookSecret(client, subscription, options) {
   if (!options || typeof options !== "object") throw new TypeError("rotateWebhookSecret: options are required");
-  const { verifier, urlFor, allowHttpLoopback = false, signal } = options;
+  const { verifier, urlFor, allowHttpLoopback = false, resolve, signal } = options;
   if (!verifier || typeof verifier.setSecrets !== "function") {
     throw new TypeError("rotateWebhookSecret: verifier must be a WebhookVerifier");
   }
@@ -470,7 +470,10 @@ async function rotateWebhookSecret(client, subscription, options) {
   knownSecrets.set(verifier, next);
   let created;
   try {
-    created = await client.createWebhookSubscription({ topic: subscription.topic, url }, { allowHttpLoopback });
+    created = await client.createWebhookSubscription(
+      { topic: subscription.topic, url },
+      resolve === undefined ? { allowHttpLoopback } : { allowHttpLoopback, resolve },
+    );
   } catch (e) {
     const back = (knownSecrets.get(verifier) ?? next).filter((s) => s !== secret);
     verifier.setSecrets(back);

@@ -423,14 +423,20 @@ export class FakeFlexpertoClient {
 
   async deleteWebhookSubscription(subscriptionId) {
     this.#call("deleteWebhookSubscription", [subscriptionId]);
-    if (!this.subscriptionRecords.delete(subscriptionId)) throw apiError("NOT_FOUND", 404, "deleteSubscription", "no such subscription");
+    if (!this.subscriptionRecords.delete(subscriptionId)) throw apiError("NOT_FOUND", 404, "deleteWebhookSubscription", "no such subscription");
   }
 
-  async subscriptionReports(subscriptionId) {
-    this.#call("subscriptionReports", [subscriptionId]);
+  async listWebhookSubscriptionReports(subscriptionId) {
+    this.#call("listWebhookSubscriptionReports", [subscriptionId]);
     const r = this.reports.get(subscriptionId);
-    if (r === undefined) throw apiError("NOT_FOUND", 404, "listSubscriptionReports", "no such subscription");
+    if (r === undefined) throw apiError("NOT_FOUND", 404, "listWebhookSubscriptionReports", "no such subscription");
     return { items: copy(r) };
+  }
+
+  /** The fake tenant is the contract this package ships: a report without findings. */
+  async checkSpec() {
+    this.#call("checkSpec", []);
+    return { contractVersion: "fake", tenantVersion: "fake", operationsCompared: 0, breaking: false, routes: {}, findings: [] };
   }
 
   async listArchives(query = {}) {
@@ -451,8 +457,8 @@ export class FakeFlexpertoClient {
   async archiveDownloadUrl(archiveId) {
     this.#call("archiveDownloadUrl", [archiveId]);
     const r = this.archiveRecords.get(archiveId);
-    if (r === undefined) throw apiError("NOT_FOUND", 404, "downloadArchive", "no such archive");
-    if (!["AVAILABLE", "ABANDONED"].includes(r.status)) throw apiError("CONFLICT", 409, "downloadArchive", `archive ${archiveId} is ${r.status}: there is no file to download`);
+    if (r === undefined) throw apiError("NOT_FOUND", 404, "archiveDownloadUrl", "no such archive");
+    if (!["AVAILABLE", "ABANDONED"].includes(r.status)) throw apiError("CONFLICT", 409, "archiveDownloadUrl", `archive ${archiveId} is ${r.status}: there is no file to download`);
     return `https://storage.fake.invalid/archives/${encodeURIComponent(archiveId)}.zip`;
   }
 

@@ -79,7 +79,9 @@ pub(super) fn parse_options(options: &JsValue) -> Result<CallbackUrlOptions, Err
     if options.is_undefined() || options.is_null() {
         return Ok(CallbackUrlOptions::default());
     }
-    if !options.is_object() || options.is_function() || Array::is_array(options) {
+    // A revoked Proxy throws on Array.isArray: a typed error, not the TypeError.
+    let is_array = super::input::is_array_checked(options).map_err(|_| bad("could not be read"))?;
+    if !options.is_object() || options.is_function() || is_array {
         return Err(bad("must be an object"));
     }
     let own = Reflect::own_keys(options).map_err(|_| bad("could not be read"))?;

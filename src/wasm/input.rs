@@ -22,7 +22,7 @@ use crate::error::{Error, ValidationError};
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_namespace = Array, js_name = isArray, catch)]
-    fn is_array_checked(v: &JsValue) -> Result<bool, JsValue>;
+    pub(super) fn is_array_checked(v: &JsValue) -> Result<bool, JsValue>;
 }
 
 /// Deepest nesting an argument may have.

@@ -61,7 +61,7 @@ describe("servers that page oddly (a fetch that answers as such a server)", () =
       baseUrl: "https://demo.test.flexperto.com",
       apiKey,
       maxRetries: 0,
-      fetch: async (url) => new Response(JSON.stringify(answer(new URL(url))), { status: 200, headers: { "content-type": "application/json" } }),
+      fetch: async (request) => new Response(JSON.stringify(answer(new URL(request.url))), { status: 200, headers: { "content-type": "application/json" } }),
     });
 
   test("users(): a server that ignores offset stops after one page", async () => {

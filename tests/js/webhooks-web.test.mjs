@@ -195,8 +195,12 @@ describe("typed dispatch by topic", () => {
 
   test("archiveTopic: the tenant's archive topic dispatches to on[\"archive.available\"]", async () => {
     const got = [];
-    const handler = createWebRequestHandler({ verifier, archiveTopic: "archive.ready", on: { "archive.available": (e) => void got.push(e.topic) } });
-    await handler(request(`/cb/${SECRET}`, { payload: other("archive.ready") }));
+    // The tenant's topic is the verifier's (its archive fields are checked under it); the
+    // handler may state it too, and must agree.
+    const tenant = new WebhookVerifier({ secrets: [SECRET], archiveTopic: "archive.ready" });
+    assert.throws(() => createWebRequestHandler({ verifier, archiveTopic: "archive.ready", onAny: () => {} }), TypeError);
+    const handler = createWebRequestHandler({ verifier: tenant, archiveTopic: "archive.ready", on: { "archive.available": (e) => void got.push(e.topic) } });
+    await handler(request(`/cb/${SECRET}`, { payload: { ...archiveNotification(), topic: "archive.ready" } }));
     await handler.drain();
     assert.deepEqual(got, ["archive.ready"]);
   });
