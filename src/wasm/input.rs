@@ -51,10 +51,24 @@ fn proto(v: &JsValue) -> Result<JsValue, ()> {
         .map_err(|_| ())
 }
 
-fn global_proto(name: &str) -> JsValue {
+fn lookup_proto(name: &str) -> JsValue {
     Reflect::get(&js_sys::global(), &JsValue::from_str(name))
         .and_then(|c| Reflect::get(&c, &JsValue::from_str("prototype")))
         .unwrap_or(JsValue::UNDEFINED)
+}
+
+thread_local! {
+    /// `Object.prototype`, `Date.prototype` and `AbortSignal.prototype`, looked up once.
+    static PROTOS: [JsValue; 3] = [lookup_proto("Object"), lookup_proto("Date"), lookup_proto("AbortSignal")];
+}
+
+fn global_proto(name: &str) -> JsValue {
+    let i = match name {
+        "Object" => 0,
+        "Date" => 1,
+        _ => 2,
+    };
+    PROTOS.with(|p| p[i].clone())
 }
 
 /// Whether `v` is a real `AbortSignal` (its own `aborted` getter answers), checked without an
