@@ -1,2 +1,5 @@
 export * from "./flexperto_sdk.js";
 export * from "./archive.js";
+export { WebhookVerifier } from "./delivery.js";
+export { ArchiveChecksum } from "./archive.js";
+export { FlexpertoClient } from "./archive-client.js";

@@ -3,10 +3,12 @@
 
 mod archive;
 mod errors;
+mod options;
+mod panic;
 mod webhooks;
 
 pub use archive::ArchiveChecksum;
-pub use webhooks::WebhookVerifier;
+pub use webhooks::{wasm_memory, webhook_result_address, webhook_verify_parts, WebhookVerifier};
 
 pub use errors::is_flexperto_error;
 
@@ -937,12 +939,6 @@ impl JsClient {
             },
             |v| v,
         )
-    }
-
-    /// The `fetch` given in the options (`undefined`: the global one); downloads use it.
-    #[wasm_bindgen(getter = fetchFunction, skip_typescript)]
-    pub fn fetch_function(&self) -> JsValue {
-        self.inner.transport().fetch_function().clone()
     }
 
     /// Revokes an API token (`DELETE /api/v2/auth/tokens/{tokenId}`): the platform refuses it
