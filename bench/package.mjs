@@ -16,16 +16,17 @@ const files = (d) => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.i
 const kib = (b) => (b / 1024).toFixed(1);
 
 function size(label, dir, budget) {
-  if (!existsSync(dir)) return console.log(`${label.padEnd(8)} (not built)`);
+  if (!existsSync(dir)) return console.log(`${label.padEnd(15)} (not built)`);
   const shipped = files(dir).filter((f) => f.endsWith(".js") || f.endsWith(".wasm"));
   const wasm = shipped.filter((f) => f.endsWith(".wasm")).reduce((n, f) => n + gz(f), 0);
   const js = shipped.filter((f) => f.endsWith(".js")).reduce((n, f) => n + gz(f), 0);
   const total = wasm + js;
-  console.log(`${label.padEnd(8)} wasm ${kib(wasm)} KiB + JS ${kib(js)} KiB (glue and hand-written, ${shipped.length - 1} files) gzip = ${kib(total)} KiB (budget ${budget} KiB: ${(total / 1024 / budget).toFixed(2)}x of it)`);
+  console.log(`${label.padEnd(15)} wasm ${kib(wasm)} KiB + JS ${kib(js)} KiB (glue and hand-written, ${shipped.length - 1} files) gzip = ${kib(total)} KiB (budget ${budget} KiB: ${(total / 1024 / budget).toFixed(2)}x of it)`);
 }
 size("node", join(pkgDir, "node"), 200);
 size("web", join(pkgDir, "web"), 200);
-size("archive", join(pkgDir, "archive"), 64);
+size("archive (node)", join(pkgDir, "archive", "node"), 64);
+size("archive (web)", join(pkgDir, "archive", "web"), 64);
 
 // Cold start: a fresh process per run, require + constructor, both SDKs alternating.
 const probes = {

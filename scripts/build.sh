@@ -14,6 +14,9 @@ log "cargo build (wasm32, release)"
 # hook of src/wasm/panic.rs has written their message to console.error.
 cargo build --quiet --release --target wasm32-unknown-unknown -p flexperto-sdk \
   --config 'target.wasm32-unknown-unknown.rustflags = ["-C", "target-feature=+simd128"]'
+log "cargo build (the archive entry's wasm, release)"
+cargo build --quiet --release --target wasm32-unknown-unknown -p flexperto-archive-wasm \
+  --config 'target.wasm32-unknown-unknown.rustflags = ["-C", "target-feature=+simd128"]'
 log "cargo build (simulator, release)"
 cargo build --quiet --release -p flexperto-sim
 
@@ -23,15 +26,28 @@ rm -rf "$out.tmp"
 mkdir -p "$out.tmp"
 wasm-bindgen --target nodejs --out-dir "$out.tmp/node" "$wasm"
 wasm-bindgen --target web --out-dir "$out.tmp/web" "$wasm"
+# `flexperto-sdk/archive`: its own wasm, under the same module name, so that archive.js imports
+# it as it imports the full one.
+archive_wasm=target/wasm32-unknown-unknown/release/flexperto_archive_wasm.wasm
+wasm-bindgen --target nodejs --out-name flexperto_sdk --out-dir "$out.tmp/archive/node" "$archive_wasm"
+wasm-bindgen --target web --out-name flexperto_sdk --out-dir "$out.tmp/archive/web" "$archive_wasm"
 # The Node build is CommonJS: its JS snippets (src/transport/fetch.js) and the modules shared
 # with the browser build (pkg-template/web/*.js but index.js) are ES modules: rewritten.
 shared=(errors.js internal.js delivery.js archive.js archive-client.js)
 for f in "${shared[@]}"; do cp "pkg-template/web/$f" "$out.tmp/node/"; done
 node scripts/to-commonjs.mjs "$out.tmp/node/snippets" "${shared[@]/#/$out.tmp/node/}"
+archive_shared=(errors.js archive.js)
+for f in "${archive_shared[@]}"; do
+  cp "pkg-template/web/$f" "$out.tmp/archive/web/"
+  cp "pkg-template/web/$f" "$out.tmp/archive/node/"
+done
+cp pkg-template/node/archive-node.js "$out.tmp/archive/node/"
+node scripts/to-commonjs.mjs "${archive_shared[@]/#/$out.tmp/archive/node/}"
+[ ! -d "$out.tmp/archive/node/snippets" ] || node scripts/to-commonjs.mjs "$out.tmp/archive/node/snippets"
 # -Oz, then flatten and re-reloop the control flow and -Oz twice more: 1.2 KB (gzip) smaller than
 # -Oz alone, measured; the two builds run side by side.
 pids=()
-for t in node web; do
+for t in node web archive/node archive/web; do
   node_modules/.bin/wasm-opt -Oz --flatten --rereloop -Oz -Oz "$out.tmp/$t/flexperto_sdk_bg.wasm" -o "$out.tmp/$t/flexperto_sdk_bg.wasm" &
   pids+=("$!")
 done
@@ -39,9 +55,10 @@ for p in "${pids[@]}"; do wait "$p"; done
 cp -R pkg-template/. "$out.tmp/"
 # The generated glue carries every doc comment of the Rust API as JSDoc; the .d.ts files keep
 # them for editors, so the shipped JS drops them (4.5 KB gzip per build).
-node scripts/strip-comments.mjs "$out.tmp/node/flexperto_sdk.js" "$out.tmp/web/flexperto_sdk.js"
+node scripts/strip-comments.mjs "$out.tmp"/{node,web,archive/node,archive/web}/flexperto_sdk.js
 # The declarations of the modules shared by both builds.
 for f in archive.d.ts delivery.d.ts archive-client.d.ts; do cp "pkg-template/web/$f" "$out.tmp/node/$f"; done
+for t in node web; do cp pkg-template/web/archive.d.ts "$out.tmp/archive/$t/"; done
 version=$(node scripts/set-version.mjs "$out.tmp/package.json" Cargo.toml)
 # The hand-written JS is type-checked (JSDoc, checkJs) against the full generated declarations,
 # the internal steps it calls included; the shipped declarations then drop those internals.
@@ -51,7 +68,11 @@ rm -rf "$check" && mkdir -p "$check/web" "$check/node"
 cp "$out.tmp/web/flexperto_sdk.d.ts" "$out.tmp/web/index.js" pkg-template/web/package.json "${shared[@]/#/pkg-template/web/}" "$check/web/"
 cp "$out.tmp/node/flexperto_sdk.d.ts" "$out.tmp/node/errors.js" pkg-template/node/archive-node.js "$check/node/"
 node_modules/.bin/tsc -p tests/types/tsconfig.js.json
-node scripts/strip-internal.mjs "$out.tmp/node/flexperto_sdk.d.ts" "$out.tmp/web/flexperto_sdk.d.ts"
+# The shipped hand-written modules shared by the builds drop their comments too (type-checked just
+# above, with their comments; the .d.ts files document them).
+node scripts/strip-comments.mjs "${shared[@]/#/$out.tmp/node/}" "${shared[@]/#/$out.tmp/web/}" \
+  "${archive_shared[@]/#/$out.tmp/archive/node/}" "${archive_shared[@]/#/$out.tmp/archive/web/}"
+node scripts/strip-internal.mjs "$out.tmp"/{node,web,archive/node,archive/web}/flexperto_sdk.d.ts
 # The entries export the wasm-bindgen API that its .d.ts declares, beside the composed classes.
 node scripts/entries.mjs web "$out.tmp/web"
 node scripts/entries.mjs node "$out.tmp/node"
@@ -63,4 +84,5 @@ node_modules/.bin/tsc -p tests/types/tsconfig.json
 
 gz() { gzip -9c "$1" | wc -c; }
 w=$(gz "$out/node/flexperto_sdk_bg.wasm"); j=$(gz "$out/node/flexperto_sdk.js")
-log "pkg/ ready: version $version; node wasm $(wc -c < "$out/node/flexperto_sdk_bg.wasm") B ($w B gzip), glue $j B gzip"
+a=$(gz "$out/archive/web/flexperto_sdk_bg.wasm")
+log "pkg/ ready: version $version; node wasm $(wc -c < "$out/node/flexperto_sdk_bg.wasm") B ($w B gzip), glue $j B gzip; archive entry wasm $a B gzip"

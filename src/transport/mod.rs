@@ -2,7 +2,7 @@
 //! host: send one request, sleep, tell the time, draw a random number. On `wasm32` the
 //! implementation is `fetch` (the same in Node 20 and browsers).
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "js-client"))]
 pub mod fetch;
 
 use crate::api::{ApiRequest, ApiResponse};

@@ -5,6 +5,7 @@ mod archive;
 mod errors;
 mod options;
 mod panic;
+mod storage;
 mod webhooks;
 
 pub use archive::ArchiveChecksum;
