@@ -70,17 +70,13 @@ fn field_names<T: for<'de> Deserialize<'de>>() -> &'static [&'static str] {
     fields
 }
 
-/// Reads an options object (`undefined` and `null`: every default) into `T`. Throws a
-/// `ValidationError` INVALID_ARGUMENT naming `field` for a value that is not a plain object, an
-/// unknown key (listing the known ones), or a value of the wrong type.
-pub fn from_js<T: for<'de> Deserialize<'de> + Default>(
-    v: JsValue,
-    field: &str,
-) -> Result<T, JsValue> {
+/// Checks that `v` is `undefined`, `null` or a plain object whose own keys are all fields of `T`.
+/// Answers whether it is an object.
+fn known_keys<T: for<'de> Deserialize<'de>>(v: &JsValue, field: &str) -> Result<bool, JsValue> {
     if v.is_undefined() || v.is_null() {
-        return Ok(T::default());
+        return Ok(false);
     }
-    if !v.is_object() || Array::is_array(&v) || v.is_function() {
+    if !v.is_object() || Array::is_array(v) || v.is_function() {
         return Err(invalid(field, "must be an object".into()));
     }
     let known = field_names::<T>();
@@ -94,7 +90,61 @@ pub fn from_js<T: for<'de> Deserialize<'de> + Default>(
             ));
         }
     }
+    Ok(true)
+}
+
+/// Reads an options object (`undefined` and `null`: every default) into `T` through
+/// serde-wasm-bindgen. Throws a `ValidationError` INVALID_ARGUMENT naming `field` for a value
+/// that is not a plain object, an unknown key (listing the known ones), or a value of the wrong
+/// type.
+#[cfg(feature = "js-client")]
+pub fn from_js<T: for<'de> Deserialize<'de> + Default>(
+    v: JsValue,
+    field: &str,
+) -> Result<T, JsValue> {
+    if !known_keys::<T>(&v, field)? {
+        return Ok(T::default());
+    }
     serde_wasm_bindgen::from_value(v).map_err(|e| invalid(field, e.to_string()))
+}
+
+/// As [`from_js`], through the object's JSON text (`JSON.stringify`, then serde_json): for
+/// small option objects, where serde-wasm-bindgen would cost more wasm than it saves (see
+/// `archive.rs`). JSON has no functions, symbols, NaN or infinities: such values are refused
+/// first (a function only where `functions` names the key, and then left to the caller, as JSON
+/// leaves it out); BigInts, cycles and throwing getters are refused by `JSON.stringify`, with the
+/// same typed error.
+pub fn from_json<T: for<'de> Deserialize<'de> + Default>(
+    v: &JsValue,
+    field: &str,
+    functions: &[&str],
+) -> Result<T, JsValue> {
+    if !known_keys::<T>(v, field)? {
+        return Ok(T::default());
+    }
+    for k in Object::keys(v.unchecked_ref::<Object>()).iter() {
+        let name = k.as_string().unwrap_or_default();
+        let x =
+            js_sys::Reflect::get(v, &k).map_err(|_| invalid(&name, "could not be read".into()))?;
+        let bad = if x.is_function() {
+            !functions.contains(&name.as_str())
+        } else {
+            x.is_symbol() || x.as_f64().is_some_and(|n| !n.is_finite())
+        };
+        if bad {
+            return Err(invalid(&name, "has a value of the wrong kind".into()));
+        }
+    }
+    let text = js_sys::JSON::stringify(v)
+        .ok()
+        .and_then(|t| t.as_string())
+        .ok_or_else(|| {
+            invalid(
+                field,
+                "must hold plain data (numbers, strings, booleans)".into(),
+            )
+        })?;
+    serde_json::from_str(&text).map_err(|e| invalid(field, e.to_string()))
 }
 
 #[cfg(test)]

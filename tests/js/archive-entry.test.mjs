@@ -50,5 +50,17 @@ test("ArchiveChecksum and verifyStream, ArchiveInspector with metadata and chat"
   assert.deepEqual(a.findings, []);
   const big = await a.readEntry("themis/recordings/recording-0001.mp4", { maxBytes: 10 }).catch((x) => x);
   assert.equal(big.code, "ENTRY_TOO_LARGE");
+  // Odd option values are refused, typed, in both entries (their options are read the same way).
+  for (const api of [archive, full]) {
+    const b = await api.ArchiveInspector.open(new Blob([zip.bytes()]));
+    const getter = { get maxBytes() { throw new Error("boom"); } };
+    const odd = [{ maxBytes: NaN }, { maxBytes: Infinity }, { maxBytes: Symbol("x") }, { maxBytes: () => 1 }, { maxBytes: 10n }, { maxBytes: "10" }, { maxBytes: -1 }, { maxByte: 1 }, getter, [1], 5];
+    for (const [i, options] of odd.entries()) {
+      const e = await b.readEntry("themis/metadata.json", options).catch((x) => x);
+      assert.ok(api.isFlexpertoError(e) && e.code === "INVALID_ARGUMENT", `odd option ${i}: ${e}`);
+    }
+    assert.ok((await b.readEntry("themis/metadata.json", { maxBytes: undefined })).length > 0);
+    await b.close();
+  }
   await a.close();
 });
