@@ -123,5 +123,12 @@ export interface ApiError extends Error {
 /** The request got no HTTP answer (timeout, connection failure). */
 export interface NetworkError extends Error { name: "NetworkError"; code: NetworkErrorCode; operation: string }
 /** Any error thrown or rejected by this SDK. Branch on `name` and `code`. */
+/** Codes of {@link WebhookError}. */
+export type WebhookErrorCode =
+  | "SECRET_MISMATCH" | "IP_NOT_ALLOWED" | "BAD_CONTENT_TYPE" | "BODY_TOO_LARGE" | "MALFORMED_JSON"
+  | "SCHEMA_VIOLATION" | "INVALID_CONFIG" | "INVALID_URL" | "NOT_HTTPS" | "CREDENTIALS_IN_URL"
+  | "SPECIAL_PURPOSE_ADDRESS" | "LOCAL_HOSTNAME" | "NO_SECRET_SEGMENT";
+/** A refused delivery or callback URL. `path` names the field of a SCHEMA_VIOLATION. Never contains a secret. */
+export interface WebhookError extends Error { name: "WebhookError"; code: WebhookErrorCode; path?: string }
 export type FlexpertoError = ConfigError | ValidationError | ApiError | NetworkError | WebhookError | ArchiveError;
 "#;

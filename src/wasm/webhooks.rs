@@ -271,13 +271,6 @@ export interface WebhookDelivery {
   /** The raw body: a Uint8Array or Buffer (a string also works, slower). */
   body: Uint8Array | string;
 }
-/** Codes of {@link WebhookError}. */
-export type WebhookErrorCode =
-  | "SECRET_MISMATCH" | "IP_NOT_ALLOWED" | "BAD_CONTENT_TYPE" | "BODY_TOO_LARGE" | "MALFORMED_JSON"
-  | "SCHEMA_VIOLATION" | "INVALID_CONFIG" | "INVALID_URL" | "NOT_HTTPS" | "CREDENTIALS_IN_URL"
-  | "SPECIAL_PURPOSE_ADDRESS" | "LOCAL_HOSTNAME" | "NO_SECRET_SEGMENT";
-/** A refused delivery or callback URL. `path` names the field of a SCHEMA_VIOLATION. Never contains a secret. */
-export interface WebhookError extends Error { name: "WebhookError"; code: WebhookErrorCode; path?: string }
 export interface WebhookEventJson {
   topic: string;
   dedupeKey: string;
