@@ -1,39 +1,51 @@
-// Package size (wasm + JS glue, gzip) and cold start (import to first call) in fresh Node
-// processes. Budgets: 150 KiB gzip, 10 ms.
+// Package size, counting everything shipped that runs (wasm, generated glue, hand-written JS;
+// gzip -9 per file), for the Node build, the web build and the `flexperto-sdk/archive` entry;
+// and cold start (require + constructor) in fresh Node processes, against stripe-node's in the
+// same run. Budgets: 200 KiB per full build, 64 KiB for the archive entry, cold start at most
+// 0.4x stripe-node's. Prints figures and ratios; never asserts.
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
 
 const require = createRequire(import.meta.url);
 const pkgDir = dirname(require.resolve("flexperto-sdk/package.json"));
-const gz = (f) => gzipSync(readFileSync(join(pkgDir, f)), { level: 9 }).length;
-for (const t of ["node", "web"]) {
-  const wasm = gz(`${t}/flexperto_sdk_bg.wasm`);
-  const glue = gz(`${t}/flexperto_sdk.js`) + gz(`${t}/snippets/${readSnippet(t)}`);
-  const total = (wasm + glue) / 1024;
-  console.log(`${t.padEnd(4)} wasm ${(wasm / 1024).toFixed(1)} KiB + glue ${(glue / 1024).toFixed(1)} KiB gzip = ${total.toFixed(1)} KiB (budget 150 KiB: ${(total / 150).toFixed(2)}x of it)`);
-}
+const gz = (f) => gzipSync(readFileSync(f), { level: 9 }).length;
+const files = (d) => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(d, e.name)) : [join(d, e.name)]));
+const kib = (b) => (b / 1024).toFixed(1);
 
-function readSnippet(t) {
-  const out = execFileSync("find", [join(pkgDir, t, "snippets"), "-name", "*.js"], { encoding: "utf8" }).trim().split("\n")[0];
-  return out.slice(join(pkgDir, t, "snippets").length + 1);
+function size(label, dir, budget) {
+  if (!existsSync(dir)) return console.log(`${label.padEnd(15)} (not built)`);
+  const shipped = files(dir).filter((f) => f.endsWith(".js") || f.endsWith(".wasm"));
+  const wasm = shipped.filter((f) => f.endsWith(".wasm")).reduce((n, f) => n + gz(f), 0);
+  const js = shipped.filter((f) => f.endsWith(".js")).reduce((n, f) => n + gz(f), 0);
+  const total = wasm + js;
+  console.log(`${label.padEnd(15)} wasm ${kib(wasm)} KiB + JS ${kib(js)} KiB (glue and hand-written, ${shipped.length - 1} files) gzip = ${kib(total)} KiB (budget ${budget} KiB: ${(total / 1024 / budget).toFixed(2)}x of it)`);
 }
+size("node", join(pkgDir, "node"), 200);
+size("web", join(pkgDir, "web"), 200);
+size("archive (node)", join(pkgDir, "archive", "node"), 64);
+size("archive (web)", join(pkgDir, "archive", "web"), 64);
 
-const probe = `
-const t0 = performance.now();
-const { FlexpertoClient } = await import("flexperto-sdk");
+// Cold start: a fresh process per run, require + constructor, both SDKs alternating.
+const probes = {
+  sdk: `const t0 = performance.now();
+const { FlexpertoClient } = require("flexperto-sdk");
 const c = new FlexpertoClient({ baseUrl: "http://127.0.0.1:1", apiKey: "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjIwMDAwMDAwMDB9.c2ln" });
-const t1 = performance.now();
-const t2 = performance.now();
-await import("node:zlib");
-const t3 = performance.now();
-process.stdout.write(JSON.stringify([t1 - t0, c.baseUrl.length > 0, t3 - t2]));`;
-const runs = [];
-for (let i = 0; i < 9; i++) {
-  runs.push(JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", probe], { cwd: pkgDir + "/../..", encoding: "utf8" }))[0]);
+process.stdout.write(String(performance.now() - t0));`,
+  stripe: `const t0 = performance.now();
+const Stripe = require("stripe");
+const s = new Stripe("sk_test_bench");
+process.stdout.write(String(performance.now() - t0));`,
+};
+const RUNS = Number(process.env.BENCH_RUNS ?? 9);
+const runs = { sdk: [], stripe: [] };
+for (let i = 0; i < RUNS; i++) {
+  for (const k of ["sdk", "stripe"]) {
+    runs[k].push(Number(execFileSync(process.execPath, ["-e", probes[k]], { cwd: join(pkgDir, "../.."), encoding: "utf8" })));
+  }
 }
-runs.sort((a, b) => a - b);
-const med = runs[Math.floor(runs.length / 2)];
-console.log(`cold start (import + constructor), median of ${runs.length} fresh processes: ${med.toFixed(2)} ms (budget 10 ms: ${(med / 10).toFixed(2)}x of it); min ${runs[0].toFixed(2)} ms`);
+const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const [a, b] = [med(runs.sdk), med(runs.stripe)];
+console.log(`cold start (require + constructor), median of ${RUNS} fresh processes: sdk ${a.toFixed(1)} ms, stripe-node ${b.toFixed(1)} ms: ${(a / b).toFixed(2)}x (target <= 0.4x)`);

@@ -1,31 +1,48 @@
-// CPU cost of the SDK per call, without a network: listUsers over an injected fetch that answers
-// from memory, vs the same canned Response read with json(). Prints microseconds per call and the
-// difference (the SDK's own work: arguments, request building, boundary crossings, parsing).
+// CPU cost of the SDK per call, without a network, against stripe-node in the same process: the
+// SDK's listUsers and stripe's customers.list, each over an injected fetch that answers a canned
+// Response from memory (stripe through Stripe.createFetchHttpClient), each minus the same canned
+// Response read with json(). Prints microseconds per call and the ratio of the SDK's own work to
+// stripe's (target at most 0.8x). Alternating rounds, medians; never asserts timings.
 import { FlexpertoClient } from "flexperto-sdk";
+import Stripe from "stripe";
 
-const body = JSON.stringify({
+const N = Number(process.env.BENCH_N ?? 20000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+
+const userBody = JSON.stringify({
   items: [{ id: "usr_0001", email: "bench@example.invalid", role: "expert", firstName: "Bench", lastName: "Mark", emailConfirmed: true, createdAt: "2026-11-28T20:00:00Z" }],
   total: 1,
   limit: 1,
   offset: 0,
 });
+const customerBody = JSON.stringify({
+  object: "list",
+  url: "/v1/customers",
+  has_more: false,
+  data: [{ id: "cus_0001", object: "customer", email: "bench@example.invalid", name: "Bench Mark", created: 1764360000, livemode: false, metadata: {} }],
+});
+const canned = (body) => async () => new Response(body, { status: 200, headers: { "content-type": "application/json", "request-id": "req_1" } });
 const key = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjIwMDAwMDAwMDB9.c2ln";
-const canned = async () => new Response(body, { status: 200, headers: { "content-type": "application/json" } });
-const client = new FlexpertoClient({ baseUrl: "http://127.0.0.1:1", apiKey: key, fetch: canned });
-const N = Number(process.env.BENCH_N ?? 30000);
+const client = new FlexpertoClient({ baseUrl: "http://127.0.0.1:1", apiKey: key, fetch: canned(userBody) });
+const stripe = new Stripe("sk_test_bench", { httpClient: Stripe.createFetchHttpClient(canned(customerBody)), maxNetworkRetries: 0, telemetry: false });
 
 async function perCall(fn) {
   const t0 = performance.now();
   for (let i = 0; i < N; i++) await fn();
   return ((performance.now() - t0) * 1000) / N;
 }
-const raw = () => canned().then((r) => r.json());
+const rawUsers = () => canned(userBody)().then((r) => r.json());
+const rawCustomers = () => canned(customerBody)().then((r) => r.json());
 const sdk = () => client.listUsers({ limit: 1, role: "expert" });
-await perCall(raw);
-await perCall(sdk);
+const str = () => stripe.customers.list({ limit: 1, email: "bench@example.invalid" });
+if ((await sdk()).items[0].id !== "usr_0001" || (await str()).data[0].id !== "cus_0001") throw new Error("canned answers not read");
+for (const f of [rawUsers, rawCustomers, sdk, str]) await perCall(f); // warm-up
 const rounds = [];
-for (let r = 0; r < 5; r++) rounds.push([await perCall(raw), await perCall(sdk)]);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const r = median(rounds.map((x) => x[0]));
-const s = median(rounds.map((x) => x[1]));
-console.log(`canned Response + json(): ${r.toFixed(1)} us/call | sdk listUsers: ${s.toFixed(1)} us/call | SDK's own work: ${(s - r).toFixed(1)} us/call`);
+for (let r = 0; r < ROUNDS; r++) rounds.push([await perCall(rawUsers), await perCall(sdk), await perCall(rawCustomers), await perCall(str)]);
+const median = (i) => rounds.map((x) => x[i]).sort((a, b) => a - b)[Math.floor(rounds.length / 2)];
+const [ru, s, rc, st] = [0, 1, 2, 3].map(median);
+const ownSdk = s - ru;
+const ownStripe = st - rc;
+console.log(`canned Response + json(): ${ru.toFixed(1)} us/call (users), ${rc.toFixed(1)} us/call (customers)`);
+console.log(`sdk listUsers: ${s.toFixed(1)} us/call, own work ${ownSdk.toFixed(1)} us | stripe customers.list: ${st.toFixed(1)} us/call, own work ${ownStripe.toFixed(1)} us`);
+console.log(`SDK's own CPU per call / stripe-node's: ${(ownSdk / ownStripe).toFixed(2)}x (target <= 0.8x)`);

@@ -8,14 +8,30 @@ log() { printf '[setup] %s\n' "$*" >&2; }
 
 export PATH="$HOME/.cargo/bin:$PATH"
 
+# rust-toolchain.toml pins the toolchain, its components (rustfmt, clippy) and the wasm target.
+# When the machine's stable toolchain is that version, it serves as the pinned one (a link, no
+# download); otherwise rustup installs the pinned one. Both are no-ops once done.
+channel=$(sed -n 's/^channel = "\(.*\)"/\1/p' rust-toolchain.toml)
+host=$(rustc +stable -vV 2>/dev/null | sed -n 's/^host: //p' || true)
+if ! rustup toolchain list 2>/dev/null | grep -q "^$channel-"; then
+  stable_version=$(rustc +stable --version 2>/dev/null | awk '{print $2}' || true)
+  rustup_home=${RUSTUP_HOME:-$HOME/.rustup}
+  if [ -n "$host" ] && [ "$stable_version" = "$channel" ] && [ -d "$rustup_home/toolchains/stable-$host" ]; then
+    log "using the installed stable toolchain ($stable_version) as the pinned $channel"
+    ln -s "$rustup_home/toolchains/stable-$host" "$rustup_home/toolchains/$channel-$host"
+  else
+    log "installing the pinned toolchain $channel"
+    rustup toolchain install "$channel" --profile minimal --component rustfmt,clippy --target wasm32-unknown-unknown >&2
+  fi
+fi
+for c in rustfmt clippy; do
+  if ! rustup component list --installed 2>/dev/null | grep -q "^$c"; then
+    log "rustup component add $c"; rustup component add "$c" >&2
+  fi
+done
 if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
   log "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown >&2
-fi
-# The release wasm rebuilds the standard library (scripts/build.sh): that needs its source.
-if ! rustup component list --installed 2>/dev/null | grep -qx 'rust-src'; then
-  log "rustup component add rust-src"
-  rustup component add rust-src >&2
 fi
 
 wb_version=$(sed -n 's/^wasm-bindgen = .*"=\([0-9.]*\)".*/\1/p' Cargo.toml)

@@ -18,6 +18,7 @@ step "clippy (native, all targets)"
 cargo clippy --quiet --workspace --all-targets -- -D warnings
 step "clippy (wasm32, all targets)"
 cargo clippy --quiet -p flexperto-sdk --target wasm32-unknown-unknown --all-targets -- -D warnings
+cargo clippy --quiet -p flexperto-archive-wasm --target wasm32-unknown-unknown -- -D warnings
 
 step "native tests: unit, contract, client against the simulator"
 cargo test --workspace

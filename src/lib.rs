@@ -23,7 +23,12 @@ pub mod webhook;
 #[cfg(test)]
 mod test_mutate;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "js-client"))]
+pub mod wasm;
+/// The archive bindings alone (`ArchiveChecksum`, the inspector's steps): the wasm of the
+/// `flexperto-sdk/archive` entry, built by `crates/archive-wasm` without the `js-client` feature.
+#[cfg(all(target_arch = "wasm32", not(feature = "js-client")))]
+#[path = "wasm/archive_only.rs"]
 pub mod wasm;
 
 pub use client::{Client, EnsuredExpert, ExpertRef, VideoCall};

@@ -91,6 +91,23 @@ fn sim_routes_are_in_the_contract() {
     }
 }
 
+#[test]
+fn every_contract_operation_is_simulated() {
+    let s = spec();
+    let simulated: BTreeSet<(String, String)> = flexperto_sim::API_ROUTES
+        .iter()
+        .map(|(m, p)| ((*m).to_owned(), (*p).to_owned()))
+        .collect();
+    let missing: Vec<_> = spec_operations(&s)
+        .into_iter()
+        .filter(|(m, p, _)| !simulated.contains(&(m.clone(), p.clone())))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "in the contract but not served by the simulator: {missing:?}"
+    );
+}
+
 #[tokio::test]
 async fn sim_serves_the_contract_without_a_key() {
     let (base, _sim) = common::start_sim().await;

@@ -133,7 +133,9 @@ fn constructor_errors_are_js_errors_with_name_and_code() {
 
 #[wasm_bindgen_test]
 fn webhook_verifier_binding_verifies_parts() {
-    use flexperto_sdk::wasm::WebhookVerifier;
+    use flexperto_sdk::wasm::{
+        wasm_memory, webhook_result_address, webhook_verify_parts, WebhookVerifier,
+    };
     let secret = "F40mfum7pZC8DtdgGOYSijx26blP0HLs";
     let opts = js_sys::JSON::parse(&format!(
         r#"{{"secrets":["{secret}"],"allowedIps":["127.0.0.1/32"]}}"#
@@ -143,13 +145,12 @@ fn webhook_verifier_binding_verifies_parts() {
     let body = br#"{"topic":"archive.available","data":{"archive_id":"a1","archive_subject":{"conference_id":"c1"},"x":1}}"#;
     let path = format!("/cb/{secret}");
     let ct = Some("application/json; charset=utf-8".to_owned());
-    v.verify_parts(&path, "::ffff:127.0.0.1", ct.clone(), None, body)
-        .unwrap();
-    // The result as the JavaScript side reads it: words at resultAddress, text they point into.
-    let mem: js_sys::WebAssembly::Memory = WebhookVerifier::wasm_memory().unchecked_into();
+    webhook_verify_parts(&mut v, &path, "::ffff:127.0.0.1", ct.clone(), None, body).unwrap();
+    // The result as the JavaScript side reads it: words at webhookResultAddress, text they point into.
+    let mem: js_sys::WebAssembly::Memory = wasm_memory().unchecked_into();
     let words = js_sys::Uint32Array::new(&mem.buffer());
     let bytes = js_sys::Uint8Array::new(&mem.buffer());
-    let r = v.result_address() / 4;
+    let r = webhook_result_address(&v) / 4;
     let word = |i: u32| words.get_index(r + i);
     let field = |i: u32| -> Option<String> {
         let (a, b) = (word(4 + 2 * i), word(5 + 2 * i));
@@ -167,8 +168,7 @@ fn webhook_verifier_binding_verifies_parts() {
     assert_eq!(field(4), None, "no checksum");
     assert_eq!(field(5).as_deref(), Some("127.0.0.1"));
     assert_eq!(field(6).as_deref(), Some("archive.available:a1"));
-    let err = v
-        .verify_parts(&path, "198.51.100.1", ct, None, body)
+    let err = webhook_verify_parts(&mut v, &path, "198.51.100.1", ct, None, body)
         .err()
         .unwrap();
     assert_eq!(

@@ -1,48 +1,53 @@
-// The archive method of FlexpertoClient that streams: downloadArchive() fetches the file from
-// object storage. Storage is another host with its own signed URL, so the download is a plain fetch WITHOUT the api-key header (the key never leaves
-// the API's host); a broken connection resumes with Range (If-Range on the ETag), and an expired
-// URL is resolved again through the API.
+// @ts-check
+// FlexpertoClient: the wasm client, composed with the archive methods that stream: archives()
+// pages through listArchives, and downloadArchive() fetches the file from object storage.
+// Storage is another host with its own signed URL, so the download is a plain fetch WITHOUT the
+// api-key header (the key never leaves the API's host); a broken connection resumes with Range
+// (If-Range on the ETag), and an expired URL is resolved again through the API.
+// This file performs the requests and reads the streams; what an answer means (its error code,
+// whether the URL is acceptable, whether and when to resume, honouring Retry-After) and which
+// options are valid are decided in wasm (src/archive/storage.rs through src/wasm/archive.rs).
 
-import { argumentError, sdkError } from "./errors.js";
-import { sleep, takeInternal } from "./internal.js";
+import {
+  FlexpertoClient as WasmFlexpertoClient, archiveDownloadOptions, storageBroken, storageCheckUrl,
+  storageDecide, storageError, storageInvalid,
+} from "./flexperto_sdk.js";
+import { sleep } from "./internal.js";
+import { apiTokens as tokenPages, archives as archivePages, users as userPages, webhookSubscriptions as subscriptionPages } from "./paginate.js";
 
-const STATUS_CODES = { 400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 409: "CONFLICT", 410: "GONE", 429: "RATE_LIMITED" };
-const DOWNLOAD = "downloadArchive";
-
-function storageError(status) {
-  const code = STATUS_CODES[status] ?? (status >= 500 ? "SERVER_ERROR" : "HTTP_ERROR");
-  return sdkError("ApiError", code, `object storage answered ${status}`, { status, operation: DOWNLOAD });
-}
-
-// "bytes 100-199/1000" -> { start: 100, total: 1000 } (total undefined for "*").
+/**
+ * "bytes 100-199/1000" -> { start: 100, total: 1000 } (total undefined for "*").
+ * @param {string | null} value
+ */
 function contentRange(value) {
   const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(value ?? "");
   if (m === null) return null;
   return { start: Number(m[1]), total: m[3] === "*" ? undefined : Number(m[3]) };
 }
 
+/** @param {string} message */
 function invalid(message) {
-  return sdkError("ApiError", "INVALID_RESPONSE", message, { status: 0, operation: DOWNLOAD });
+  return storageInvalid(message);
 }
 
-// Whether storage may serve from `url`: https, or http on a loopback host (the simulator), as
-// for the Location the API redirects to (src/api/archives.rs).
-function allowedStorageUrl(url) {
-  try {
-    const u = new URL(url);
-    return u.protocol === "https:" || (u.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(u.hostname));
-  } catch {
-    return false;
-  }
-}
+/**
+ * @typedef {{ onProgress?: (p: { bytes: number, totalBytes?: number, resumes: number }) => void, maxResumes: number, signal?: AbortSignal }} DownloadOptions
+ */
 
 /** Streams one archive file from storage, resuming after breaks; see downloadArchive. */
 class ArchiveDownload {
-  constructor(client, archiveId, url, options) {
+  /**
+   * @param {FlexpertoClient} client
+   * @param {string} archiveId
+   * @param {string} url
+   * @param {typeof fetch} fetchImpl
+   * @param {DownloadOptions} options
+   */
+  constructor(client, archiveId, url, fetchImpl, options) {
     this.client = client;
     this.archiveId = archiveId;
     this.url = url;
-    this.fetchImpl = fetchFunctionOf(client) ?? globalThis.fetch;
+    this.fetchImpl = fetchImpl;
     this.onProgress = options.onProgress;
     this.maxResumes = options.maxResumes;
     // Ends every request and wait: on the caller's signal, or when the stream is cancelled.
@@ -59,15 +64,19 @@ class ArchiveDownload {
     }
     this.cancelled = false;
     this.bytes = 0;
+    /** @type {number | undefined} */
     this.totalBytes = undefined;
+    /** @type {string | null} */
     this.etag = null;
     this.resumes = 0;
+    /** @type {ReadableStreamDefaultReader<Uint8Array> | null} */
     this.reader = null;
     this.skip = 0; // bytes to drop when storage ignored a Range and sent from the start
   }
 
   // One GET from the current offset. No api-key: only Range (and If-Range) are sent.
   async open() {
+    /** @type {Record<string, string>} */
     const headers = {};
     if (this.bytes > 0) {
       headers.range = `bytes=${this.bytes}-`;
@@ -75,17 +84,23 @@ class ArchiveDownload {
     }
     const fetchImpl = this.fetchImpl;
     const res = await fetchImpl(this.url, { method: "GET", headers, signal: this.signal });
-    const refuse = async (error) => {
+    const refuse = async (/** @type {unknown} */ error) => {
       await res.body?.cancel().catch(() => {});
       throw error;
     };
-    if (res.url && !allowedStorageUrl(res.url)) await refuse(invalid("object storage redirected to a URL that is not https"));
+    if (res.url) {
+      try {
+        storageCheckUrl(res.url); // where storage's own redirects ended
+      } catch (e) {
+        await refuse(e);
+      }
+    }
     const etag = res.headers.get("etag");
     const len = res.headers.get("content-length");
     const length = len !== null && /^\d+$/.test(len) ? Number(len) : undefined;
     if (res.status === 206 && this.bytes > 0) {
       const range = contentRange(res.headers.get("content-range"));
-      if (range === null || range.start !== this.bytes) await refuse(invalid("object storage sent another range than asked"));
+      if (range === null || range.start !== this.bytes) return refuse(invalid("object storage sent another range than asked"));
       if ((this.etag !== null && etag !== null && etag !== this.etag) || (this.totalBytes !== undefined && range.total !== undefined && range.total !== this.totalBytes)) {
         await refuse(invalid("the archive file changed during the download"));
       }
@@ -103,28 +118,28 @@ class ArchiveDownload {
       await res.body?.cancel().catch(() => {});
       return false; // everything had arrived before the break
     } else {
-      await refuse(storageError(res.status));
+      await refuse(storageError(res.status, res.headers.get("retry-after") ?? undefined));
     }
-    if (res.body === null) throw storageError(res.status);
+    if (res.body === null) throw storageError(res.status, undefined);
     this.reader = res.body.getReader();
     return true;
   }
 
-  // Decides after a failure: resume (returns), or give up (throws).
+  /**
+   * After a failure: resume (returns), or give up (throws). Whether, when and with which URL is
+   * decided in wasm (storage's Retry-After honoured; 403: a fresh URL from the API first).
+   * @param {unknown} error
+   */
   async recover(error) {
     if (this.signal.aborted) throw this.signal.reason ?? error;
-    const status = error?.name === "ApiError" ? error.status : undefined;
-    const transient = error?.name === "ApiError"
-      ? error.code !== "INVALID_RESPONSE" && (status >= 500 || status === 429 || status === 403)
-      : error?.name !== "ValidationError";
-    if (!transient || this.resumes >= this.maxResumes) {
-      if (error?.name === "ApiError") throw error;
-      throw sdkError("NetworkError", "NETWORK", `archive download broke after ${this.bytes} bytes and ${this.resumes} resumes: ${error?.message ?? error}`, { operation: DOWNLOAD, bytes: this.bytes });
+    const next = storageDecide(error, this.resumes, this.maxResumes);
+    if (next === undefined) {
+      if (/** @type {any} */ (error)?.name === "ApiError") throw error;
+      throw storageBroken(this.bytes, this.resumes, String(/** @type {any} */ (error)?.message ?? error));
     }
     this.resumes += 1;
-    await sleep(Math.min(100 * 2 ** (this.resumes - 1), 2000), this.signal);
-    // 403: the signed URL may have expired; ask the API for a fresh one.
-    if (status === 403) this.url = await this.client.archiveDownloadUrl(this.archiveId);
+    await sleep(next.delayMs, this.signal);
+    if (next.newUrl) this.url = await this.client.archiveDownloadUrl(this.archiveId);
   }
 
   // The next chunk of the file, resuming as needed; null at its end.
@@ -185,40 +200,69 @@ class ArchiveDownload {
   }
 }
 
-/** The client's `fetch` option (a getter taken off FlexpertoClient by installArchiveClientApi). */
-let fetchFunctionOf;
+/**
+ * The Flexperto API client (the wasm client), with the methods that stream archives.
+ */
+export class FlexpertoClient extends WasmFlexpertoClient {
+  /** @type {typeof fetch} */
+  #fetch;
 
-export function installArchiveClientApi(FlexpertoClient) {
-  const getter = takeInternal(FlexpertoClient.prototype, "fetchFunction").get;
-  fetchFunctionOf = (client) => getter.call(client);
-  Object.defineProperty(FlexpertoClient.prototype, "downloadArchive", {
-    configurable: true,
-    writable: true,
-    value: async function downloadArchive(archiveId, options = {}) {
-      if (options === null || typeof options !== "object") throw argumentError("options", "must be an object");
-      const { onProgress, maxResumes = 5, signal } = options;
-      if (onProgress !== undefined && typeof onProgress !== "function") throw argumentError("onProgress", "must be a function");
-      if (!Number.isInteger(maxResumes) || maxResumes < 0 || maxResumes > 100) throw argumentError("maxResumes", "must be an integer from 0 to 100");
-      if (signal !== undefined && !(signal instanceof AbortSignal)) throw argumentError("signal", "must be an AbortSignal");
-      const url = await this.archiveDownloadUrl(archiveId);
-      const d = new ArchiveDownload(this, archiveId, url, { onProgress, maxResumes, signal });
-      // Open now, so that a refused download rejects here rather than in the first read.
-      for (;;) {
-        try {
-          await d.open();
-          break;
-        } catch (e) {
-          await d.recover(e);
-        }
+  /** @param {any} options as the wasm client's */
+  constructor(options) {
+    super(options);
+    // The same fetch the client's API calls use (the option, or the global one at call time).
+    // A given fetch receives a built Request, as the client's API calls pass it (gloo-net).
+    const own = options.fetch;
+    this.#fetch = typeof own === "function" ? (input, init) => own(new Request(input, init)) : (input, init) => globalThis.fetch(input, init);
+  }
+
+  /**
+   * Downloads an archive file as a stream; see the declarations.
+   * @param {string} archiveId
+   * @param {unknown} [options]
+   * @returns {Promise<ReadableStream<Uint8Array>>}
+   */
+  async downloadArchive(archiveId, options) {
+    /** @type {DownloadOptions} */
+    const checked = archiveDownloadOptions(options);
+    const url = await this.archiveDownloadUrl(archiveId);
+    const d = new ArchiveDownload(this, archiveId, url, this.#fetch, checked);
+    // Open now, so that a refused download rejects here rather than in the first read.
+    for (;;) {
+      try {
+        await d.open();
+        break;
+      } catch (e) {
+        await d.recover(e);
       }
-      return new ReadableStream(
-        {
-          pull: (controller) => d.pull(controller),
-          cancel: (reason) => d.cancel(reason),
-        },
-        { highWaterMark: 0 },
-      );
-    },
-  });
-  // archives(): paginate.js, with the other list iterators.
+    }
+    return new ReadableStream(
+      {
+        pull: (controller) => d.pull(controller),
+        cancel: (reason) => d.cancel(reason),
+      },
+      { highWaterMark: 0 },
+    );
+  }
+
+  // The list iterators (paginate.js, on the core's paginator); see the declarations.
+  /** @param {unknown} [query] @param {unknown} [requestOptions] */
+  users(query, requestOptions) {
+    return userPages(this, query, requestOptions);
+  }
+
+  /** @param {unknown} [options] @param {unknown} [requestOptions] */
+  archives(options, requestOptions) {
+    return archivePages(this, options, requestOptions);
+  }
+
+  /** @param {unknown} [requestOptions] */
+  webhookSubscriptions(requestOptions) {
+    return subscriptionPages(this, requestOptions);
+  }
+
+  /** @param {unknown} [requestOptions] */
+  apiTokens(requestOptions) {
+    return tokenPages(this, requestOptions);
+  }
 }

@@ -1,4 +1,22 @@
-// ArchiveInspector: a Flexperto archive (zip) read through its central directory.
+// ArchiveChecksum (the wasm hasher composed with verifyStream) and ArchiveInspector: a
+// Flexperto archive (zip) read through its central directory (pkg-template/web/archive.js).
+import { ArchiveChecksum as WasmArchiveChecksum } from "./flexperto_sdk.js";
+import type { ArchiveByteStream, VerifiedStream, VerifyStreamOptions } from "./flexperto_sdk.js";
+
+/** A streaming SHA-256 of an archive file. Its state is a few hundred bytes, whatever the file's size. */
+export declare class ArchiveChecksum extends WasmArchiveChecksum {
+  /**
+   * Hashes a whole stream (a web `ReadableStream`, a Node stream, or any async iterable of
+   * `Uint8Array`) in constant memory and checks it against `expectedHex` like `verify`;
+   * resolves to the digest and the byte count. In Node it hashes with `node:crypto` (several
+   * times faster than any wasm SHA-256), on a worker thread once the stream reaches 1 MiB; in
+   * browsers with the wasm hasher. The digests are compared in constant time either way.
+   * `onProgress` is called after each chunk. Rejects with an `ArchiveError` (`INVALID_CHECKSUM`
+   * before reading anything, `CHECKSUM_MISMATCH`), a `ValidationError` for a chunk that is not a
+   * `Uint8Array` or a bad option, or the stream's own error.
+   */
+  static verifyStream(stream: ArchiveByteStream, expectedHex: string, options?: VerifyStreamOptions): Promise<VerifiedStream>;
+}
 
 /** One entry of the archive's zip. */
 export interface ArchiveEntry {

@@ -1,36 +1,33 @@
-// ArchiveChecksum.verifyStream and ArchiveInspector, in JavaScript over the wasm core: the I/O
-// (reading a stream, ranged reads of a Blob or a file) and the inflating (the platform's own
-// inflater: DecompressionStream in browsers, node:zlib in Node) happen here; every decision about
-// the bytes (the zip's end records and central directory, the layout findings, each entry's size
-// and CRC-32, the JSON shapes, the digest comparison) is made in wasm, one crossing per step.
+// @ts-check
+// ArchiveChecksum (the wasm class, composed with verifyStream) and ArchiveInspector, in JavaScript
+// over the wasm core: the I/O (reading a stream, ranged reads of a Blob or a file) and the
+// inflating (the platform's own inflater: DecompressionStream in browsers, node:zlib in Node)
+// happen here; every decision (the options, the zip's end records and central directory, the
+// limits, the layout findings, each entry's size and CRC-32, the JSON shapes, the digest
+// comparison) is made in wasm, one crossing per step.
 // Shared by the browser and the Node builds (scripts/build.sh converts it to CommonJS); the Node
 // build passes a `platform` with node:crypto, node:zlib and node:fs.
+import {
+  ArchiveChecksum as WasmArchiveChecksum, archiveReadEntryMaxBytes, archiveVerifyDigest, archiveVerifyStreamOptions,
+  zipCheckEntry, zipCheckReadable, zipDataOffset, zipDirectory, zipTailLength,
+} from "./flexperto_sdk.js";
 import { argumentError, sdkError } from "./errors.js";
-import { takeInternal } from "./internal.js";
 
-const EMPTY = new Uint8Array(0);
 const decoder = new TextDecoder("utf-8", { fatal: true });
-/** Enough for the end record with the longest comment, the zip64 locator and record. */
-const TAIL_LEN = 22 + 0xffff + 20 + 56;
-/** The largest entry read into memory (metadata, chat): 64 MiB, as the Rust reader. */
-const MAX_ENTRY_BYTES = 64 * 1024 * 1024;
-const METHOD_STORED = 0;
-const METHOD_DEFLATE = 8;
 
-function archiveError(code, message, extra) {
-  return sdkError("ArchiveError", code, message, extra);
+/**
+ * @param {string} code
+ * @param {string} message
+ */
+function archiveError(code, message) {
+  return sdkError("ArchiveError", code, message);
 }
 
-function checkOptions(options, allowed, field) {
-  if (options === undefined || options === null) return {};
-  if (typeof options !== "object") throw argumentError(field, "must be an object");
-  for (const k of Object.keys(options)) {
-    if (!allowed.includes(k)) throw argumentError(field, `unknown option ${JSON.stringify(k)} (allowed: ${allowed.join(", ")})`);
-  }
-  return options;
-}
-
-/** The chunks of a web ReadableStream, a Node stream or any (async) iterable. */
+/**
+ * The chunks of a web ReadableStream, a Node stream or any (async) iterable.
+ * @param {any} stream
+ * @returns {AsyncGenerator<unknown>}
+ */
 async function* chunksOf(stream) {
   if (stream && typeof stream[Symbol.asyncIterator] === "function") {
     yield* stream;
@@ -54,6 +51,10 @@ async function* chunksOf(stream) {
 
 // --- the sources ArchiveInspector reads from: { size, read(offset, length), close() } ---
 
+/** @typedef {{ size: number, read(offset: number, length: number): Promise<Uint8Array>, close(): Promise<void> }} Source */
+/** @typedef {{ name: string, size: number, compressedSize: number, method: number, crc32: number, localHeaderOffset: number, isDirectory: boolean, encrypted: boolean }} Entry */
+
+/** @param {Blob} blob @returns {Source} */
 function blobSource(blob) {
   return {
     size: blob.size,
@@ -64,6 +65,7 @@ function blobSource(blob) {
   };
 }
 
+/** @param {any} source @returns {Source} */
 function customSource(source) {
   if (!Number.isSafeInteger(source.size) || source.size < 0) throw argumentError("source.size", "must be a non-negative integer");
   return {
@@ -73,9 +75,14 @@ function customSource(source) {
   };
 }
 
-/** Inflates raw deflate data with DecompressionStream, never producing more than `limit` bytes. */
+/**
+ * Inflates raw deflate data with DecompressionStream, never producing more than `limit` bytes.
+ * @param {Uint8Array} data
+ * @param {number} limit
+ * @returns {Promise<Uint8Array | null>}
+ */
 async function inflateWithStreams(data, limit) {
-  const stream = new Blob([data]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+  const stream = new Blob([/** @type {Uint8Array<ArrayBuffer>} */ (data)]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
   const reader = stream.getReader();
   const parts = [];
   let total = 0;
@@ -91,7 +98,7 @@ async function inflateWithStreams(data, limit) {
       parts.push(value);
     }
   } catch (e) {
-    throw archiveError("CORRUPT_ZIP", `corrupt zip: invalid deflate data (${e?.message ?? e})`);
+    throw archiveError("CORRUPT_ZIP", `corrupt zip: invalid deflate data (${/** @type {any} */ (e)?.message ?? e})`);
   }
   const out = new Uint8Array(total);
   let at = 0;
@@ -102,20 +109,33 @@ async function inflateWithStreams(data, limit) {
   return out;
 }
 
-export function installArchiveApi(sdk, platform = {}) {
-  const { ArchiveChecksum, zipDirectory, zipDataOffset, zipCheckEntry } = sdk;
-  const verifyDigest = takeInternal(ArchiveChecksum, "verifyDigest").value;
+/**
+ * @typedef {object} Platform What the Node build adds (pkg-template/node/archive-node.js).
+ * @property {() => any} [streamHash] a SHA-256 over node:crypto, on a worker thread
+ * @property {(path: string) => Promise<Source>} [openFile] ranged reads of a file
+ * @property {(raw: Uint8Array, size: number) => Uint8Array | null} [inflateRaw] node:zlib
+ */
 
-  Object.defineProperty(ArchiveChecksum, "verifyStream", {
-    configurable: true,
-    writable: true,
-    value: async function verifyStream(stream, expectedHex, options) {
-      const { onProgress } = checkOptions(options, ["onProgress"], "options");
-      if (onProgress !== undefined && typeof onProgress !== "function") throw argumentError("onProgress", "must be a function");
-      verifyDigest(EMPTY, expectedHex); // INVALID_CHECKSUM before reading anything
+/**
+ * The archive classes over `platform`.
+ * @param {Platform} [platform]
+ */
+export function makeArchiveApi(platform = {}) {
+  /** A streaming SHA-256 of an archive file (the wasm hasher), plus `verifyStream`. */
+  class ArchiveChecksum extends WasmArchiveChecksum {
+    /**
+     * Hashes a whole stream and checks it against `expectedHex`; see the declarations.
+     * @param {any} stream
+     * @param {unknown} expectedHex
+     * @param {unknown} [options]
+     * @returns {Promise<{ sha256: string, bytes: number }>}
+     */
+    static async verifyStream(stream, expectedHex, options) {
+      // The options and the checksum's form, before anything is read.
+      const onProgress = archiveVerifyStreamOptions(expectedHex, options);
       // Node: node:crypto, on a worker thread for long streams (several times faster than wasm,
       // and off the thread that receives the download); browsers: the wasm hasher.
-      const hash = platform.streamHash ? platform.streamHash() : new ArchiveChecksum();
+      const hash = platform.streamHash ? platform.streamHash() : new WasmArchiveChecksum();
       let bytes = 0;
       try {
         for await (const chunk of chunksOf(stream)) {
@@ -128,7 +148,7 @@ export function installArchiveApi(sdk, platform = {}) {
         let sha256;
         if (platform.streamHash) {
           const digest = await hash.digest();
-          verifyDigest(digest, expectedHex);
+          archiveVerifyDigest(digest, expectedHex);
           sha256 = digest.toString("hex");
         } else {
           hash.verify(expectedHex);
@@ -139,9 +159,10 @@ export function installArchiveApi(sdk, platform = {}) {
         if (platform.streamHash) hash.close();
         else hash.free();
       }
-    },
-  });
+    }
+  }
 
+  /** @param {any} source @returns {Promise<Source>} */
   async function openSource(source) {
     if (typeof Blob !== "undefined" && source instanceof Blob) return blobSource(source);
     if (typeof source === "string") {
@@ -152,6 +173,7 @@ export function installArchiveApi(sdk, platform = {}) {
     throw argumentError("source", "must be a File or Blob, a path (Node), or { size, read(offset, length) }");
   }
 
+  /** @param {Source} src @param {number} offset @param {number} length */
   async function readExactly(src, offset, length) {
     if (offset + length > src.size) throw archiveError("TRUNCATED", `truncated zip: ${length} bytes at ${offset} lie past the end of the file`);
     const bytes = await src.read(offset, length);
@@ -165,14 +187,20 @@ export function installArchiveApi(sdk, platform = {}) {
 
   /** A zip archive read through its central directory: never the recordings into memory. */
   class ArchiveInspector {
+    // Set by open() on an object made without this constructor (declared here for the types).
+    /** @type {readonly Entry[]} */ entries;
+    /** @type {Entry | undefined} */ metadataEntry;
+    /** @type {Entry | undefined} */ chatEntry;
+
     constructor() {
       throw new TypeError("use ArchiveInspector.open(source)");
     }
 
+    /** @param {unknown} source @returns {Promise<ArchiveInspector>} */
     static async open(source) {
       const src = await openSource(source);
       try {
-        let length = Math.min(src.size, TAIL_LEN);
+        let length = Math.min(src.size, zipTailLength());
         let dir;
         for (;;) {
           const tail = await readExactly(src, src.size - length, length);
@@ -181,12 +209,13 @@ export function installArchiveApi(sdk, platform = {}) {
           if (dir.readTail <= length || dir.readTail > src.size) throw archiveError("CORRUPT_ZIP", "corrupt zip: inconsistent end records");
           length = dir.readTail;
         }
-        const entries = dir.entries.map(([name, method, flags, crc32, compressedSize, size, localHeaderOffset]) => ({
+        /** @type {Entry[]} */
+        const entries = dir.entries.map((/** @type {[string, number, number, number, number, number, number]} */ [name, method, flags, crc32, compressedSize, size, localHeaderOffset]) => ({
           name, size, compressedSize, method, crc32, localHeaderOffset,
           isDirectory: name.endsWith("/"), encrypted: (flags & 1) !== 0,
         }));
         const inspector = Object.create(ArchiveInspector.prototype);
-        const pick = (indexes) => indexes.map((i) => entries[i]);
+        const pick = (/** @type {number[]} */ indexes) => indexes.map((i) => entries[i]);
         Object.defineProperties(inspector, {
           [SOURCE]: { value: src, writable: true },
           size: { value: src.size, enumerable: true },
@@ -197,7 +226,7 @@ export function installArchiveApi(sdk, platform = {}) {
             enumerable: true,
           },
           findings: {
-            value: dir.findings.map(([code, name]) => (name === null ? { code } : { code, name })),
+            value: dir.findings.map((/** @type {[string, string | null]} */ [code, name]) => (name === null ? { code } : { code, name })),
             enumerable: true,
           },
           metadataEntry: { value: dir.metadata === null ? undefined : entries[dir.metadata], enumerable: true },
@@ -210,22 +239,26 @@ export function installArchiveApi(sdk, platform = {}) {
       }
     }
 
-    /** Reads one entry into memory (inflated, size and CRC-32 checked). For small entries. */
+    /**
+     * Reads one entry into memory (inflated, size and CRC-32 checked). For small entries.
+     * @param {Entry | string} entry
+     * @param {unknown} [options]
+     */
     async readEntry(entry, options) {
-      const { maxBytes = MAX_ENTRY_BYTES } = checkOptions(options, ["maxBytes"], "options");
+      const maxBytes = archiveReadEntryMaxBytes(options);
       return readData(this, typeof entry === "string" ? this.entries.find((e) => e.name === entry) : entry, 0, maxBytes);
     }
 
     /** The conference metadata (themis), or undefined when the archive has none. */
     async metadata() {
       const e = this.metadataEntry;
-      return e && JSON.parse(decoder.decode(await readData(this, e, 1, MAX_ENTRY_BYTES)));
+      return e && JSON.parse(decoder.decode(await readData(this, e, 1, archiveReadEntryMaxBytes(undefined))));
     }
 
     /** The chat history (themis), or undefined when the archive has none. */
     async chat() {
       const e = this.chatEntry;
-      return e && JSON.parse(decoder.decode(await readData(this, e, 2, MAX_ENTRY_BYTES)));
+      return e && JSON.parse(decoder.decode(await readData(this, e, 2, archiveReadEntryMaxBytes(undefined))));
     }
 
     async close() {
@@ -235,23 +268,25 @@ export function installArchiveApi(sdk, platform = {}) {
     }
   }
 
-  /** Reads one entry: local header, data, inflate (bounded by the declared size), then the checks in wasm. */
+  /**
+   * Reads one entry: local header, data, inflate (bounded by the declared size), then the checks in wasm.
+   * @param {ArchiveInspector} inspector
+   * @param {Entry | undefined} entry
+   * @param {number} kind 0 any, 1 conference metadata, 2 chat history (their shapes are checked)
+   * @param {number} maxBytes
+   */
   async function readData(inspector, entry, kind, maxBytes) {
     if (!entry || !inspector.entries.includes(entry)) throw argumentError("entry", "not an entry of this archive");
-    const src = inspector[SOURCE];
+    /** @type {Source | null} */
+    const src = /** @type {any} */ (inspector)[SOURCE];
     if (!src) throw argumentError("entry", "the inspector is closed");
-    if (entry.encrypted) throw archiveError("UNSUPPORTED_ZIP", "unsupported zip: encrypted entry");
-    if (entry.method !== METHOD_STORED && entry.method !== METHOD_DEFLATE) {
-      throw archiveError("UNSUPPORTED_COMPRESSION", `unsupported compression method ${entry.method}`);
-    }
-    if (entry.size > maxBytes) {
-      throw archiveError("ENTRY_TOO_LARGE", `entry of ${entry.size} bytes exceeds the in-memory limit of ${maxBytes} bytes`);
-    }
+    // Encryption, the method and the in-memory limit: the zip reader's rules.
+    const deflated = zipCheckReadable(entry.method, entry.encrypted ? 1 : 0, entry.size, maxBytes);
     const header = await readExactly(src, entry.localHeaderOffset, 30);
     const start = entry.localHeaderOffset + zipDataOffset(header);
     const raw = await readExactly(src, start, entry.compressedSize);
     let data = raw;
-    if (entry.method === METHOD_DEFLATE) {
+    if (deflated) {
       data = platform.inflateRaw ? platform.inflateRaw(raw, entry.size) : await inflateWithStreams(raw, entry.size);
       if (data === null) throw archiveError("CORRUPT_ZIP", `corrupt zip: the entry inflates to more than the ${entry.size} bytes declared`);
     }
@@ -259,5 +294,5 @@ export function installArchiveApi(sdk, platform = {}) {
     return data;
   }
 
-  return { ArchiveInspector };
+  return { ArchiveChecksum, ArchiveInspector };
 }

@@ -1,19 +1,28 @@
-// The object form of WebhookVerifier.verify and the WebhookEvent objects, in JavaScript: reading
-// a delivery's properties and headers is cheap here and costly across the wasm boundary, so the
-// wasm side takes the parts in one call (verifyParts) and leaves the event's fields as one text in
-// its memory, with their offsets, which this side reads without another call. No wasm object,
-// and no copy of the body in wasm memory, outlives the call.
+// @ts-check
+// WebhookVerifier: the wasm class, composed with the object form of verify(delivery) and the
+// WebhookEvent objects, in JavaScript: reading a delivery's properties and headers is cheap here
+// and costly across the wasm boundary, so the wasm side takes the parts in one call
+// (webhookVerifyParts) and leaves the event's fields as one text in its memory, with their
+// offsets, which this side reads without another call. No wasm object, and no copy of the body in
+// wasm memory, outlives the call. Every decision (secret, address, content type, size, JSON,
+// schema) is the wasm core's; this file only reads the delivery and the result.
+import { WebhookVerifier as WasmWebhookVerifier, wasmMemory, webhookResultAddress, webhookVerifyParts } from "./flexperto_sdk.js";
 import { sdkError } from "./errors.js";
-import { takeInternal } from "./internal.js";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const EMPTY = new Uint8Array(0);
 
+/** @param {string} code @param {string} message */
 function webhookError(code, message) {
   return sdkError("WebhookError", code, message);
 }
 
+/**
+ * @param {any} headers a Headers object or Node's req.headers
+ * @param {string} name
+ * @returns {string | undefined}
+ */
 function headerValue(headers, name) {
   if (headers === null || headers === undefined) return undefined;
   const v = typeof headers.get === "function" ? headers.get(name) : headers[name];
@@ -29,9 +38,15 @@ const HAS_BUFFER = typeof Buffer === "function" && typeof Buffer.from === "funct
 
 /** A verified delivery; `payload` is parsed from the raw body on first use. */
 export class WebhookEvent {
+  /** @type {Uint8Array} */
   #body;
+  /** @type {Record<string, unknown> | undefined} */
   #payload;
 
+  /**
+   * @param {Record<string, string | number>} fields
+   * @param {Uint8Array} body
+   */
   constructor(fields, body) {
     Object.assign(this, fields);
     this.#body = body;
@@ -49,33 +64,45 @@ export class WebhookEvent {
 
 // Views of the wasm memory, made anew when it grows (growing detaches the old buffer).
 class MemoryViews {
-  constructor(memory) {
-    this.memory = memory;
+  constructor() {
+    /** @type {WebAssembly.Memory | null} */
+    this.memory = null;
     this.u8 = new Uint8Array(0);
+    this.u32 = new Uint32Array(0);
+    /** @type {(Buffer & { latin1Slice(start: number, end: number): string }) | null} */
+    this.latin1 = null;
   }
 
   refresh() {
     if (this.u8.byteLength === 0) {
+      // Read on first use: in browsers the module is instantiated after this file is evaluated.
+      this.memory ??= /** @type {WebAssembly.Memory} */ (wasmMemory());
       const buf = this.memory.buffer;
       this.u8 = new Uint8Array(buf);
       this.u32 = new Uint32Array(buf);
-      this.latin1 = HAS_BUFFER ? Buffer.from(buf) : null;
+      this.latin1 = HAS_BUFFER ? /** @type {any} */ (Buffer.from(buf)) : null;
     }
     return this;
   }
 
-  // ASCII text at [at, at + len).
+  /** ASCII text at [at, at + len). @param {number} at @param {number} len */
   ascii(at, len) {
     if (this.latin1 !== null) return this.latin1.latin1Slice(at, at + len);
     return decoder.decode(this.u8.subarray(at, at + len)); // ASCII is UTF-8; no argument-count limit
   }
 }
 
+/**
+ * @param {MemoryViews} views
+ * @param {number} resultAddress
+ * @param {Uint8Array} body
+ */
 function readEvent(views, resultAddress, body) {
   const { u32, u8 } = views.refresh();
   const r = resultAddress >>> 2;
   const at = u32[r];
   const text = u32[r + 3] === 1 ? views.ascii(at, u32[r + 1]) : null;
+  /** @type {Record<string, string | number>} */
   const fields = { secretIndex: u32[r + 2] };
   for (let i = 0; i < FIELDS.length; i++) {
     const a = u32[r + 4 + 2 * i];
@@ -86,37 +113,41 @@ function readEvent(views, resultAddress, body) {
   return new WebhookEvent(fields, body);
 }
 
-export function installDeliveryApi(WebhookVerifier) {
-  const verifyParts = takeInternal(WebhookVerifier.prototype, "verifyParts").value;
-  const resultAddress = takeInternal(WebhookVerifier.prototype, "resultAddress").get;
-  const views = new MemoryViews(takeInternal(WebhookVerifier, "wasmMemory").value());
-  Object.defineProperty(WebhookVerifier.prototype, "verify", {
-    configurable: true,
-    writable: true,
-    value: function verify(delivery) {
-      if (delivery === null || typeof delivery !== "object" || typeof delivery.path !== "string") {
-        throw webhookError("INVALID_CONFIG", "verify() takes { path, remoteAddress, headers, body }");
+const views = new MemoryViews();
+
+/**
+ * Checks unsigned Flexperto webhook deliveries (the wasm verifier), with `verify(delivery)` taking
+ * the delivery as your HTTP layer received it.
+ */
+export class WebhookVerifier extends WasmWebhookVerifier {
+  /**
+   * Verifies one delivery; see the declarations.
+   * @param {import("./flexperto_sdk.js").WebhookDelivery} delivery
+   * @returns {import("./flexperto_sdk.js").WebhookEvent}
+   */
+  verify(delivery) {
+    if (delivery === null || typeof delivery !== "object" || typeof delivery.path !== "string") {
+      throw webhookError("INVALID_CONFIG", "verify() takes { path, remoteAddress, headers, body }");
+    }
+    let body = delivery.body;
+    if (typeof body === "string") body = encoder.encode(body);
+    if (!(body instanceof Uint8Array)) {
+      throw webhookError("INVALID_CONFIG", "delivery.body must be a Uint8Array (or Buffer) of the raw body");
+    }
+    const { path } = delivery;
+    const remote = delivery.remoteAddress ?? "";
+    const ct = headerValue(delivery.headers, "content-type");
+    const xff = headerValue(delivery.headers, "x-forwarded-for");
+    if (body.length > this.maxBodyBytes) {
+      // Do not copy a huge body into wasm just to refuse it: the earlier checks first.
+      try {
+        webhookVerifyParts(this, path, remote, ct, xff, EMPTY);
+      } catch (e) {
+        if (/** @type {any} */ (e)?.code !== "MALFORMED_JSON" && /** @type {any} */ (e)?.code !== "SCHEMA_VIOLATION") throw e;
       }
-      let body = delivery.body;
-      if (typeof body === "string") body = encoder.encode(body);
-      if (!(body instanceof Uint8Array)) {
-        throw webhookError("INVALID_CONFIG", "delivery.body must be a Uint8Array (or Buffer) of the raw body");
-      }
-      const { path } = delivery;
-      const remote = delivery.remoteAddress ?? "";
-      const ct = headerValue(delivery.headers, "content-type");
-      const xff = headerValue(delivery.headers, "x-forwarded-for");
-      if (body.length > this.maxBodyBytes) {
-        // Do not copy a huge body into wasm just to refuse it: the earlier checks first.
-        try {
-          verifyParts.call(this, path, remote, ct, xff, EMPTY);
-        } catch (e) {
-          if (e.code !== "MALFORMED_JSON" && e.code !== "SCHEMA_VIOLATION") throw e;
-        }
-        throw webhookError("BODY_TOO_LARGE", `body larger than ${this.maxBodyBytes} bytes`);
-      }
-      verifyParts.call(this, path, remote, ct, xff, body);
-      return readEvent(views, resultAddress.call(this), body);
-    },
-  });
+      throw webhookError("BODY_TOO_LARGE", `body larger than ${this.maxBodyBytes} bytes`);
+    }
+    webhookVerifyParts(this, path, remote, ct, xff, body);
+    return /** @type {any} */ (readEvent(views, webhookResultAddress(this), body));
+  }
 }

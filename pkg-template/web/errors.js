@@ -1,14 +1,28 @@
-// The errors the hand-written JS throws, shaped as the wasm core's (src/wasm/errors.rs): an
-// `Error` with a `name` and a `code`, so that isFlexpertoError accepts them, plus fields of its own.
+// @ts-check
+// The errors the hand-written JS throws for its own I/O, shaped as the wasm core's
+// (src/wasm/errors.rs): an `Error` with a `name` and a `code`, so that isFlexpertoError accepts
+// them, plus fields of its own. Errors that carry a decision (a status's code, a refused option)
+// come from the wasm core itself.
 
+/**
+ * @param {string} name
+ * @param {string} code
+ * @param {string} message
+ * @param {Record<string, unknown>} [extra]
+ * @returns {Error & { code: string }}
+ */
 export function sdkError(name, code, message, extra) {
-  const e = new Error(message);
+  const e = /** @type {Error & { code: string }} */ (new Error(message));
   e.name = name;
   e.code = code;
   return extra === undefined ? e : Object.assign(e, extra);
 }
 
-/** A bad argument to a method: `ValidationError` code `INVALID_ARGUMENT`, naming the field. */
+/**
+ * A bad argument to a method: `ValidationError` code `INVALID_ARGUMENT`, naming the field.
+ * @param {string} field
+ * @param {string} reason
+ */
 export function argumentError(field, reason) {
   return sdkError("ValidationError", "INVALID_ARGUMENT", `${field}: ${reason}`, { field });
 }

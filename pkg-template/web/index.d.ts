@@ -3,3 +3,6 @@ export * from "./archive.js";
 export * from "./webhook-flow.js";
 export * from "./paginate.js";
 export type { WebhookEvent } from "./webhook-flow.js";
+export { WebhookVerifier } from "./delivery.js";
+export { ArchiveChecksum } from "./archive.js";
+export { FlexpertoClient } from "./archive-client.js";

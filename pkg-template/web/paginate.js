@@ -57,30 +57,40 @@ function onlyKeys(o, keys, name) {
 /** Per-call options (signal, timeoutMs, headers) go on to each page's request when given. */
 const withOptions = (args, requestOptions) => (requestOptions === undefined ? args : [...args, requestOptions]);
 
-export function installPaginationApi(FlexpertoClient) {
-  const define = (name, value) =>
-    Object.defineProperty(FlexpertoClient.prototype, name, { configurable: true, writable: true, value });
+/**
+ * `client.users(query, requestOptions)`: every user, listUsers page after page.
+ * @param {any} client @param {unknown} query @param {unknown} [requestOptions]
+ */
+export function users(client, query, requestOptions) {
+  const q = objectArg(query, "query");
+  onlyKeys(q, ["role", "email", "pageSize"], "query");
+  const { pageSize, ...filter } = q;
+  return paginate((limit, offset) => client.listUsers(...withOptions([{ ...filter, limit, offset }], requestOptions)), pageSize, true);
+}
 
-  define("users", function users(query, requestOptions) {
-    const q = objectArg(query, "query");
-    onlyKeys(q, ["role", "email", "pageSize"], "query");
-    const { pageSize, ...filter } = q;
-    return paginate((limit, offset) => this.listUsers(...withOptions([{ ...filter, limit, offset }], requestOptions)), pageSize, true);
-  });
+/**
+ * `client.archives(options, requestOptions)`: every archive record, listArchives page after page.
+ * @param {any} client @param {unknown} options @param {unknown} [requestOptions]
+ */
+export function archives(client, options, requestOptions) {
+  const o = objectArg(options, "options");
+  onlyKeys(o, ["status", "pageSize"], "options");
+  const { pageSize, ...filter } = o;
+  return paginate((limit, offset) => client.listArchives(...withOptions([{ ...filter, limit, offset }], requestOptions)), pageSize, true);
+}
 
-  define("archives", function archives(options, requestOptions) {
-    const o = objectArg(options, "options");
-    onlyKeys(o, ["status", "pageSize"], "options");
-    const { pageSize, ...filter } = o;
-    return paginate((limit, offset) => this.listArchives(...withOptions([{ ...filter, limit, offset }], requestOptions)), pageSize, true);
-  });
+/**
+ * `client.webhookSubscriptions(requestOptions)`: the API returns the list whole, one page.
+ * @param {any} client @param {unknown} [requestOptions]
+ */
+export function webhookSubscriptions(client, requestOptions) {
+  return paginate(() => client.listWebhookSubscriptions(...withOptions([], requestOptions)), undefined, false);
+}
 
-  // The API returns these lists whole: one page.
-  define("webhookSubscriptions", function webhookSubscriptions(requestOptions) {
-    return paginate(() => this.listWebhookSubscriptions(...withOptions([], requestOptions)), undefined, false);
-  });
-
-  define("apiTokens", function apiTokens(requestOptions) {
-    return paginate(() => this.listApiTokens(...withOptions([], requestOptions)), undefined, false);
-  });
+/**
+ * `client.apiTokens(requestOptions)`: the API returns the list whole, one page.
+ * @param {any} client @param {unknown} [requestOptions]
+ */
+export function apiTokens(client, requestOptions) {
+  return paginate(() => client.listApiTokens(...withOptions([], requestOptions)), undefined, false);
 }

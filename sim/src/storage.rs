@@ -64,6 +64,9 @@ pub struct StorageFault {
     pub status: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bytes_per_second: Option<u64>,
+    /// For kind `status`: the `Retry-After` header to send with it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<String>,
     /// Requests left; `None`: every request until the faults are cleared.
     pub times: Option<u32>,
 }
@@ -286,7 +289,11 @@ async fn file(
             .status
             .and_then(|s| StatusCode::from_u16(s).ok())
             .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        return error(code, "INJECTED_FAULT", "fault injected by the simulator");
+        let mut resp = error(code, "INJECTED_FAULT", "fault injected by the simulator");
+        if let Some(v) = f.retry_after.and_then(|v| HeaderValue::from_str(&v).ok()) {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return resp;
     }
     let raw = uri
         .path()
@@ -510,6 +517,7 @@ struct FaultReq {
     offset: Option<u64>,
     status: Option<u16>,
     bytes_per_second: Option<u64>,
+    retry_after: Option<String>,
     times: Option<u32>,
 }
 
@@ -537,6 +545,7 @@ async fn add_fault(State(sim): State<Shared>, b: Bytes) -> Response {
         only(req.after_bytes.is_none() || k == "truncate", "afterBytes"),
         only(req.offset.is_none() || k == "flip", "offset"),
         only(req.status.is_none() || k == "status", "status"),
+        only(req.retry_after.is_none() || k == "status", "retryAfter"),
         only(
             req.bytes_per_second.is_none() || k == "slow",
             "bytesPerSecond",
@@ -573,6 +582,7 @@ async fn add_fault(State(sim): State<Shared>, b: Bytes) -> Response {
         offset: req.offset,
         status: req.status,
         bytes_per_second: req.bytes_per_second,
+        retry_after: req.retry_after,
         times: req.times,
     };
     let out = serde_json::to_value(&fault).unwrap_or_default();

@@ -276,35 +276,12 @@ pub fn parse_download_location(resp: &ApiResponse, base_url: &str) -> Result<Str
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .ok_or_else(|| bad("redirect without Location"))?;
-    if loc.bytes().any(|b| b <= b' ' || b == 0x7f || b == b'\\') || loc.len() > 8192 {
-        return Err(bad("Location has forbidden characters"));
-    }
     let absolute = if loc.starts_with('/') && !loc.starts_with("//") {
         format!("{}{loc}", base_url.trim_end_matches('/'))
     } else {
         loc.to_owned()
     };
-    let lower = absolute.to_ascii_lowercase();
-    let rest = if let Some(r) = lower.strip_prefix("https://") {
-        r
-    } else if let Some(r) = lower.strip_prefix("http://") {
-        let host = r.split(['/', '?', '#']).next().unwrap_or("");
-        let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-        let name = host
-            .strip_prefix('[')
-            .and_then(|h| h.split_once(']'))
-            .map_or_else(|| host.split(':').next().unwrap_or(""), |(h, _)| h);
-        if !matches!(name, "127.0.0.1" | "localhost" | "::1") {
-            return Err(bad("Location must be https"));
-        }
-        r
-    } else {
-        return Err(bad("Location must be an https URL"));
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if authority.is_empty() || authority.contains('@') {
-        return Err(bad("Location must name a host and carry no credentials"));
-    }
+    crate::archive::storage::check_storage_url(&absolute).map_err(bad)?;
     Ok(absolute)
 }
 

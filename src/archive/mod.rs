@@ -6,6 +6,7 @@
 //! - [`zip`]: a zip reader that needs only random access to the end of the file (the central
 //!   directory), so a multi-gigabyte archive in object storage can be inspected with two ranged
 //!   reads, plus the layout check (`themis/`, `mithra/`, `whiteboard/`).
+//! - [`storage`]: the object-storage download's rules (URLs, error codes, resumes).
 //! - [`content`]: shape checks of the `themis/` conference metadata and chat history JSON
 //!   (inferred shapes: required fields checked, unknown ones kept).
 //!
@@ -16,6 +17,7 @@
 pub mod checksum;
 pub mod content;
 pub mod status;
+pub mod storage;
 pub mod zip;
 
 pub use checksum::ArchiveChecksum;

@@ -579,6 +579,34 @@ pub fn local_data_offset(local_header: &[u8]) -> Result<u64, ArchiveError> {
     Ok(LOCAL_HEADER_LEN as u64 + u64::from(name_len) + u64::from(extra_len))
 }
 
+/// Whether an entry can be read into memory within `max_bytes` (at most [`MAX_INFLATED_LEN`]):
+/// not encrypted (`flags` bit 0), stored or deflated. Answers whether it must be inflated.
+///
+/// # Errors
+/// [`ArchiveError::UnsupportedZip`] (encrypted), [`ArchiveError::UnsupportedCompression`],
+/// [`ArchiveError::EntryTooLarge`].
+pub fn check_readable(
+    method: u16,
+    flags: u16,
+    uncompressed_size: u64,
+    max_bytes: u64,
+) -> Result<bool, ArchiveError> {
+    if flags & 1 != 0 {
+        return Err(ArchiveError::UnsupportedZip("encrypted entry"));
+    }
+    if method != METHOD_STORED && method != METHOD_DEFLATE {
+        return Err(ArchiveError::UnsupportedCompression(method));
+    }
+    let limit = max_bytes.min(MAX_INFLATED_LEN);
+    if uncompressed_size > limit {
+        return Err(ArchiveError::EntryTooLarge {
+            size: uncompressed_size,
+            limit,
+        });
+    }
+    Ok(method == METHOD_DEFLATE)
+}
+
 /// Inflates one entry's data, stored (method 0) or deflated (method 8), and checks that it has
 /// exactly `uncompressed_size` bytes and the CRC-32 `crc`. Never produces more than
 /// [`MAX_INFLATED_LEN`] bytes.
@@ -600,12 +628,7 @@ pub fn inflate_entry(
     uncompressed_size: u64,
     crc: u32,
 ) -> Result<Vec<u8>, ArchiveError> {
-    if uncompressed_size > MAX_INFLATED_LEN {
-        return Err(ArchiveError::EntryTooLarge {
-            size: uncompressed_size,
-            limit: MAX_INFLATED_LEN,
-        });
-    }
+    check_readable(method, 0, uncompressed_size, MAX_INFLATED_LEN)?;
     let size = usize::try_from(uncompressed_size).map_err(|_| ArchiveError::EntryTooLarge {
         size: uncompressed_size,
         limit: MAX_INFLATED_LEN,

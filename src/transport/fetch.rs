@@ -100,15 +100,6 @@ impl FetchTransport {
             request_id: RefCell::new(None),
         }
     }
-
-    /// The `fetch` given by the user, or `undefined` for the global one (downloads from object
-    /// storage use it too).
-    pub fn fetch_function(&self) -> JsValue {
-        self.shared
-            .fetch
-            .as_ref()
-            .map_or(JsValue::UNDEFINED, |f| f.clone().into())
-    }
 }
 
 /// A promise that resolves after `ms` milliseconds.

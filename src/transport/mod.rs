@@ -7,7 +7,7 @@
 //! ([`CallOptions::new`]), the User-Agent ([`user_agent`]), and what a hook is told
 //! ([`RequestEvent`]: never the API key).
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "js-client"))]
 pub mod fetch;
 
 use crate::api::{ApiRequest, ApiResponse};

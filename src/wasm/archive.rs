@@ -7,18 +7,19 @@
 //! inflater out of the wasm), and cross into wasm once per step: the file's tail in, the whole
 //! directory out as one JSON text; one small entry in, its CRC-32 and shape checked.
 
-use js_sys::{Promise, Uint8Array};
+use js_sys::Uint8Array;
+use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
 use super::errors;
 use crate::archive::checksum::{self, verify_digest};
 use crate::archive::content::{check_chat, check_metadata};
 use crate::archive::zip::{
-    check_entry_data, inspect, local_data_offset, locate_eocd, parse_central_directory, Layout,
-    ZipEntry,
+    check_entry_data, check_readable, inspect, local_data_offset, locate_eocd,
+    parse_central_directory, Layout, ZipEntry, MAX_INFLATED_LEN, RECOMMENDED_TAIL_LEN,
 };
 use crate::archive::ArchiveStatus;
-use crate::error::{ArchiveError, Error};
+use crate::error::{ArchiveError, Error, ValidationError};
 
 fn aerr(e: ArchiveError) -> JsValue {
     errors::to_js(&Error::Archive(e))
@@ -46,6 +47,9 @@ impl ArchiveChecksum {
 
     /// Hashes the next chunk of the file (any size, including empty). Throws a `ValidationError`
     /// code `INVALID_ARGUMENT` unless `chunk` is a `Uint8Array` (a `Buffer` is one).
+    // A raw byte chunk, kept on purpose (a hot path): copying a chunk into wasm costs ~2% at
+    // 4 KiB and nothing measurable at >= 64 KiB (PERF-NOTES.md); the hasher runs at 1.23x
+    // hash-wasm in Node (bench/archive-hash.mjs, bench/README.md).
     pub fn update(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Uint8Array")] chunk: JsValue,
@@ -96,48 +100,24 @@ impl ArchiveChecksum {
         let hex = hex_arg(&expected_hex)?;
         verify_digest(&self.inner.digest(), &hex).map_err(aerr)
     }
+}
 
-    /// Hashes a whole stream (a web `ReadableStream`, a Node stream, or any async iterable of
-    /// `Uint8Array`) in constant memory and checks it against `expectedHex` like `verify`;
-    /// resolves to the digest and the byte count. In Node it hashes with `node:crypto` (several
-    /// times faster than any wasm SHA-256), on a worker thread once the stream reaches 1 MiB; in
-    /// browsers with this wasm hasher. The digests are compared in constant time either
-    /// way. `onProgress` is called after each chunk.
-    /// Rejects with an `ArchiveError` (`INVALID_CHECKSUM` before reading anything,
-    /// `CHECKSUM_MISMATCH`), a `ValidationError` for a chunk that is not a `Uint8Array`, or the
-    /// stream's own error.
-    // The implementation is JavaScript (pkg-template/web/archive.js), installed over this
-    // declaration by the package entry: reading a stream is cheap there and costly from here.
-    #[wasm_bindgen(js_name = verifyStream, unchecked_return_type = "Promise<VerifiedStream>")]
-    pub fn verify_stream(
-        #[wasm_bindgen(js_name = stream, unchecked_param_type = "ArchiveByteStream")]
-        _stream: JsValue,
-        #[wasm_bindgen(js_name = expectedHex, unchecked_param_type = "string")]
-        _expected_hex: JsValue,
-        #[wasm_bindgen(js_name = options, unchecked_optional_param_type = "VerifyStreamOptions")]
-        _options: JsValue,
-    ) -> Promise {
-        Promise::reject(&JsValue::from_str(
-            "ArchiveChecksum.verifyStream: import the package entry, not flexperto_sdk.js",
+/// Checks a digest computed elsewhere (Node's `node:crypto`) like `ArchiveChecksum.verify`; with
+/// an empty `digest`, only checks that `expectedHex` is 64 hex characters (so that
+/// `verifyStream` refuses a bad checksum before reading anything). Internal (`verifyStream`).
+/// @internal
+#[wasm_bindgen(js_name = archiveVerifyDigest)]
+pub fn archive_verify_digest(digest: &[u8], expected_hex: JsValue) -> Result<(), JsValue> {
+    let hex = hex_arg(&expected_hex)?;
+    if digest.is_empty() {
+        return checksum::parse_hex_digest(&hex).map(drop).map_err(aerr);
+    }
+    let digest: [u8; 32] = digest.try_into().map_err(|_| {
+        aerr(ArchiveError::InvalidChecksum(
+            "a SHA-256 digest has 32 bytes".into(),
         ))
-    }
-
-    /// Checks a digest computed elsewhere (Node's `node:crypto`) like `verify`; with an empty
-    /// `digest`, only checks that `expectedHex` is 64 hex characters (so that `verifyStream`
-    /// refuses a bad checksum before reading anything). Internal.
-    #[wasm_bindgen(js_name = verifyDigest, skip_typescript)]
-    pub fn verify_digest(digest: &[u8], expected_hex: JsValue) -> Result<(), JsValue> {
-        let hex = hex_arg(&expected_hex)?;
-        if digest.is_empty() {
-            return checksum::parse_hex_digest(&hex).map(drop).map_err(aerr);
-        }
-        let digest: [u8; 32] = digest.try_into().map_err(|_| {
-            aerr(ArchiveError::InvalidChecksum(
-                "a SHA-256 digest has 32 bytes".into(),
-            ))
-        })?;
-        verify_digest(&digest, &hex).map_err(aerr)
-    }
+    })?;
+    verify_digest(&digest, &hex).map_err(aerr)
 }
 
 fn hex_arg(v: &JsValue) -> Result<String, JsValue> {
@@ -178,7 +158,8 @@ fn file_len_arg(file_len: f64) -> Result<u64, JsValue> {
 /// Answers one JSON text: `{"readTail":n}` when the last `n` bytes are needed (a zip64 end record
 /// or a central directory further back than `tail` reaches), else the entries, the layout and
 /// the findings (see `Directory`). Throws an `ArchiveError` for a truncated or corrupt zip.
-#[wasm_bindgen(js_name = zipDirectory, skip_typescript)]
+/// @internal
+#[wasm_bindgen(js_name = zipDirectory)]
 pub fn zip_directory(tail: &[u8], file_len: f64) -> Result<String, JsValue> {
     let file_len = file_len_arg(file_len)?;
     let location = match locate_eocd(tail, file_len) {
@@ -262,7 +243,8 @@ fn directory_json(zip64: bool, entries: &[ZipEntry], layout: &Layout) -> String 
 
 /// The offset of an entry's data from its local header's start, given the header's first 30
 /// bytes. Internal (`ArchiveInspector`).
-#[wasm_bindgen(js_name = zipDataOffset, skip_typescript)]
+/// @internal
+#[wasm_bindgen(js_name = zipDataOffset)]
 pub fn zip_data_offset(local_header: &[u8]) -> Result<f64, JsValue> {
     local_data_offset(local_header)
         .map(|n| n as f64)
@@ -271,7 +253,8 @@ pub fn zip_data_offset(local_header: &[u8]) -> Result<f64, JsValue> {
 
 /// Checks one entry's inflated data: its size and CRC-32, then (`kind` 1: conference metadata,
 /// 2: chat history) its JSON shape. Internal (`ArchiveInspector`).
-#[wasm_bindgen(js_name = zipCheckEntry, skip_typescript)]
+/// @internal
+#[wasm_bindgen(js_name = zipCheckEntry)]
 pub fn zip_check_entry(
     name: &str,
     kind: u8,
@@ -293,6 +276,114 @@ pub fn zip_check_entry(
             reason: e.reason,
         })
     })
+}
+
+// --- the rules behind verifyStream and ArchiveInspector ---
+//
+// The JavaScript side (pkg-template/web/archive.js) performs the I/O and asks here: option objects
+// are read once into the structs below (serde-wasm-bindgen, unknown keys refused), and the zip
+// limits are `archive::zip`'s. Internal: none of these is declared in the shipped .d.ts or
+// exported by the entries. (downloadArchive's: src/wasm/storage.rs.)
+
+pub(super) fn invalid_argument(field: &str, reason: String) -> JsValue {
+    errors::to_js(&Error::Validation(ValidationError::InvalidArgument {
+        field: field.into(),
+        reason,
+    }))
+}
+
+#[cfg(feature = "js-client")]
+pub(super) fn options<T: for<'de> Deserialize<'de> + Default>(
+    v: JsValue,
+    field: &str,
+) -> Result<T, JsValue> {
+    super::options::from_js(v, field)
+}
+
+/// A callback option: undefined or a function.
+pub(super) fn callback(v: &JsValue, field: &str) -> Result<(), JsValue> {
+    if v.is_undefined() || v.is_function() {
+        Ok(())
+    } else {
+        Err(invalid_argument(field, "must be a function".into()))
+    }
+}
+
+/// Options of `ArchiveChecksum.verifyStream`. The option objects of this file are read as JSON
+/// text (`options::from_json`), not through serde-wasm-bindgen: that keeps serde-wasm-bindgen
+/// out of the `flexperto-sdk/archive` wasm, 62.2 -> 52.1 KiB gzip measured (budget 64 KiB).
+/// `onProgress` is a function, which JSON leaves out: its kind is checked on the object.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct VerifyStreamOptions {
+    #[allow(dead_code)] // a function: absent from the JSON text, read from the object
+    on_progress: Option<serde::de::IgnoredAny>,
+}
+
+/// Checks `verifyStream`'s options and `expectedHex` (before anything is read); answers the
+/// `onProgress` callback (or undefined). Internal.
+/// @internal
+#[wasm_bindgen(js_name = archiveVerifyStreamOptions)]
+pub fn archive_verify_stream_options(
+    expected_hex: JsValue,
+    options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let _: VerifyStreamOptions = super::options::from_json(&options, "options", &["onProgress"])?;
+    let on_progress = if options.is_object() {
+        js_sys::Reflect::get(&options, &JsValue::from_str("onProgress"))?
+    } else {
+        JsValue::UNDEFINED
+    };
+    callback(&on_progress, "onProgress")?;
+    archive_verify_digest(&[], expected_hex)?;
+    Ok(on_progress)
+}
+
+/// Options of `ArchiveInspector.readEntry`.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ReadEntryOptions {
+    max_bytes: Option<f64>,
+}
+
+/// Checks `readEntry`'s options; answers `maxBytes` (default and ceiling: the zip reader's
+/// in-memory limit, 64 MiB). Internal.
+/// @internal
+#[wasm_bindgen(js_name = archiveReadEntryMaxBytes)]
+pub fn archive_read_entry_max_bytes(options: JsValue) -> Result<f64, JsValue> {
+    let o: ReadEntryOptions = super::options::from_json(&options, "options", &[])?;
+    match o.max_bytes {
+        None => Ok(MAX_INFLATED_LEN as f64),
+        Some(n) if n.fract() == 0.0 && n >= 0.0 && n <= MAX_INFLATED_LEN as f64 => Ok(n),
+        Some(_) => Err(invalid_argument(
+            "maxBytes",
+            format!("must be an integer from 0 to {MAX_INFLATED_LEN}"),
+        )),
+    }
+}
+
+/// How many bytes of the file's end `ArchiveInspector.open` reads first: enough for the end
+/// record with the longest comment and the zip64 records. Internal.
+/// @internal
+#[wasm_bindgen(js_name = zipTailLength)]
+pub fn zip_tail_length() -> f64 {
+    RECOMMENDED_TAIL_LEN as f64
+}
+
+/// Whether an entry can be read into memory within `maxBytes`; answers whether it must be
+/// inflated. Throws an `ArchiveError` (UNSUPPORTED_ZIP for an encrypted entry,
+/// UNSUPPORTED_COMPRESSION, ENTRY_TOO_LARGE). Internal (`ArchiveInspector`).
+/// @internal
+#[wasm_bindgen(js_name = zipCheckReadable)]
+pub fn zip_check_readable(
+    method: u16,
+    flags: u16,
+    size: f64,
+    max_bytes: f64,
+) -> Result<bool, JsValue> {
+    let size = file_len_arg(size)?;
+    let max_bytes = file_len_arg(max_bytes)?;
+    check_readable(method, flags, size, max_bytes).map_err(aerr)
 }
 
 #[wasm_bindgen(typescript_custom_section)]

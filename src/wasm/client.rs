@@ -181,12 +181,6 @@ impl JsClient {
             .api_key_expires_at
             .map(|s| js_sys::Date::new(&JsValue::from(s as f64 * 1000.0)))
     }
-
-    /// The `fetch` given in the options (`undefined`: the global one); downloads use it.
-    #[wasm_bindgen(getter = fetchFunction, skip_typescript)]
-    pub fn fetch_function(&self) -> JsValue {
-        self.inner.transport().fetch_function()
-    }
 }
 
 impl JsClient {

@@ -141,5 +141,12 @@ export interface AbortError extends Error { name: "AbortError"; code: "ABORTED";
 /** A document that is not valid OpenAPI 2.0 (checkSpec); `pointer` is where (JSON pointer). */
 export interface SpecError extends Error { name: "SpecError"; code: "INVALID_SPEC"; document: "tenant" | "contract"; pointer: string }
 /** Any error thrown or rejected by this SDK. Branch on `name` and `code`. */
+/** Codes of {@link WebhookError}. */
+export type WebhookErrorCode =
+  | "SECRET_MISMATCH" | "IP_NOT_ALLOWED" | "BAD_CONTENT_TYPE" | "BODY_TOO_LARGE" | "MALFORMED_JSON"
+  | "SCHEMA_VIOLATION" | "INVALID_CONFIG" | "INVALID_URL" | "NOT_HTTPS" | "CREDENTIALS_IN_URL"
+  | "SPECIAL_PURPOSE_ADDRESS" | "LOCAL_HOSTNAME" | "NO_SECRET_SEGMENT" | "UNRESOLVABLE_HOST";
+/** A refused delivery or callback URL. `path` names the field of a SCHEMA_VIOLATION; `host` the callback URL's host as the WHATWG parser read it. Never contains a secret. */
+export interface WebhookError extends Error { name: "WebhookError"; code: WebhookErrorCode; path?: string; host?: string }
 export type FlexpertoError = ConfigError | ValidationError | ApiError | NetworkError | WebhookError | ArchiveError | AbortError | SpecError;
 "#;

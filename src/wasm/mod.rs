@@ -11,8 +11,11 @@ mod dx;
 mod errors;
 mod input;
 mod meetings;
+mod options;
+mod panic;
 mod settings;
 mod spec;
+mod storage;
 mod subscriptions;
 mod tokens;
 mod users;
@@ -20,7 +23,7 @@ mod webhooks;
 
 pub use archive::ArchiveChecksum;
 pub use client::JsClient;
-pub use webhooks::WebhookVerifier;
+pub use webhooks::{wasm_memory, webhook_result_address, webhook_verify_parts, WebhookVerifier};
 
 pub use errors::is_flexperto_error;
 pub use meetings::link_is_valid_at_js;

@@ -140,56 +140,61 @@ impl WebhookVerifier {
     pub fn secret_count(&self) -> usize {
         self.secrets.len()
     }
+}
 
-    /// Verifies one delivery given as its parts (what `verify(delivery)` calls; the object form
-    /// is read in JavaScript, where reading properties is cheap). `body` is the raw body. The
-    /// result is left in wasm memory at `resultAddress` for the JavaScript side to read: on
-    /// success no object and no string crosses the boundary.
-    #[wasm_bindgen(js_name = verifyParts, skip_typescript)]
-    pub fn verify_parts(
-        &mut self,
-        path: &str,
-        remote_address: &str,
-        content_type: Option<String>,
-        forwarded_for: Option<String>,
-        body: &[u8],
-    ) -> Result<(), JsValue> {
-        let d = Delivery {
-            path,
-            remote_address,
-            content_type: content_type.as_deref(),
-            forwarded_for: forwarded_for.as_deref(),
-            body,
-        };
-        webhook::verify_into(&self.config, &d, &mut self.parts).map_err(werr)?;
-        let p = &self.parts;
-        let r = &mut self.result;
-        // wasm32: addresses, lengths and indexes fit in u32.
-        r[0] = p.text.as_ptr() as u32;
-        r[1] = p.text.len() as u32;
-        r[2] = p.secret_index as u32;
-        r[3] = u32::from(p.ascii);
-        for (i, f) in p.fields.iter().enumerate() {
-            let (a, b) = f.unwrap_or((u32::MAX, u32::MAX));
-            r[4 + 2 * i] = a;
-            r[5 + 2 * i] = b;
-        }
-        Ok(())
+/// Verifies one delivery given as its parts (what the JS `WebhookVerifier.verify(delivery)` calls;
+/// the object form is read in JavaScript, where reading properties is cheap). `body` is the raw
+/// body: `&[u8]` costs ~34 ns per KB to cross, a `&str` ~1.4 us (PERF-NOTES.md), and this path
+/// runs at ~1.85x JSON.parse + ajv (bench/webhook-verify.mjs). The result is left in wasm memory
+/// at `webhookResultAddress(verifier)` for the JavaScript side to read: on success no object and
+/// no string crosses the boundary. Internal.
+/// @internal
+#[wasm_bindgen(js_name = webhookVerifyParts)]
+pub fn webhook_verify_parts(
+    verifier: &mut WebhookVerifier,
+    path: &str,
+    remote_address: &str,
+    content_type: Option<String>,
+    forwarded_for: Option<String>,
+    body: &[u8],
+) -> Result<(), JsValue> {
+    let d = Delivery {
+        path,
+        remote_address,
+        content_type: content_type.as_deref(),
+        forwarded_for: forwarded_for.as_deref(),
+        body,
+    };
+    webhook::verify_into(&verifier.config, &d, &mut verifier.parts).map_err(werr)?;
+    let p = &verifier.parts;
+    let r = &mut verifier.result;
+    // wasm32: addresses, lengths and indexes fit in u32.
+    r[0] = p.text.as_ptr() as u32;
+    r[1] = p.text.len() as u32;
+    r[2] = p.secret_index as u32;
+    r[3] = u32::from(p.ascii);
+    for (i, f) in p.fields.iter().enumerate() {
+        let (a, b) = f.unwrap_or((u32::MAX, u32::MAX));
+        r[4 + 2 * i] = a;
+        r[5 + 2 * i] = b;
     }
+    Ok(())
+}
 
-    /// Where `verifyParts` leaves its result: `RESULT_WORDS` u32 words (text address, text
-    /// length, secret index, all-ASCII flag, then the start and end of each field in the text,
-    /// `0xFFFFFFFF` when absent; field order as in `webhook::Field`).
-    #[wasm_bindgen(getter = resultAddress, skip_typescript)]
-    pub fn result_address(&self) -> u32 {
-        self.result.as_ptr() as u32
-    }
+/// Where `webhookVerifyParts` leaves its result: `RESULT_WORDS` u32 words (text address, text
+/// length, secret index, all-ASCII flag, then the start and end of each field in the text,
+/// `0xFFFFFFFF` when absent; field order as in `webhook::Field`). Internal.
+/// @internal
+#[wasm_bindgen(js_name = webhookResultAddress)]
+pub fn webhook_result_address(verifier: &WebhookVerifier) -> u32 {
+    verifier.result.as_ptr() as u32
+}
 
-    /// The wasm memory, for reading the result of `verifyParts`.
-    #[wasm_bindgen(js_name = wasmMemory, skip_typescript)]
-    pub fn wasm_memory() -> JsValue {
-        wasm_bindgen::memory()
-    }
+/// The wasm memory, for reading the result of `webhookVerifyParts`. Internal.
+/// @internal
+#[wasm_bindgen(js_name = wasmMemory)]
+pub fn wasm_memory() -> JsValue {
+    wasm_bindgen::memory()
 }
 
 const RESULT_WORDS: usize = 4 + 2 * webhook::FIELD_COUNT;
@@ -285,13 +290,6 @@ export interface WebhookDelivery {
   /** The raw body: a Uint8Array or Buffer (a string also works, slower). */
   body: Uint8Array | string;
 }
-/** Codes of {@link WebhookError}. */
-export type WebhookErrorCode =
-  | "SECRET_MISMATCH" | "IP_NOT_ALLOWED" | "BAD_CONTENT_TYPE" | "BODY_TOO_LARGE" | "MALFORMED_JSON"
-  | "SCHEMA_VIOLATION" | "INVALID_CONFIG" | "INVALID_URL" | "NOT_HTTPS" | "CREDENTIALS_IN_URL"
-  | "SPECIAL_PURPOSE_ADDRESS" | "LOCAL_HOSTNAME" | "NO_SECRET_SEGMENT" | "UNRESOLVABLE_HOST";
-/** A refused delivery or callback URL. `path` names the field of a SCHEMA_VIOLATION; `host` the callback URL's host as the WHATWG parser read it. Never contains a secret. */
-export interface WebhookError extends Error { name: "WebhookError"; code: WebhookErrorCode; path?: string; host?: string }
 export interface WebhookEventJson {
   topic: string;
   dedupeKey: string;

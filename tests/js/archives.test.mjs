@@ -178,6 +178,39 @@ describe("downloads from the storage origin", () => {
     await sim.control("DELETE", "storage/faults");
   });
 
+  test("storage's error statuses get the API's codes: 413 PAYLOAD_TOO_LARGE, 422 UNPROCESSABLE, not retried", async () => {
+    const { archiveId } = await availableArchive({ sizeBytes: 50_000 });
+    for (const [status, code] of [[413, "PAYLOAD_TOO_LARGE"], [422, "UNPROCESSABLE"], [410, "GONE"], [418, "HTTP_ERROR"]]) {
+      await sim.control("DELETE", "storage/requests");
+      await sim.storageFault({ kind: "status", status, times: 1 });
+      await assert.rejects(
+        client.downloadArchive(archiveId),
+        (e) => isFlexpertoError(e) && e.name === "ApiError" && e.code === code && e.status === status && e.operation === "downloadArchive",
+        `${status}`,
+      );
+      assert.equal((await sim.storageRequests()).length, 1, `${status} is not retried`);
+    }
+    await sim.control("DELETE", "storage/faults");
+  });
+
+  test("storage's Retry-After is honoured: waited for when short, reported when beyond a minute", async () => {
+    const { archiveId, record } = await availableArchive({ sizeBytes: 50_000 });
+    await sim.control("DELETE", "storage/requests");
+    await sim.storageFault({ kind: "status", status: 503, retryAfter: "3600", times: 1 });
+    await assert.rejects(
+      client.downloadArchive(archiveId),
+      (e) => isFlexpertoError(e) && e.code === "SERVER_ERROR" && e.status === 503 && e.retryAfterMs === 3_600_000,
+    );
+    assert.equal((await sim.storageRequests()).length, 1, "an hour is not waited for, nor retried early");
+    await sim.storageFault({ kind: "status", status: 429, retryAfter: "1", times: 1 });
+    const started = Date.now();
+    const stream = await client.downloadArchive(archiveId);
+    // A lower bound on behaviour (the wait asked for), not a speed: backoff alone waits at most 100 ms here.
+    assert.ok(Date.now() - started >= 950, `resumed after ${Date.now() - started} ms, before Retry-After`);
+    assert.equal((await readAll(stream)).sha256, record.sha256CheckSum);
+    await sim.control("DELETE", "storage/faults");
+  });
+
   test("a connection that keeps breaking fails with a NetworkError after maxResumes", async () => {
     const { archiveId } = await availableArchive({ sizeBytes: 400_000 });
     await sim.storageFault({ kind: "truncate", afterBytes: 1000 });

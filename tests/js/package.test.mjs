@@ -43,11 +43,19 @@ test("the package exposes only its typed API: no wasm internals on the exports o
     assert.deepEqual(exported.filter((n) => !declared.has(n)), [], "exported but not declared");
     assert.deepEqual([...declared].filter((n) => !exported.includes(n)), [], "declared but not exported");
   }
-  // The browser entry re-exports exactly what its wasm-bindgen declarations name.
+  // The browser entry exports exactly what its wasm-bindgen declarations name: re-exported by
+  // name, or (the classes composed with their I/O) from the hand-written modules.
   const webIndex = readFileSync(join(pkgDir, "web", "index.js"), "utf8");
   const line = /^export \{ ([\w, ]+) \} from "\.\/flexperto_sdk\.js";$/m.exec(webIndex);
   assert.ok(line, "web/index.js re-exports the wasm-bindgen module by name");
-  assert.deepEqual(line[1].split(", ").sort(), names(readFileSync(join(pkgDir, "web", "flexperto_sdk.d.ts"), "utf8")).sort());
+  const composed = [...webIndex.matchAll(/^export (?:const )?\{ ([\w, ]+) \}(?: from "\.\/(?!flexperto_sdk)[\w-]+\.js";| = )/gm)].flatMap((m) => m[1].split(", "));
+  assert.deepEqual(composed.filter((n) => line[1].split(", ").includes(n)), [], "exported twice");
+  const webDeclared = names(readFileSync(join(pkgDir, "web", "flexperto_sdk.d.ts"), "utf8"));
+  assert.deepEqual(
+    [...line[1].split(", "), ...composed.filter((n) => webDeclared.includes(n))].sort(),
+    webDeclared.sort(),
+  );
+  for (const n of ["FlexpertoClient", "WebhookVerifier", "ArchiveChecksum"]) assert.ok(composed.includes(n), `${n} is composed in web/index.js`);
   assert.ok(!/^export \*/m.test(webIndex), "web/index.js re-exports everything");
   const { ArchiveChecksum, FlexpertoClient, WebhookVerifier } = esm;
   for (const [target, name] of [
@@ -56,6 +64,17 @@ test("the package exposes only its typed API: no wasm internals on the exports o
   ]) {
     assert.equal(name in target, false, `${name} is still reachable`);
   }
+  // Composed, not patched: each public class extends the generated one and adds its I/O methods.
+  const generated = require(join(pkgDir, "node", "flexperto_sdk.js"));
+  for (const [cls, own] of [[FlexpertoClient, ["downloadArchive", "archives"]], [WebhookVerifier, ["verify"]], [ArchiveChecksum, []]]) {
+    assert.equal(Object.getPrototypeOf(cls), generated[cls.name], `${cls.name} extends the generated class`);
+    for (const m of own) {
+      assert.equal(m in generated[cls.name].prototype, false, `generated ${cls.name} has no ${m} (no stub)`);
+      assert.equal(typeof cls.prototype[m], "function", `${cls.name}.${m}`);
+    }
+  }
+  assert.equal("verifyStream" in generated.ArchiveChecksum, false, "no verifyStream stub in wasm");
+  assert.equal(typeof ArchiveChecksum.verifyStream, "function");
 });
 
 test("package.json exports map points at files that exist", () => {

@@ -4,6 +4,7 @@ import { ArchiveChecksum, ArchiveInspector, FlexpertoClient, WebhookVerifier, ge
 import type { ArchiveEntry, ArchiveError, ArchiveFinding, ArchiveStatus, ChatHistory, ConferenceMetadata, VerifiedStream } from "flexperto-sdk";
 import type { CreatedApiToken, EnsuredExpert, FlexpertoError, PlatformSettings, ReservedMeeting, User, UserList, VideoCall } from "flexperto-sdk";
 import * as web from "flexperto-sdk/web";
+import * as archiveOnly from "flexperto-sdk/archive";
 
 const client = new FlexpertoClient({ tenant: "demo", environment: "test", apiKey: "k" });
 const viaUrl = new FlexpertoClient({ baseUrl: "http://127.0.0.1:8080", apiKey: "k", timeoutMs: 5000, routes: { confirmEmail: "/x/{userId}" } });
@@ -102,6 +103,11 @@ async function archives(): Promise<void> {
   async function* chunks(): AsyncGenerator<Uint8Array> { yield new Uint8Array(1); }
   const v: VerifiedStream = await ArchiveChecksum.verifyStream(chunks(), hex, { onProgress: ({ bytes }) => void bytes });
   const fromWeb: VerifiedStream = await web.ArchiveChecksum.verifyStream(new Blob([]).stream(), hex);
+  const fromArchiveEntry: VerifiedStream = await archiveOnly.ArchiveChecksum.verifyStream(chunks(), hex);
+  const inspected: archiveOnly.ArchiveInspector = await archiveOnly.ArchiveInspector.open(new Blob([]));
+  const status: boolean = archiveOnly.isDownloadable("AVAILABLE") && !archiveOnly.isTerminal("PACKING");
+  // @ts-expect-error the archive entry has no client
+  new archiveOnly.FlexpertoClient({ baseUrl: "https://x", apiKey: "k" });
   // @ts-expect-error unknown option
   await ArchiveChecksum.verifyStream(chunks(), hex, { progress: () => {} });
   const statuses: ArchiveStatus[] = ["AVAILABLE", "EXPIRED", "SOMETHING_NEW"];

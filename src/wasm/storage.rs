@@ -1,0 +1,173 @@
+//! JS bindings of the rules behind `FlexpertoClient.downloadArchive()` and `archives()`
+//! (`pkg-template/web/archive-client.js`): their options, read once into `Deserialize` structs
+//! (unknown keys refused), and storage's answers, named and retried by `archive::storage`. All
+//! internal: none is declared in the shipped .d.ts or exported by the entries. Not in the
+//! `flexperto-sdk/archive` entry's wasm, which has no client.
+
+use js_sys::{Object, Reflect};
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+
+use super::archive::{callback, invalid_argument, options};
+use super::errors;
+use crate::api::{invalid_response, Operation};
+use crate::archive::storage::{self, StorageDecision, StorageFailure, MAX_RESUMES};
+use crate::error::{Error, NetworkError};
+
+fn set(target: &Object, key: &str, value: &JsValue) {
+    // Reflect.set on a fresh plain object cannot fail.
+    let _ = Reflect::set(target, &JsValue::from_str(key), value);
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The platform's AbortSignal.
+    #[wasm_bindgen(js_name = AbortSignal)]
+    type JsAbortSignal;
+}
+
+/// Options of `downloadArchive`.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct DownloadOptions {
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    on_progress: JsValue,
+    max_resumes: Option<u32>,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    signal: JsValue,
+}
+
+/// Checks `downloadArchive`'s options; answers `{ onProgress, maxResumes, signal }` with the
+/// defaults filled in. Internal.
+/// @internal
+#[wasm_bindgen(js_name = archiveDownloadOptions)]
+pub fn archive_download_options(options: JsValue) -> Result<JsValue, JsValue> {
+    let o: DownloadOptions = self::options(options, "options")?;
+    callback(&o.on_progress, "onProgress")?;
+    let max_resumes = o.max_resumes.unwrap_or(5);
+    if max_resumes > MAX_RESUMES {
+        return Err(invalid_argument(
+            "maxResumes",
+            format!("must be an integer from 0 to {MAX_RESUMES}"),
+        ));
+    }
+    if !o.signal.is_undefined() && !o.signal.is_instance_of::<JsAbortSignal>() {
+        return Err(invalid_argument("signal", "must be an AbortSignal".into()));
+    }
+    let out = Object::new();
+    set(&out, "onProgress", &o.on_progress);
+    set(&out, "maxResumes", &JsValue::from(max_resumes));
+    set(&out, "signal", &o.signal);
+    Ok(out.into())
+}
+
+/// Options of `archives()`.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ArchivesOptions {
+    status: Option<String>,
+    page_size: Option<u32>,
+}
+
+/// Checks `archives()`'s options; answers the first `listArchives` query
+/// (`{ limit, offset: 0, status? }`). Internal.
+/// @internal
+#[wasm_bindgen(js_name = archivePagesQuery)]
+pub fn archive_pages_query(options: JsValue) -> Result<JsValue, JsValue> {
+    let o: ArchivesOptions = self::options(options, "options")?;
+    let page_size = o.page_size.unwrap_or(100);
+    if !(1..=100).contains(&page_size) {
+        return Err(invalid_argument(
+            "pageSize",
+            "must be an integer from 1 to 100".into(),
+        ));
+    }
+    let out = Object::new();
+    set(&out, "limit", &JsValue::from(page_size));
+    set(&out, "offset", &JsValue::from(0));
+    if let Some(status) = o.status {
+        set(&out, "status", &JsValue::from_str(&status));
+    }
+    Ok(out.into())
+}
+
+/// Checks a URL storage served from (after its own redirects): the API's rule for storage URLs.
+/// Throws an `ApiError` INVALID_RESPONSE. Internal (`downloadArchive`).
+/// @internal
+#[wasm_bindgen(js_name = storageCheckUrl)]
+pub fn storage_check_url(url: &str) -> Result<(), JsValue> {
+    storage::check_storage_url(url).map_err(|why| storage_invalid(why.to_owned()))
+}
+
+/// The `ApiError` INVALID_RESPONSE of a storage answer the SDK cannot use. Internal.
+/// @internal
+#[wasm_bindgen(js_name = storageInvalid)]
+pub fn storage_invalid(why: String) -> JsValue {
+    errors::to_js(&Error::Api(invalid_response(
+        Operation::DownloadArchive,
+        0,
+        why,
+    )))
+}
+
+/// The `ApiError` of a storage answer with an error status (the API's codes: 413
+/// PAYLOAD_TOO_LARGE, 422 UNPROCESSABLE, ...), `retryAfterMs` from its `Retry-After`. Internal.
+/// @internal
+#[wasm_bindgen(js_name = storageError)]
+pub fn storage_error(status: u16, retry_after: Option<String>) -> JsValue {
+    errors::to_js(&Error::Api(storage::storage_error(
+        status,
+        retry_after.as_deref(),
+        js_sys::Date::now(),
+    )))
+}
+
+/// The `NetworkError` NETWORK of a download that broke for good, with `bytes` received. Internal.
+/// @internal
+#[wasm_bindgen(js_name = storageBroken)]
+pub fn storage_broken(bytes: f64, resumes: u32, cause: String) -> JsValue {
+    let e = errors::to_js(&Error::Network(NetworkError::Failed {
+        operation: Operation::DownloadArchive.name(),
+        message: format!(
+            "archive download broke after {} bytes and {resumes} resumes: {cause}",
+            bytes as u64
+        ),
+    }));
+    let _ = Reflect::set(&e, &JsValue::from_str("bytes"), &JsValue::from(bytes));
+    e
+}
+
+/// Decides after a failed storage attempt (`archive::storage::decide`): `error` is what the
+/// attempt threw (an `ApiError` from `storageError` or `storageInvalid`, or anything else for a
+/// broken connection). Answers `undefined` to give up, else `{ delayMs, newUrl }`. Internal.
+/// @internal
+#[wasm_bindgen(js_name = storageDecide)]
+pub fn storage_decide(error: &JsValue, resumes_done: u32, max_resumes: u32) -> JsValue {
+    let prop = |k: &str| Reflect::get(error, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+    let name = if error.is_object() {
+        prop("name").as_string()
+    } else {
+        None
+    };
+    let failure = match name.as_deref() {
+        Some("ApiError") => {
+            let status = prop("status").as_f64().unwrap_or(0.0);
+            if prop("code").as_string().as_deref() == Some("INVALID_RESPONSE") || status < 1.0 {
+                StorageFailure::Invalid
+            } else {
+                let retry_after_ms = prop("retryAfterMs").as_f64().map(|ms| ms as u64);
+                StorageFailure::Status(status as u16, retry_after_ms)
+            }
+        }
+        _ => StorageFailure::Broken,
+    };
+    match storage::decide(failure, resumes_done, max_resumes, js_sys::Math::random()) {
+        StorageDecision::Stop => JsValue::UNDEFINED,
+        StorageDecision::Resume { delay_ms, new_url } => {
+            let out = Object::new();
+            set(&out, "delayMs", &JsValue::from(delay_ms as f64));
+            set(&out, "newUrl", &JsValue::from(new_url));
+            out.into()
+        }
+    }
+}

@@ -1,0 +1,82 @@
+// The build's programs (scripts/*.mjs), each on small inputs: what they write, and what they refuse.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+
+import { declaredNames, nodeEntry, ownExports, webEntry } from "../../scripts/entries.mjs";
+import { crateVersion, withVersion } from "../../scripts/set-version.mjs";
+import { stripComments } from "../../scripts/strip-comments.mjs";
+import { stripInternal } from "../../scripts/strip-internal.mjs";
+import { jsFiles, toCommonJs } from "../../scripts/to-commonjs.mjs";
+
+const scripts = new URL("../../scripts/", import.meta.url).pathname;
+
+test("to-commonjs: exports, named imports (renamed too) and a working module", () => {
+  const dir = mkdtempSync(join(tmpdir(), "cjs-"));
+  writeFileSync(join(dir, "a.js"), "export function twice(x) {\n  return 2 * x;\n}\nexport const ONE = 1;\n");
+  writeFileSync(join(dir, "b.js"), 'import {\n  twice as double, ONE,\n} from "./a.js";\nexport class B {\n  get v() {\n    return double(ONE);\n  }\n}\n');
+  execFileSync(process.execPath, [join(scripts, "to-commonjs.mjs"), dir]);
+  const require = createRequire(join(dir, "x.js"));
+  assert.equal(new (require("./b.js").B)().v, 2);
+  assert.deepEqual(Object.keys(require("./a.js")), ["twice", "ONE"]);
+  assert.match(readFileSync(join(dir, "a.js"), "utf8"), /^"use strict";/);
+  assert.deepEqual(jsFiles(dir).sort(), [join(dir, "a.js"), join(dir, "b.js")]);
+});
+
+test("to-commonjs: refuses what it cannot rewrite", () => {
+  for (const src of ['export * from "./a.js";\n', 'import x from "./a.js";\n', "export default 1;\n", 'import { a } from "node:fs";\n']) {
+    assert.throws(() => toCommonJs(src, "m.js"), /m\.js: only/, src);
+  }
+});
+
+test("strip-comments: drops doc and line comments and blank lines, keeps code and strings", () => {
+  const src = '/** doc */\nexport function f() {\n  // note\n\n  return "/* not a comment */";\n}\n';
+  assert.equal(stripComments(src), '\nexport function f() {\n  return "/* not a comment */";\n}\n');
+  const dir = mkdtempSync(join(tmpdir(), "strip-"));
+  writeFileSync(join(dir, "bad.js"), "/** x */ function (\n");
+  assert.throws(() => execFileSync(process.execPath, [join(scripts, "strip-comments.mjs"), join(dir, "bad.js")], { stdio: "pipe" }));
+});
+
+test("strip-internal: removes @internal functions only, and fails if one is left", () => {
+  const dts = [
+    "/**",
+    " * Public.",
+    " */",
+    "export function isTerminal(status: string): boolean;",
+    "/**",
+    " * A step. Internal.",
+    " * @internal",
+    " */",
+    "export function zipDirectory(tail: Uint8Array, file_len: number): string;",
+    "export class ArchiveChecksum {",
+    "}",
+    "",
+  ].join("\n");
+  const out = stripInternal(dts);
+  assert.deepEqual(declaredNames(out), ["isTerminal", "ArchiveChecksum"]);
+  assert.throws(() => stripInternal("/**\n * @internal\n */\nexport class Hidden {}\n"), /not removed/);
+});
+
+test("entries: the web entry re-exports the declared names the composed modules do not", () => {
+  const index = 'import init from "./flexperto_sdk.js";\nexport * from "./flexperto_sdk.js";\nexport { WebhookVerifier, WebhookEvent } from "./delivery.js";\nexport const { ArchiveChecksum, ArchiveInspector } = makeArchiveApi();\n';
+  const dts = "export class FlexpertoClient {}\nexport class WebhookVerifier {}\nexport class ArchiveChecksum {}\nexport function isTerminal(s: string): boolean;\nexport function isFlexpertoError(e: unknown): boolean;\n";
+  assert.deepEqual(ownExports(index), ["WebhookVerifier", "WebhookEvent", "ArchiveChecksum", "ArchiveInspector"]);
+  assert.match(webEntry(index, dts), /^export \{ FlexpertoClient, isTerminal, isFlexpertoError \} from "\.\/flexperto_sdk\.js";$/m);
+  assert.throws(() => webEntry("export {};\n", dts), /expected the line/);
+});
+
+test("entries: the Node entry gets one exports line per generated name it does not set itself", () => {
+  const out = nodeEntry('"use strict";\nexports.FlexpertoClient = client.FlexpertoClient;\n', ["FlexpertoClient", "isTerminal"], ["createWebhookHandler"]);
+  assert.equal(out, '"use strict";\nexports.FlexpertoClient = client.FlexpertoClient;\nexports.isTerminal = sdk.isTerminal;\nexports.createWebhookHandler = webhooks.createWebhookHandler;\n');
+});
+
+test("set-version: the [package] version, not a dependency's", () => {
+  const toml = '[workspace]\nmembers = ["."]\n\n[package]\nname = "x"\nversion = "1.2.3"\n\n[dependencies]\nfoo = { version = "9" }\n';
+  assert.equal(crateVersion(toml), "1.2.3");
+  assert.throws(() => crateVersion("[dependencies]\nversion = \"1\"\n"), /no \[package\] version/);
+  assert.equal(JSON.parse(withVersion('{"name":"p","version":"0.0.0"}', "1.2.3")).version, "1.2.3");
+});
