@@ -100,18 +100,21 @@ pub fn check_timeout_ms(ms: u32) -> Result<u32, ConfigError> {
 
 /// The integrating application, named in the User-Agent (as stripe-node's `appInfo`).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js-client"),
+    derive(tsify::Tsify)
+)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AppInfo {
     /// The application's name (letters, digits, `.`, `_`, `-`; at most 64).
     pub name: String,
     /// Its version (same characters; at most 32).
     #[serde(default)]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(all(target_arch = "wasm32", feature = "js-client"), tsify(optional))]
     pub version: Option<String>,
     /// Its home page (https, at most 256 characters).
     #[serde(default)]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(all(target_arch = "wasm32", feature = "js-client"), tsify(optional))]
     pub url: Option<String>,
 }
 
@@ -155,49 +158,61 @@ impl AppInfo {
 /// A client's options as a user gives them (from JS, or deserialized from a config file): what
 /// [`ClientConfig::from_options`] checks. Unknown options are refused.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[cfg_attr(target_arch = "wasm32", tsify(hashmap_as_object))]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js-client"),
+    derive(tsify::Tsify)
+)]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js-client"),
+    tsify(hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ClientOptions {
     /// Tenant id: lowercase letters, digits and hyphens (with `environment`).
     #[serde(default)]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(all(target_arch = "wasm32", feature = "js-client"), tsify(optional))]
     pub tenant: Option<String>,
     /// `"test"` or `"live"` (with `tenant`).
     #[serde(default)]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "\"test\" | \"live\""))]
+    #[cfg_attr(
+        all(target_arch = "wasm32", feature = "js-client"),
+        tsify(optional, type = "\"test\" | \"live\"")
+    )]
     pub environment: Option<String>,
     /// An explicit base URL (https, or http on loopback only), instead of tenant and environment.
     #[serde(default)]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(all(target_arch = "wasm32", feature = "js-client"), tsify(optional))]
     pub base_url: Option<String>,
     /// The API key (a JWT). Keep it on your server.
     #[serde(default)]
-    #[cfg_attr(target_arch = "wasm32", tsify(type = "string"))]
+    #[cfg_attr(
+        all(target_arch = "wasm32", feature = "js-client"),
+        tsify(type = "string")
+    )]
     pub api_key: Option<String>,
     /// Per-request timeout in milliseconds (1..600000, default 30000).
     #[serde(default)]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(all(target_arch = "wasm32", feature = "js-client"), tsify(optional))]
     pub timeout_ms: Option<u32>,
     /// Retries after the first attempt for 429, and for network errors, timeouts and 502/503/504
     /// on idempotent requests (0..10, default 3).
     #[serde(default)]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(all(target_arch = "wasm32", feature = "js-client"), tsify(optional))]
     pub max_retries: Option<u32>,
     /// Path overrides by operationId. Placeholders must match the default path's.
     #[serde(default)]
     #[cfg_attr(
-        target_arch = "wasm32",
+        all(target_arch = "wasm32", feature = "js-client"),
         tsify(optional, type = "Partial<Record<OperationId, string>>")
     )]
     pub routes: Option<BTreeMap<String, String>>,
     /// Name of the mail-suppressing query parameter (default "supressMails", the guide's spelling).
     #[serde(default)]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(all(target_arch = "wasm32", feature = "js-client"), tsify(optional))]
     pub suppress_mails_param: Option<String>,
     /// The integrating application, appended to the User-Agent.
     #[serde(default)]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(all(target_arch = "wasm32", feature = "js-client"), tsify(optional))]
     pub app_info: Option<AppInfo>,
 }
 

@@ -44,7 +44,10 @@ impl SpecError {
 
 /// How much a finding matters to the SDK.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js-client"),
+    derive(tsify::Tsify)
+)]
 #[serde(rename_all = "camelCase")]
 pub enum Severity {
     /// A call of the SDK fails or sends what the tenant refuses.
@@ -57,7 +60,10 @@ pub enum Severity {
 
 /// What differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js-client"),
+    derive(tsify::Tsify)
+)]
 #[serde(rename_all = "camelCase")]
 pub enum FindingKind {
     /// The contract's path is not in the tenant's document, and no moved equivalent was found.
@@ -86,11 +92,17 @@ pub enum FindingKind {
 
 /// A `routes` option entry: `{ [operation]: path }`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js-client"),
+    derive(tsify::Tsify)
+)]
 #[serde(rename_all = "camelCase")]
 pub struct RouteOverride {
     /// The key of the `routes` option (an operationId of the contract).
-    #[cfg_attr(target_arch = "wasm32", tsify(type = "OperationId"))]
+    #[cfg_attr(
+        all(target_arch = "wasm32", feature = "js-client"),
+        tsify(type = "OperationId")
+    )]
     pub operation: String,
     /// The path to give it.
     pub path: String,
@@ -98,7 +110,10 @@ pub struct RouteOverride {
 
 /// One difference between the contract and the tenant's document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js-client"),
+    derive(tsify::Tsify)
+)]
 #[serde(rename_all = "camelCase")]
 pub struct Finding {
     /// What differs.
@@ -111,33 +126,36 @@ pub struct Finding {
     pub path: String,
     /// Where the tenant has it, for a moved path.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(all(target_arch = "wasm32", feature = "js-client"), tsify(optional))]
     pub tenant_path: Option<String>,
     /// The SDK operation affected (the `routes` key), when the SDK calls it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "OperationId"))]
+    #[cfg_attr(
+        all(target_arch = "wasm32", feature = "js-client"),
+        tsify(optional, type = "OperationId")
+    )]
     pub operation: Option<String>,
     /// The client methods that send this operation.
     pub sdk_methods: Vec<String>,
     /// Where in the operation: `"query"`, `"request body"`, `"response 201"`, ...
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(all(target_arch = "wasm32", feature = "js-client"), tsify(optional))]
     pub location: Option<String>,
     /// The field or parameter (dotted, `[]` for array items).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(all(target_arch = "wasm32", feature = "js-client"), tsify(optional))]
     pub field: Option<String>,
     /// The contract's value (a type or a name).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(all(target_arch = "wasm32", feature = "js-client"), tsify(optional))]
     pub expected: Option<String>,
     /// The tenant's value.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(all(target_arch = "wasm32", feature = "js-client"), tsify(optional))]
     pub actual: Option<String>,
     /// The `routes` override that points the SDK at the tenant's path.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(all(target_arch = "wasm32", feature = "js-client"), tsify(optional))]
     pub route_override: Option<RouteOverride>,
     /// Whether the contract marks this part `x-inferred` (not confirmed by a public source).
     pub inferred: bool,
@@ -147,8 +165,14 @@ pub struct Finding {
 
 /// The result of comparing the contract with a tenant's document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[cfg_attr(target_arch = "wasm32", tsify(hashmap_as_object))]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js-client"),
+    derive(tsify::Tsify)
+)]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js-client"),
+    tsify(hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase")]
 pub struct DriftReport {
     /// `info.version` of the contract.
@@ -161,7 +185,7 @@ pub struct DriftReport {
     pub breaking: bool,
     /// Every override of the findings, ready to pass as the client's `routes` option.
     #[cfg_attr(
-        target_arch = "wasm32",
+        all(target_arch = "wasm32", feature = "js-client"),
         tsify(type = "Partial<Record<OperationId, string>>")
     )]
     pub routes: BTreeMap<String, String>,

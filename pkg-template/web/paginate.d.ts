@@ -1,5 +1,5 @@
 // The list iterators of FlexpertoClient (paginate.js).
-import type { ApiToken, ArchiveRecord, ArchiveStatus, User, UserRole, WebhookSubscription } from "./flexperto_sdk.js";
+import type { ArchiveStatus, UserRole } from "./flexperto_sdk.js";
 
 /**
  * Every item of a list, page after page. It stops at a short page, at the server's `total`, and
@@ -28,17 +28,4 @@ export interface ArchivePagesOptions {
   status?: ArchiveStatus;
   /** Page size, 1 to 100 (default 100). */
   pageSize?: number;
-}
-
-declare module "./flexperto_sdk.js" {
-  interface FlexpertoClient {
-    /** Every user (listUsers, page after page). The last argument goes to each page's request. */
-    users(query?: UsersIteratorOptions, requestOptions?: object): PageIterator<User>;
-    /** Every archive record (listArchives, page after page). */
-    archives(options?: ArchivePagesOptions, requestOptions?: object): PageIterator<ArchiveRecord>;
-    /** Every webhook subscription (the API returns them in one list). */
-    webhookSubscriptions(requestOptions?: object): PageIterator<WebhookSubscription>;
-    /** Every API token (the API returns them in one list). */
-    apiTokens(requestOptions?: object): PageIterator<ApiToken>;
-  }
 }

@@ -29,7 +29,7 @@ export function paginate(fetchPage, pageSize, paginated) {
       paginator.free();
     }
   }
-  const it = items();
+  const it = /** @type {any} */ (items());
   /** At most `limit` items (required, 1 to 10000), as an array. */
   it.toArray = async (options) => {
     if (options === null || typeof options !== "object") throw argumentError("options", "toArray takes { limit }");

@@ -47,7 +47,7 @@ export function isTopic(event, topic) {
 }
 
 function isWebhookError(e) {
-  return e instanceof Error && e.name === "WebhookError" && typeof e.code === "string";
+  return e instanceof Error && e.name === "WebhookError" && typeof /** @type {any} */ (e).code === "string";
 }
 
 export function checkTtl(ttlMs, what) {

@@ -47,12 +47,12 @@ macro_rules! operations {
         /// Every operation of the contract (`spec/flexperto-v2.json`), by its `operationId`: the
         /// key of the `routes` option, and the name of the client method it drives.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-        #[cfg_attr(target_arch = "wasm32", tsify(rename = "OperationId"))]
+        #[cfg_attr(all(target_arch = "wasm32", feature = "js-client"), derive(tsify::Tsify))]
+        #[cfg_attr(all(target_arch = "wasm32", feature = "js-client"), tsify(rename = "OperationId"))]
         pub enum Operation {
             $(
                 #[doc = concat!("`", stringify!($method), " ", $path, "` (`", $name, "`)")]
-                #[cfg_attr(target_arch = "wasm32", serde(rename = $name))]
+                #[cfg_attr(all(target_arch = "wasm32", feature = "js-client"), serde(rename = $name))]
                 $variant,
             )*
         }

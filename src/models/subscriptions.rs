@@ -7,7 +7,10 @@ use serde::Deserialize;
 
 /// A webhook subscription.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js-client"),
+    derive(tsify::Tsify)
+)]
 #[serde(rename_all = "camelCase")]
 pub struct WebhookSubscription {
     /// The subscription's id (for deleting it and reading its reports).
@@ -18,54 +21,60 @@ pub struct WebhookSubscription {
     pub url: String,
     /// RFC 3339.
     #[serde(default)]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(all(target_arch = "wasm32", feature = "js-client"), tsify(optional))]
     pub created_at: Option<String>,
 }
 
 /// One delivery attempt of a subscription.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js-client"),
+    derive(tsify::Tsify)
+)]
 #[serde(rename_all = "camelCase")]
 pub struct SubscriptionReport {
     /// The report's id.
     pub id: String,
     /// The subscription.
     #[serde(default)]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(all(target_arch = "wasm32", feature = "js-client"), tsify(optional))]
     pub subscription_id: Option<String>,
     /// The notification delivered.
     #[serde(default)]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(all(target_arch = "wasm32", feature = "js-client"), tsify(optional))]
     pub notification_id: Option<String>,
     /// 1 to 4.
     #[serde(default)]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(all(target_arch = "wasm32", feature = "js-client"), tsify(optional))]
     pub attempt: Option<u32>,
     /// RFC 3339.
     #[serde(default)]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(all(target_arch = "wasm32", feature = "js-client"), tsify(optional))]
     pub attempted_at: Option<String>,
     /// Absent when the attempt got no HTTP answer.
     #[serde(default)]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(all(target_arch = "wasm32", feature = "js-client"), tsify(optional))]
     pub status_code: Option<u16>,
     /// How long the attempt took.
     #[serde(default)]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(all(target_arch = "wasm32", feature = "js-client"), tsify(optional))]
     pub duration_ms: Option<f64>,
     /// Whether the endpoint acknowledged it.
     #[serde(default)]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(all(target_arch = "wasm32", feature = "js-client"), tsify(optional))]
     pub success: Option<bool>,
     /// Why it failed.
     #[serde(default)]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(all(target_arch = "wasm32", feature = "js-client"), tsify(optional))]
     pub error: Option<String>,
 }
 
 /// A list of subscriptions.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js-client"),
+    derive(tsify::Tsify)
+)]
 pub struct WebhookSubscriptionList {
     /// The subscriptions.
     pub items: Vec<WebhookSubscription>,
@@ -73,7 +82,10 @@ pub struct WebhookSubscriptionList {
 
 /// The latest delivery attempts of a subscription, newest first.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js-client"),
+    derive(tsify::Tsify)
+)]
 pub struct SubscriptionReportList {
     /// The attempts.
     pub items: Vec<SubscriptionReport>,

@@ -21,8 +21,14 @@ pub struct User {
 /// The checked part of a user object: the TypeScript `User` is generated from it (unknown fields
 /// are passed on as the API sent them).
 #[derive(Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[cfg_attr(target_arch = "wasm32", tsify(rename = "User"))]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js-client"),
+    derive(tsify::Tsify)
+)]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js-client"),
+    tsify(rename = "User")
+)]
 pub struct UserWire {
     /// The account id: store it as `flexperto_account_id`.
     #[serde(deserialize_with = "super::id_string")]
@@ -31,24 +37,27 @@ pub struct UserWire {
     pub email: String,
     /// `expert`, `customer` or `admin`.
     #[serde(default)]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "UserRole"))]
+    #[cfg_attr(
+        all(target_arch = "wasm32", feature = "js-client"),
+        tsify(optional, type = "UserRole")
+    )]
     pub role: Option<String>,
     /// First name.
     #[serde(default, rename = "firstName")]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(all(target_arch = "wasm32", feature = "js-client"), tsify(optional))]
     pub first_name: Option<String>,
     /// Last name.
     #[serde(default, rename = "lastName")]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(all(target_arch = "wasm32", feature = "js-client"), tsify(optional))]
     pub last_name: Option<String>,
     /// Whether the e-mail is confirmed.
     #[serde(default, rename = "emailConfirmed")]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(all(target_arch = "wasm32", feature = "js-client"), tsify(optional))]
     pub email_confirmed: Option<bool>,
 }
 
 /// A page of users as JS receives it (the envelope's other fields are kept).
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "js-client"))]
 #[derive(tsify::Tsify)]
 #[tsify(rename = "UserList")]
 pub struct UserListWire {

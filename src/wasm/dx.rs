@@ -26,7 +26,9 @@ fn num(v: &JsValue) -> Option<f64> {
 }
 
 /// The refusal before the body is read (its code), or `undefined` to read the body.
-#[wasm_bindgen(js_name = webhookBeforeBody, skip_typescript)]
+/// Internal.
+/// @internal
+#[wasm_bindgen(js_name = webhookBeforeBody)]
 pub fn webhook_before_body(
     method: &str,
     header_finding: Option<String>,
@@ -43,7 +45,9 @@ pub fn webhook_before_body(
 }
 
 /// `{ status, code?, ack?, allow? }` for an outcome's code, or `undefined` for an unknown one.
-#[wasm_bindgen(js_name = webhookAnswer, skip_typescript)]
+/// Internal.
+/// @internal
+#[wasm_bindgen(js_name = webhookAnswer)]
 pub fn webhook_answer(code: &str) -> JsValue {
     let Some(a) = Outcome::from_code(code).map(Outcome::answer) else {
         return JsValue::UNDEFINED;
@@ -59,7 +63,9 @@ pub fn webhook_answer(code: &str) -> JsValue {
 }
 
 /// `{ attempts, attemptTimeoutMs, backoffMs: [wait before attempt 1, 2, ...] }`.
-#[wasm_bindgen(js_name = platformDeliveryPolicy, skip_typescript)]
+/// Internal.
+/// @internal
+#[wasm_bindgen(js_name = platformDeliveryPolicy)]
 pub fn platform_delivery_policy() -> JsValue {
     let o = Object::new();
     put(&o, "attempts", &JsValue::from(flow::PLATFORM_ATTEMPTS));
@@ -76,19 +82,25 @@ pub fn platform_delivery_policy() -> JsValue {
 }
 
 /// Whether the platform takes `status` as an acknowledgement.
-#[wasm_bindgen(js_name = platformAccepts, skip_typescript)]
+/// Internal.
+/// @internal
+#[wasm_bindgen(js_name = platformAccepts)]
 pub fn platform_accepts(status: u16) -> bool {
     flow::platform_accepts(status)
 }
 
 /// The `limit` of `toArray`, checked (a `ValidationError` otherwise).
-#[wasm_bindgen(js_name = toArrayLimit, skip_typescript)]
+/// Internal.
+/// @internal
+#[wasm_bindgen(js_name = toArrayLimit)]
 pub fn to_array_limit(limit: JsValue) -> Result<u32, JsValue> {
     pagination::to_array_limit(num(&limit)).map_err(|e| errors::to_js(&Error::Validation(e)))
 }
 
 /// The paginator of one iteration (see crate::pagination).
-#[wasm_bindgen(js_name = Paginator, skip_typescript)]
+/// Internal.
+/// @internal
+#[wasm_bindgen(js_name = Paginator)]
 pub struct JsPaginator(pagination::Paginator);
 
 #[wasm_bindgen(js_class = Paginator)]

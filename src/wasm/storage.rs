@@ -61,36 +61,6 @@ pub fn archive_download_options(options: JsValue) -> Result<JsValue, JsValue> {
     Ok(out.into())
 }
 
-/// Options of `archives()`.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ArchivesOptions {
-    status: Option<String>,
-    page_size: Option<u32>,
-}
-
-/// Checks `archives()`'s options; answers the first `listArchives` query
-/// (`{ limit, offset: 0, status? }`). Internal.
-/// @internal
-#[wasm_bindgen(js_name = archivePagesQuery)]
-pub fn archive_pages_query(options: JsValue) -> Result<JsValue, JsValue> {
-    let o: ArchivesOptions = self::options(options, "options")?;
-    let page_size = o.page_size.unwrap_or(100);
-    if !(1..=100).contains(&page_size) {
-        return Err(invalid_argument(
-            "pageSize",
-            "must be an integer from 1 to 100".into(),
-        ));
-    }
-    let out = Object::new();
-    set(&out, "limit", &JsValue::from(page_size));
-    set(&out, "offset", &JsValue::from(0));
-    if let Some(status) = o.status {
-        set(&out, "status", &JsValue::from_str(&status));
-    }
-    Ok(out.into())
-}
-
 /// Checks a URL storage served from (after its own redirects): the API's rule for storage URLs.
 /// Throws an `ApiError` INVALID_RESPONSE. Internal (`downloadArchive`).
 /// @internal

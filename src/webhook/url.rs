@@ -92,7 +92,10 @@ pub fn parse_whatwg(input: &str) -> Option<WhatwgUrl> {
 /// What a WHATWG host is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js-client"),
+    derive(tsify::Tsify)
+)]
 pub enum HostType {
     /// A domain name.
     Domain,
@@ -120,7 +123,10 @@ pub fn classify_host(hostname: &str) -> (HostType, Option<IpAddr>) {
 /// A callback URL that passed the checks, with what they were made on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js-client"),
+    derive(tsify::Tsify)
+)]
 pub struct CheckedCallbackUrl {
     /// The URL as the WHATWG parser serialises it.
     pub href: String,
@@ -131,7 +137,7 @@ pub struct CheckedCallbackUrl {
     pub host_type: HostType,
     /// The port, when not 443 (or 80 for http).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(all(target_arch = "wasm32", feature = "js-client"), tsify(optional))]
     pub port: Option<u16>,
     /// Admitted as an http loopback URL for local runs (`allowHttpLoopback`).
     pub http_loopback: bool,

@@ -59,6 +59,12 @@ test("strip-internal: removes @internal functions only, and fails if one is left
   const out = stripInternal(dts);
   assert.deepEqual(declaredNames(out), ["isTerminal", "ArchiveChecksum"]);
   assert.throws(() => stripInternal("/**\n * @internal\n */\nexport class Hidden {}\n"), /not removed/);
+  // A generated class block (the paginator the iterators use) goes whole, up to its closing brace.
+  const cls = ["/**", " * Internal.", " * @internal", " */", "export class Paginator {", "  free(): void;", "  constructor(a: number);", "}", "export function isTerminal(s: string): boolean;", ""].join("\n");
+  assert.equal(stripInternal(cls), "export function isTerminal(s: string): boolean;\n");
+  // ...and never the public class after it.
+  const next = ["/**", " * @internal", " */", "export class Paginator {", "  free(): void;", "}", "/** Public. */", "export class WebhookVerifier {", "  free(): void;", "}", "/** @internal */", "export function zipDirectory(a: number): any;", ""].join("\n");
+  assert.deepEqual(declaredNames(stripInternal(next)), ["WebhookVerifier"]);
 });
 
 test("entries: the web entry re-exports the declared names the composed modules do not", () => {
