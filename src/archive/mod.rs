@@ -6,6 +6,7 @@
 //! - [`zip`]: a zip reader that needs only random access to the end of the file (the central
 //!   directory), so a multi-gigabyte archive in object storage can be inspected with two ranged
 //!   reads, plus the layout check (`themis/`, `mithra/`, `whiteboard/`).
+//! - [`claim`]: the claim state machine (download, verify, store, then abandon; never lose one).
 //! - [`content`]: shape checks of the `themis/` conference metadata and chat history JSON
 //!   (inferred shapes: required fields checked, unknown ones kept).
 //!
@@ -14,6 +15,7 @@
 //! never panics.
 
 pub mod checksum;
+pub mod claim;
 pub mod content;
 pub mod status;
 pub mod zip;

@@ -2,6 +2,7 @@
 //! Nothing here decides anything the core could decide.
 
 mod archive;
+mod claim;
 mod errors;
 mod webhooks;
 

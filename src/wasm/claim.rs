@@ -1,0 +1,154 @@
+//! JS bindings of the claim state machine (`crate::archive::claim`): the hand-written
+//! `ArchiveClaimer` (pkg-template/node/claim/) does the I/O and asks these functions what to do.
+//! Values cross with serde-wasm-bindgen into structs that refuse unknown fields; the TypeScript
+//! types are generated from them (tsify).
+
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+use super::errors;
+use crate::archive::claim::{
+    self, ClaimError, ClaimEvent, ClaimPolicy, ClaimState, ClaimStatus, ClaimStep,
+};
+use crate::error::{Error, ValidationError};
+
+fn invalid(field: &str, reason: String) -> JsValue {
+    errors::to_js(&Error::Validation(ValidationError::InvalidArgument {
+        field: field.to_owned(),
+        reason,
+    }))
+}
+
+fn claim_err(e: ClaimError) -> JsValue {
+    let field = match e {
+        ClaimError::UnexpectedEvent { .. } => "event",
+        ClaimError::LeaseExpired { .. } => "leaseUntil",
+        ClaimError::InvalidPolicy(_) => "policy",
+        ClaimError::InvalidInput(_) => "input",
+    };
+    invalid(field, format!("{} ({})", e, e.code()))
+}
+
+fn from_js<T: for<'de> Deserialize<'de>>(field: &str, v: JsValue) -> Result<T, JsValue> {
+    serde_wasm_bindgen::from_value(v).map_err(|e| invalid(field, e.to_string()))
+}
+
+fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsValue> {
+    let ser = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    v.serialize(&ser)
+        .map_err(|e| invalid("output", e.to_string()))
+}
+
+/// The input of [`claim_step`].
+#[derive(Deserialize, tsify::Tsify)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClaimStepInput {
+    /// The claim's persisted status (the ledger row's decision fields).
+    pub status: ClaimStatus,
+    /// What happened.
+    pub event: ClaimEvent,
+    /// The time now, Unix milliseconds.
+    pub now_ms: f64,
+    /// The lease held now (Unix ms); absent right after taking it.
+    #[serde(default)]
+    #[tsify(optional)]
+    pub lease_until: Option<f64>,
+    /// The bounds (defaults when absent).
+    #[serde(default)]
+    #[tsify(optional)]
+    pub policy: Option<ClaimPolicy>,
+}
+
+/// The input of [`claim_may_take`].
+#[derive(Deserialize, tsify::Tsify)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClaimLeaseInput {
+    /// The archive's state in the ledger.
+    pub state: ClaimState,
+    /// Who holds the lease, if anyone.
+    #[serde(default)]
+    #[tsify(optional)]
+    pub owner: Option<String>,
+    /// Until when (Unix ms).
+    #[serde(default)]
+    #[tsify(optional)]
+    pub lease_until: Option<f64>,
+    /// The worker asking.
+    pub me: String,
+    /// The time now, Unix milliseconds.
+    pub now_ms: f64,
+}
+
+/// A policy with its defaults filled in and the lease renewal period derived from it.
+#[derive(Serialize, tsify::Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct ResolvedClaimPolicy {
+    /// The policy.
+    pub policy: ClaimPolicy,
+    /// How often to renew a lease during a long step, in milliseconds.
+    pub renew_every_ms: u64,
+}
+
+/// Decides the next step of one archive's claim: the status to persist (with the renewed lease)
+/// before acting, and the action. Throws a `ValidationError` (`field` `event` for an event that
+/// cannot happen in this state, `leaseUntil` for a lease that ran out, `policy`, `input`).
+#[wasm_bindgen(js_name = claimStep, unchecked_return_type = "ClaimStep")]
+pub fn claim_step(
+    #[wasm_bindgen(unchecked_param_type = "ClaimStepInput")] input: JsValue,
+) -> Result<JsValue, JsValue> {
+    let input: ClaimStepInput = from_js("input", input)?;
+    let policy = input.policy.unwrap_or_default();
+    let out: ClaimStep = claim::step(
+        &policy,
+        &input.status,
+        &input.event,
+        input.now_ms,
+        input.lease_until,
+    )
+    .map_err(claim_err)?;
+    to_js(&out)
+}
+
+/// Whether worker `me` may take the archive's lease now (nobody holds it, it ran out, or `me`
+/// holds it; never for a final state). The ledgers apply the same rule atomically in SQL.
+#[wasm_bindgen(js_name = claimMayTake)]
+pub fn claim_may_take(
+    #[wasm_bindgen(unchecked_param_type = "ClaimLeaseInput")] input: JsValue,
+) -> Result<bool, JsValue> {
+    let i: ClaimLeaseInput = from_js("input", input)?;
+    Ok(claim::may_take(
+        i.state,
+        i.owner.as_deref(),
+        i.lease_until,
+        &i.me,
+        i.now_ms,
+    ))
+}
+
+/// Checks a claim policy and fills in its defaults. Throws a `ValidationError` (`field`
+/// `policy`) for a bound out of range or an unknown option.
+#[wasm_bindgen(js_name = claimPolicy, unchecked_return_type = "ResolvedClaimPolicy")]
+pub fn claim_policy(
+    #[wasm_bindgen(unchecked_param_type = "ClaimPolicy | undefined")] policy: JsValue,
+) -> Result<JsValue, JsValue> {
+    let policy: ClaimPolicy = if policy.is_undefined() || policy.is_null() {
+        ClaimPolicy::default()
+    } else {
+        from_js("policy", policy)?
+    };
+    policy.check().map_err(claim_err)?;
+    to_js(&ResolvedClaimPolicy {
+        policy,
+        renew_every_ms: policy.renew_every_ms(),
+    })
+}
+
+/// The file name of an archive in a sink: `{conferenceId}--{archiveId}.zip`. Throws a
+/// `ValidationError` (`field` `input`) for an id that could not be a path segment.
+#[wasm_bindgen(js_name = claimFileName)]
+pub fn claim_file_name(
+    #[wasm_bindgen(js_name = conferenceId)] conference_id: &str,
+    #[wasm_bindgen(js_name = archiveId)] archive_id: &str,
+) -> Result<String, JsValue> {
+    claim::file_name(conference_id, archive_id).map_err(claim_err)
+}
