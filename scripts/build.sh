@@ -93,8 +93,10 @@ node -e "$publicNames"'
   lines.push(`const delivery = require("./delivery.js");`, `delivery.installDeliveryApi(sdk.WebhookVerifier);`, `exports.WebhookEvent = delivery.WebhookEvent;`);
   lines.push(`const archive = require("./archive.js").installArchiveApi(sdk, require("./archive-node.js").platform);`, `exports.ArchiveInspector = archive.ArchiveInspector;`);
   lines.push(`require("./archive-client.js").installArchiveClientApi(sdk.FlexpertoClient);`);
+  lines.push(`const claim = require("./claim/index.js");`);
+  for (const n of names("claim/index.js")) lines.push(`exports.${n} = claim.${n};`);
   fs.writeFileSync(`${dir}/index.js`, lines.join("\n") + "\n");
-  fs.writeFileSync(`${dir}/index.d.ts`, `export * from "./flexperto_sdk.js";\nexport * from "./webhooks.js";\nexport * from "./archive.js";\n`);
+  fs.writeFileSync(`${dir}/index.d.ts`, `export * from "./flexperto_sdk.js";\nexport * from "./webhooks.js";\nexport * from "./archive.js";\nexport * from "./claim/index.js";\n`);
 ' "$PWD/$out.tmp/node"
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 node -e '
