@@ -152,3 +152,78 @@ pub fn claim_file_name(
 ) -> Result<String, JsValue> {
     claim::file_name(conference_id, archive_id).map_err(claim_err)
 }
+
+// The bindings as JavaScript calls them (wasm-bindgen tests in Node).
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use js_sys::{Reflect, JSON};
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    fn js(text: &str) -> JsValue {
+        JSON::parse(text).unwrap()
+    }
+
+    fn field(v: &JsValue, path: &[&str]) -> JsValue {
+        path.iter().fold(v.clone(), |o, k| {
+            Reflect::get(&o, &JsValue::from_str(k)).unwrap()
+        })
+    }
+
+    const SHA: &str = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+
+    #[wasm_bindgen_test]
+    fn a_claim_runs_through_the_bindings() {
+        let out = claim_step(js(&format!(
+            r#"{{"status":{{"state":"seen"}},"event":{{"type":"record","status":"AVAILABLE","sha256CheckSum":"{SHA}"}},"nowMs":1000}}"#
+        )))
+        .unwrap();
+        assert_eq!(field(&out, &["action", "type"]), "download");
+        assert_eq!(field(&out, &["action", "delayMs"]), 0.0);
+        assert_eq!(field(&out, &["status", "state"]), "downloading");
+        assert_eq!(field(&out, &["leaseUntil"]), 61_000.0);
+        let status = JSON::stringify(&field(&out, &["status"]))
+            .unwrap()
+            .as_string()
+            .unwrap();
+        let out = claim_step(js(&format!(
+            r#"{{"status":{status},"event":{{"type":"downloaded","sha256":"{SHA}","bytes":3}},"nowMs":2000,"leaseUntil":61000}}"#
+        )))
+        .unwrap();
+        assert_eq!(field(&out, &["action", "type"]), "store");
+        assert_eq!(field(&out, &["status", "state"]), "verified");
+    }
+
+    #[wasm_bindgen_test]
+    fn refusals_are_validation_errors() {
+        for bad in [
+            r#"{"status":{"state":"seen"},"event":{"type":"stored","x":1},"nowMs":1}"#,
+            r#"{"status":{"state":"seen"},"event":{"type":"stored"},"nowMs":1,"extra":true}"#,
+            r#"{"status":{"state":"nope"},"event":{"type":"stored"},"nowMs":1}"#,
+            r#"{"status":{"state":"seen"},"event":{"type":"stored"},"nowMs":1}"#,
+            r#"{"status":{"state":"seen"},"event":{"type":"stored"},"nowMs":5,"leaseUntil":4}"#,
+            r#"{"status":{"state":"seen"},"event":{"type":"stored"},"nowMs":1,"policy":{"leaseMs":1}}"#,
+            r#"null"#,
+        ] {
+            let e = claim_step(js(bad)).unwrap_err();
+            assert_eq!(field(&e, &["name"]), "ValidationError", "{bad}");
+            assert_eq!(field(&e, &["code"]), "INVALID_ARGUMENT", "{bad}");
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn policy_lease_and_file_name() {
+        let p = claim_policy(JsValue::UNDEFINED).unwrap();
+        assert_eq!(field(&p, &["policy", "leaseMs"]), 60_000.0);
+        assert_eq!(field(&p, &["renewEveryMs"]), 20_000.0);
+        assert!(claim_policy(js(r#"{"unknown":1}"#)).is_err());
+        assert!(claim_may_take(js(r#"{"state":"seen","me":"a","nowMs":1}"#)).unwrap());
+        assert!(!claim_may_take(js(
+            r#"{"state":"stored","owner":"b","leaseUntil":10,"me":"a","nowMs":1}"#
+        ))
+        .unwrap());
+        assert_eq!(claim_file_name("c", "a").unwrap(), "c--a.zip");
+        assert!(claim_file_name("c", "../a").is_err());
+    }
+}

@@ -1,0 +1,111 @@
+// ArchiveClaimer throughput against raw downloads of the same files at the same network rate
+// (issue 11, "Performance"). The simulator's storage serves every download at BENCH_RATE bytes
+// per second (its `slow` fault; default 250 MB/s), as object storage over a network would.
+//
+//   raw:   `concurrency` fetch loops that only count the bytes of each file (signed URL from the API)
+//   claim: ArchiveClaimer.sweep() with the same concurrency: download, node:crypto SHA-256, write
+//          to a FileArchiveSink (temp file, fsync, link, fsync dir), ledger, abandon
+//
+// Prints throughput (claim / raw, target >= 0.95x), CPU per GiB summed over all threads
+// (process.cpuUsage) against raw's plus node:crypto's own hashing CPU (target <= 1.3x), and peak
+// RSS growth during the claim (target < 128 MiB). One process; raw runs before and after the
+// claim (abandoned archives stay downloadable) and its mean is the baseline.
+// BENCH_ARCHIVES (20), BENCH_ARCHIVE_BYTES (50 MiB), BENCH_CONCURRENCY (4), BENCH_RATE (250e6).
+import { createHash } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { ArchiveClaimer, FileArchiveSink, FlexpertoClient, MemoryLedger } from "flexperto-sdk";
+import { startSim } from "../www/sim.mjs";
+
+const N = Number(process.env.BENCH_ARCHIVES ?? 20);
+const SIZE = Number(process.env.BENCH_ARCHIVE_BYTES ?? 50 * 2 ** 20);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
+const RATE = Number(process.env.BENCH_RATE ?? 250e6);
+const GiB = 2 ** 30;
+
+const cpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+async function pool(items, n, fn) {
+  const queue = [...items];
+  await Promise.all(Array.from({ length: n }, async () => {
+    while (queue.length > 0) await fn(queue.shift());
+  }));
+}
+
+const sim = await startSim();
+const dir = await mkdtemp(join(tmpdir(), "bench-claim-"));
+try {
+  const apiKey = await sim.apiKey("admin");
+  const client = new FlexpertoClient({ baseUrl: sim.url, apiKey });
+  const ids = [];
+  for (let i = 0; i < N; i++) ids.push((await sim.endConference({ sizeBytes: SIZE })).archiveId);
+  await sim.advanceClock(3);
+  const t0 = performance.now();
+  for (;;) {
+    const { items } = await client.listArchives({ status: "AVAILABLE", limit: 100 });
+    if (items.length === N) break;
+    if (performance.now() - t0 > 300_000) throw new Error("archives not AVAILABLE");
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const total = N * SIZE;
+  console.log(`${N} archives of ${(SIZE / 2 ** 20).toFixed(0)} MiB, concurrency ${CONCURRENCY}, storage limited to ${(RATE / 1e6).toFixed(0)} MB/s per download (packed in ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  await sim.storageFault({ kind: "slow", bytesPerSecond: RATE });
+
+  async function raw() {
+    const c0 = cpu();
+    const w0 = performance.now();
+    await pool(ids, CONCURRENCY, async (id) => {
+      const res = await fetch(await client.archiveDownloadUrl(id));
+      let n = 0;
+      for await (const chunk of res.body) n += chunk.length;
+      if (n !== SIZE) throw new Error(`read ${n} bytes`);
+    });
+    return { seconds: (performance.now() - w0) / 1000, cpu: cpu() - c0 };
+  }
+
+  // node:crypto's own CPU for the same bytes, in 64 KiB chunks (what the storage sends).
+  function hashCpu() {
+    const chunk = Buffer.alloc(64 * 1024, 7);
+    const c0 = cpu();
+    const h = createHash("sha256");
+    for (let done = 0; done < total; done += chunk.length) h.update(chunk);
+    h.digest();
+    return cpu() - c0;
+  }
+
+  const raw1 = await raw();
+  globalThis.gc?.();
+  const ledger = new MemoryLedger();
+  const claimer = new ArchiveClaimer({ client, sink: new FileArchiveSink({ dir }), ledger, concurrency: CONCURRENCY });
+  const base = process.memoryUsage.rss();
+  let peak = base;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 10);
+  const c0 = cpu();
+  const w0 = performance.now();
+  const counts = await claimer.sweep();
+  const claim = { seconds: (performance.now() - w0) / 1000, cpu: cpu() - c0 };
+  clearInterval(timer);
+  peak = Math.max(peak, process.memoryUsage.rss());
+  if (counts.stored !== N) throw new Error(`claimed ${JSON.stringify(counts)}`);
+  const raw2 = await raw();
+  const hashing = hashCpu();
+
+  const rawSeconds = (raw1.seconds + raw2.seconds) / 2;
+  const rawCpu = (raw1.cpu + raw2.cpu) / 2;
+  const mbps = (s) => (total / s / 1e6).toFixed(0);
+  const perGiB = (c) => (c / (total / GiB)).toFixed(2);
+  console.log(`raw downloads:  ${rawSeconds.toFixed(2)} s (${mbps(rawSeconds)} MB/s; runs ${raw1.seconds.toFixed(2)} and ${raw2.seconds.toFixed(2)} s), CPU ${perGiB(rawCpu)} s/GiB`);
+  console.log(`node:crypto:    CPU ${perGiB(hashing)} s/GiB`);
+  console.log(`ArchiveClaimer: ${claim.seconds.toFixed(2)} s (${mbps(claim.seconds)} MB/s), CPU ${perGiB(claim.cpu)} s/GiB`);
+  console.log(`throughput ratio claim/raw: ${(rawSeconds / claim.seconds).toFixed(2)}x (target >= 0.95x)`);
+  console.log(`CPU ratio claim / (raw + node:crypto): ${(claim.cpu / (rawCpu + hashing)).toFixed(2)}x (target <= 1.3x)`);
+  console.log(`peak RSS growth while claiming: ${((peak - base) / 2 ** 20).toFixed(1)} MiB (target < 128 MiB)`);
+} finally {
+  await sim.stop();
+  await rm(dir, { recursive: true, force: true });
+}
