@@ -29,8 +29,13 @@ fn claim_err(e: ClaimError) -> JsValue {
     invalid(field, format!("{} ({})", e, e.code()))
 }
 
+/// Reads a JS value into `T`. serde-wasm-bindgen reads a struct by its declared field names
+/// only, so `deny_unknown_fields` would never see an extra property: the value crosses as a
+/// whole first (every property), then `T` is read from that, unknown fields refused.
 fn from_js<T: for<'de> Deserialize<'de>>(field: &str, v: JsValue) -> Result<T, JsValue> {
-    serde_wasm_bindgen::from_value(v).map_err(|e| invalid(field, e.to_string()))
+    let whole: serde_json::Value =
+        serde_wasm_bindgen::from_value(v).map_err(|e| invalid(field, e.to_string()))?;
+    serde_json::from_value(whole).map_err(|e| invalid(field, e.to_string()))
 }
 
 fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsValue> {
@@ -197,18 +202,34 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn refusals_are_validation_errors() {
-        for bad in [
-            r#"{"status":{"state":"seen"},"event":{"type":"stored","x":1},"nowMs":1}"#,
-            r#"{"status":{"state":"seen"},"event":{"type":"stored"},"nowMs":1,"extra":true}"#,
-            r#"{"status":{"state":"nope"},"event":{"type":"stored"},"nowMs":1}"#,
-            r#"{"status":{"state":"seen"},"event":{"type":"stored"},"nowMs":1}"#,
-            r#"{"status":{"state":"seen"},"event":{"type":"stored"},"nowMs":5,"leaseUntil":4}"#,
-            r#"{"status":{"state":"seen"},"event":{"type":"stored"},"nowMs":1,"policy":{"leaseMs":1}}"#,
-            r#"null"#,
-        ] {
-            let e = claim_step(js(bad)).unwrap_err();
-            assert_eq!(field(&e, &["name"]), "ValidationError", "{bad}");
-            assert_eq!(field(&e, &["code"]), "INVALID_ARGUMENT", "{bad}");
+        // Valid but for one thing each: an unknown field at every level, a bad value, an
+        // impossible event, a lease that ran out, a bad policy.
+        let ok = format!(
+            r#"{{"status":{{"state":"seen"}},"event":{{"type":"record","status":"AVAILABLE","sha256CheckSum":"{SHA}"}},"nowMs":1}}"#
+        );
+        assert!(claim_step(js(&ok)).is_ok());
+        let bad = [
+            ok.replace(r#""nowMs":1"#, r#""nowMs":1,"extra":true"#),
+            ok.replace(r#"{"state":"seen"}"#, r#"{"state":"seen","owner":"x"}"#),
+            ok.replace(r#""type":"record","#, r#""type":"record","x":1,"#),
+            ok.replace(r#""state":"seen""#, r#""state":"nope""#),
+            ok.replace(r#""nowMs":1"#, r#""nowMs":"1""#),
+            ok.replace(
+                r#""type":"record","status":"AVAILABLE","sha256CheckSum":"{SHA}""#
+                    .replace("{SHA}", SHA)
+                    .as_str(),
+                r#""type":"stored""#,
+            ),
+            ok.replace(r#""nowMs":1"#, r#""nowMs":5,"leaseUntil":4"#),
+            ok.replace(r#""nowMs":1"#, r#""nowMs":1,"policy":{"leaseMs":1}"#),
+            ok.replace(r#""nowMs":1"#, r#""nowMs":1,"policy":{"leaseMillis":5000}"#),
+            "null".to_owned(),
+        ];
+        for b in &bad {
+            assert_ne!(b, &ok);
+            let e = claim_step(js(b)).unwrap_err();
+            assert_eq!(field(&e, &["name"]), "ValidationError", "{b}");
+            assert_eq!(field(&e, &["code"]), "INVALID_ARGUMENT", "{b}");
         }
     }
 

@@ -90,12 +90,15 @@ describe("the claim core from JavaScript", () => {
     assert.deepEqual(s.action, { type: "download", delayMs: 0 });
     assert.equal(s.status.state, "downloading");
     assert.equal(s.status.sha256CheckSum, sha);
+    const ok = () => ({ status: { state: "seen" }, event: { type: "record", status: "AVAILABLE", sha256CheckSum: sha }, nowMs: 1 });
+    assert.doesNotThrow(() => claimStep(ok()));
     const bad = [
-      { status: { state: "seen" }, event: { type: "stored", extra: 1 }, nowMs: 1 },
-      { status: { state: "seen", owner: "x" }, event: { type: "stored" }, nowMs: 1 },
-      { status: { state: "seen" }, event: { type: "stored" }, nowMs: 1, surprise: true },
-      { status: { state: "seen" }, event: { type: "stored" }, nowMs: 1 },
-      { status: { state: "stored" }, event: { type: "abandoned" }, nowMs: 10, leaseUntil: 5 },
+      { ...ok(), surprise: true },
+      { ...ok(), status: { state: "seen", owner: "x" } },
+      { ...ok(), event: { ...ok().event, extra: 1 } },
+      { ...ok(), policy: { leaseMillis: 5000 } },
+      { ...ok(), event: { type: "stored" } },
+      { ...ok(), status: { state: "stored" }, event: { type: "abandoned" }, nowMs: 10, leaseUntil: 5 },
     ];
     for (const input of bad) {
       assert.throws(() => claimStep(input), (e) => e.name === "ValidationError" && e.code === "INVALID_ARGUMENT", JSON.stringify(input));
