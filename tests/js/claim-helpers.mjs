@@ -7,13 +7,16 @@ import { join } from "node:path";
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Ends `n` conferences (`failEvery`: every k-th one FAILs); resolves to their ids. */
-export async function makeArchives(sim, n, { minBytes = 8_000, maxBytes = 60_000, failEvery = 0 } = {}) {
+/**
+ * Ends `n` conferences (`failEvery`: every k-th one FAILs; `stepSeconds`: simulated seconds per
+ * life-cycle step, for tests that move the clock themselves); resolves to their ids.
+ */
+export async function makeArchives(sim, n, { minBytes = 8_000, maxBytes = 60_000, failEvery = 0, stepSeconds } = {}) {
   const out = [];
   for (let i = 0; i < n; i++) {
     const fail = failEvery > 0 && i % failEvery === failEvery - 1;
     const sizeBytes = minBytes + Math.floor(Math.random() * (maxBytes - minBytes));
-    const r = await sim.endConference({ sizeBytes, fail });
+    const r = await sim.endConference(stepSeconds === undefined ? { sizeBytes, fail } : { sizeBytes, fail, stepSeconds });
     out.push({ archiveId: r.archiveId, conferenceId: r.conferenceId, fail });
   }
   return out;
