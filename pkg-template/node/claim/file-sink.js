@@ -16,6 +16,7 @@ const { claimFileName } = require("../flexperto_sdk.js");
 const { argumentError, sdkError } = require("../errors.js");
 
 const COMPARE_CHUNK = 1 << 20;
+const WRITE_BATCH = 1 << 20;
 
 /** Whether the files at `a` and `b` have the same bytes. */
 async function sameContent(a, b) {
@@ -54,6 +55,8 @@ class FileArchiveWriter {
   #dir;
   #bytes = 0;
   #closed = false;
+  #pending = [];
+  #pendingBytes = 0;
 
   constructor(fh, tmp, final, dir) {
     this.#fh = fh;
@@ -64,12 +67,27 @@ class FileArchiveWriter {
 
   async write(chunk) {
     if (this.#closed) throw new Error("FileArchiveSink: write after commit or abort");
+    // Chunks are gathered into one writev per WRITE_BATCH bytes: a download arrives in 16 to
+    // 64 KiB chunks, and a write each costs a thread-pool round trip.
+    this.#pending.push(chunk);
+    this.#pendingBytes += chunk.length;
+    this.#bytes += chunk.length;
+    if (this.#pendingBytes >= WRITE_BATCH) await this.#flush();
+  }
+
+  async #flush() {
+    const chunks = this.#pending;
+    const total = this.#pendingBytes;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    if (total === 0) return;
+    // One copy into one buffer and one write: cheaper than writev of many small buffers.
+    const buf = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
     let at = 0;
-    while (at < chunk.length) {
-      const { bytesWritten } = await this.#fh.write(chunk, at, chunk.length - at);
+    while (at < total) {
+      const { bytesWritten } = await this.#fh.write(buf, at, total - at);
       at += bytesWritten;
     }
-    this.#bytes += chunk.length;
   }
 
   /**
@@ -81,6 +99,7 @@ class FileArchiveWriter {
     this.#closed = true;
     let alreadyPresent = false;
     try {
+      await this.#flush();
       await this.#fh.sync();
       await this.#fh.close();
       try {
@@ -140,7 +159,15 @@ class FileArchiveSink {
     });
     await this.#ready;
     const tmp = path.join(this.#dir, `.${path.basename(final)}.${process.pid}.${randomBytes(6).toString("hex")}.part`);
-    const fh = await fsp.open(tmp, "wx", 0o600);
+    let fh;
+    try {
+      fh = await fsp.open(tmp, "wx", 0o600);
+    } catch (e) {
+      if (e?.code !== "ENOENT") throw e;
+      // The folder was removed since it was made: make it again, once.
+      await fsp.mkdir(this.#dir, { recursive: true });
+      fh = await fsp.open(tmp, "wx", 0o600);
+    }
     return new FileArchiveWriter(fh, tmp, final, this.#dir);
   }
 }
