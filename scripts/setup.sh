@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the build, the tests and the demo need, idempotently: the wasm target,
-# wasm-bindgen-cli matching the pinned crate, Chromium (for browser tests), and the npm tooling.
+# wasm-bindgen-cli matching the pinned crate, Chromium (for browser tests), PostgreSQL (for the
+# claim ledger tests), and the npm tooling.
 # Set FLEXPERTO_SKIP_BROWSER=1 to skip Chromium (the demo does not need it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,6 +51,14 @@ if [ "${FLEXPERTO_SKIP_BROWSER:-0}" != "1" ] && { [ ! -x /usr/bin/chromium ] || 
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >&2
+fi
+
+# PostgreSQL for the claim ledger tests (scripts/pg.sh starts a throwaway cluster).
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  log "installing Debian postgresql"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >&2
 fi
 
 stamp=node_modules/.flexperto-setup-stamp

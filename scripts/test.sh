@@ -27,7 +27,11 @@ step "build the npm package"
 bash scripts/build.sh
 
 sim_pid=""
-cleanup() { [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null || true; }
+pg_dir=""
+cleanup() {
+  [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null || true
+  [ -n "$pg_dir" ] && bash scripts/pg.sh stop "$pg_dir" || true
+}
 trap cleanup EXIT
 
 step "wasm-bindgen tests in Node (against the simulator)"
@@ -46,8 +50,15 @@ step "install the packed package (what users install)"
 bash scripts/install-pkg.sh
 node_modules/.bin/tsc -p tests/types/tsconfig.installed.json
 
+step "PostgreSQL: a throwaway cluster for the claim ledger tests"
+pg_dir=$(mktemp -d)
+FLEXPERTO_TEST_PG_URL=$(bash scripts/pg.sh start "$pg_dir")
+export FLEXPERTO_TEST_PG_URL
+
 step "node --test: the installed package against the simulator"
 node --test --test-concurrency=2 tests/js/
+bash scripts/pg.sh stop "$pg_dir"; pg_dir=""
+unset FLEXPERTO_TEST_PG_URL
 
 step "node --test: Chromium (demo page, package in a browser)"
 node --test --test-concurrency=1 tests/browser/

@@ -883,3 +883,75 @@ async fn zip64_archive_reads_by_ranges() {
     let start = rec_entry.data_offset(&header).unwrap();
     assert_eq!(&range(start + 4, 8).await, b"ftypisom");
 }
+
+/// The faults the claim worker survives (issue 11): a URL that expires mid-download, faults
+/// limited to one archive, and the abandon log that counts abandons per archive.
+#[tokio::test]
+async fn expire_faults_archive_filters_and_the_abandon_log() {
+    let (base, _sim) = start_sim().await;
+    let key = admin_key(&base, "admin").await;
+    let a = available(&base, &key, 60_000).await;
+    let b = available(&base, &key, 60_000).await;
+    let url_a = location(&base, &key, &a.archive_id).await;
+    let url_b = location(&base, &key, &b.archive_id).await;
+    let file_a = fetch_all(&url_a).await;
+
+    // A fault for archive b does not touch archive a.
+    let f = add_storage_fault(
+        &base,
+        json!({ "kind": "flip", "offset": 10, "archiveId": b.archive_id }),
+    )
+    .await;
+    assert_eq!(f.status, 201, "{}", f.text);
+    assert_eq!(fetch_all(&url_a).await, file_a);
+    assert_ne!(
+        sha_hex(&fetch_all(&url_b).await),
+        b.record["sha256CheckSum"].as_str().unwrap()
+    );
+    delete(&base, "/_sim/storage/faults").await;
+
+    // expire: cut after 100 bytes, and the same URL is refused from then on; a fresh one works.
+    add_storage_fault(
+        &base,
+        json!({ "kind": "expire", "afterBytes": 100, "times": 1 }),
+    )
+    .await;
+    let (head, broken) = read_until_broken(fetch(&url_a, None).await).await;
+    assert!(broken);
+    assert_eq!(head.len(), 100);
+    let again = fetch(&url_a, Some("bytes=100-")).await;
+    assert_eq!(again.status(), 403);
+    assert!(again.text().await.unwrap().contains("expired"));
+    // The simulator clock has not moved: a fresh URL carries the same expiry and signature, so
+    // move it one second to get another.
+    advance_clock(&base, 1).await;
+    let fresh = location(&base, &key, &a.archive_id).await;
+    assert_ne!(fresh, url_a);
+    assert_eq!(fetch_all(&fresh).await, file_a);
+    assert_eq!(
+        add_storage_fault(&base, json!({ "kind": "expire", "offset": 3 }))
+            .await
+            .status,
+        400
+    );
+
+    // The abandon log: every call that reached the handler, with the status before and the answer.
+    assert_eq!(abandon(&base, &key, &a.conference_id).await.status, 200);
+    assert_eq!(abandon(&base, &key, &a.conference_id).await.status, 200);
+    assert_eq!(abandon(&base, &key, "conf_none").await.status, 404);
+    let log = get(&base, "/_sim/archives/abandons").await.json["items"].clone();
+    let items = log.as_array().unwrap();
+    assert_eq!(items.len(), 3, "{log}");
+    assert_eq!(items[0]["archiveId"], a.archive_id.as_str());
+    assert_eq!(items[0]["before"], "AVAILABLE");
+    assert_eq!(items[0]["status"], 200);
+    assert_eq!(items[1]["before"], "ABANDONED");
+    assert_eq!(items[2]["archiveId"], Value::Null);
+    assert_eq!(items[2]["status"], 404);
+    assert!(items[0]["atMs"].as_i64().unwrap() > 1_600_000_000_000);
+    post_json(&base, "/_sim/reset", &json!({})).await;
+    assert_eq!(
+        get(&base, "/_sim/archives/abandons").await.json["items"],
+        json!([])
+    );
+}

@@ -6,3 +6,4 @@ export { ArchiveChecksum } from "./archive.js";
 export { FlexpertoClient } from "./archive-client.js";
 export * from "./paginate.js";
 export type { WebhookEvent } from "./webhooks.js";
+export * from "./claim/index.js";

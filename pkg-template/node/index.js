@@ -17,3 +17,11 @@ exports.WebhookVerifier = delivery.WebhookVerifier;
 exports.WebhookEvent = delivery.WebhookEvent;
 exports.ArchiveChecksum = archive.ArchiveChecksum;
 exports.ArchiveInspector = archive.ArchiveInspector;
+// The claim worker, its sinks and ledgers (node/claim/; better-sqlite3 and pg load on first use).
+const claim = require("./claim/index.js");
+exports.ArchiveClaimer = claim.ArchiveClaimer;
+exports.FileArchiveSink = claim.FileArchiveSink;
+exports.MemoryLedger = claim.MemoryLedger;
+exports.SqliteLedger = claim.SqliteLedger;
+exports.PostgresLedger = claim.PostgresLedger;
+exports.PostgresSeenStore = claim.PostgresSeenStore;

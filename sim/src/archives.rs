@@ -190,17 +190,36 @@ impl ArchiveRec {
     }
 }
 
+/// One call of abandonArchive that reached the handler (`GET /_sim/archives/abandons`), so that a
+/// test can count how often each archive was abandoned.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AbandonLog {
+    pub conference_id: String,
+    /// `None` for a conference without an archive.
+    pub archive_id: Option<String>,
+    /// The archive's status when the call arrived.
+    pub before: Option<&'static str>,
+    /// The answer's status code.
+    pub status: u16,
+    /// Real time (Unix ms), comparable with file times.
+    pub at_ms: i64,
+}
+
 /// The archive records, oldest first.
 #[derive(Debug, Default)]
 pub struct ArchiveState {
     pub records: Vec<ArchiveRec>,
     /// Bumped by `/_sim/reset`: packing work of an older generation is thrown away.
     pub generation: u64,
+    /// Every abandon call, in arrival order (never trimmed: one entry per call).
+    pub abandons: Vec<AbandonLog>,
 }
 
 impl ArchiveState {
     pub fn reset(&mut self) {
         self.records.clear();
+        self.abandons.clear();
         self.generation += 1;
     }
 
@@ -786,21 +805,42 @@ pub async fn abandon(
         return r;
     }
     let now = sim.now_ms();
+    let real_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0);
     let mut g = sim.lock();
-    let Some(r) = g
-        .archives
+    let (resp, archive_id, before) = abandon_locked(&mut g.archives, &conference_id, now);
+    g.archives.abandons.push(AbandonLog {
+        conference_id,
+        archive_id,
+        before,
+        status: resp.status().as_u16(),
+        at_ms: real_ms,
+    });
+    drop(g);
+    resp
+}
+
+fn abandon_locked(
+    archives: &mut ArchiveState,
+    conference_id: &str,
+    now: i64,
+) -> (Response, Option<String>, Option<&'static str>) {
+    let Some(r) = archives
         .records
         .iter_mut()
         .find(|r| r.conference_id == conference_id)
     else {
-        drop(g);
-        return error(
+        let resp = error(
             StatusCode::NOT_FOUND,
             "NOT_FOUND",
             "no archive for this conference",
         );
+        return (resp, None, None);
     };
-    match r.status(now) {
+    let before = r.status(now);
+    match before {
         "AVAILABLE" => {
             let at = now.div_euclid(1000);
             r.abandoned_at = Some(at);
@@ -808,18 +848,25 @@ pub async fn abandon(
         }
         "ABANDONED" => {}
         other => {
-            let id = r.id.clone();
-            drop(g);
-            return error(
+            let resp = error(
                 StatusCode::CONFLICT,
                 "CONFLICT",
-                format!("archive {id} is {other}: only an AVAILABLE archive can be abandoned"),
+                format!(
+                    "archive {} is {other}: only an AVAILABLE archive can be abandoned",
+                    r.id
+                ),
             );
+            return (resp, Some(r.id.clone()), Some(before));
         }
     }
-    let out = r.to_json(now);
-    drop(g);
-    json_response(StatusCode::OK, &out)
+    let resp = json_response(StatusCode::OK, &r.to_json(now));
+    (resp, Some(r.id.clone()), Some(before))
+}
+
+/// `GET /_sim/archives/abandons`: every abandon call that reached the handler.
+pub async fn abandons(State(sim): State<Shared>) -> Response {
+    let items = serde_json::to_value(&sim.lock().archives.abandons).unwrap_or_default();
+    json_response(StatusCode::OK, &json!({ "items": items }))
 }
 
 #[cfg(test)]

@@ -194,6 +194,7 @@ fn api_router(shared: Shared) -> Router {
         )
         .route("/join/{token}", get(meetings::join))
         .route("/_sim/conferences", post(archives::end_conference))
+        .route("/_sim/archives/abandons", get(archives::abandons))
         .merge(control::routes())
         .merge(storage::control_routes())
         .merge(webhooks::control_routes())

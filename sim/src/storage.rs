@@ -67,6 +67,9 @@ pub struct StorageFault {
     /// For kind `status`: the `Retry-After` header to send with it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<String>,
+    /// Only requests for this archive's file; `None`: any file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub archive_id: Option<String>,
     /// Requests left; `None`: every request until the faults are cleared.
     pub times: Option<u32>,
 }
@@ -76,20 +79,24 @@ pub struct StorageFault {
 pub struct StorageState {
     pub log: VecDeque<StorageLog>,
     pub faults: Vec<StorageFault>,
+    /// Signatures of URLs that an `expire` fault made expire early.
+    pub expired: std::collections::HashSet<String>,
 }
 
 impl StorageState {
     pub fn reset(&mut self) {
         self.log.clear();
         self.faults.clear();
+        self.expired.clear();
     }
 
-    /// Takes one use of the first fault whose kind is one of `kinds`.
-    fn take(&mut self, kinds: &[&str]) -> Option<StorageFault> {
-        let i = self
-            .faults
-            .iter()
-            .position(|f| kinds.contains(&f.kind.as_str()))?;
+    /// Takes one use of the first fault whose kind is one of `kinds` and that applies to
+    /// `archive_id`.
+    fn take(&mut self, kinds: &[&str], archive_id: &str) -> Option<StorageFault> {
+        let i = self.faults.iter().position(|f| {
+            kinds.contains(&f.kind.as_str())
+                && f.archive_id.as_deref().is_none_or(|a| a == archive_id)
+        })?;
         let out = self.faults.get(i)?.clone();
         if let Some(f) = self.faults.get_mut(i) {
             if let Some(t) = f.times.as_mut() {
@@ -283,7 +290,14 @@ async fn file(
     uri: axum::http::Uri,
     headers: HeaderMap,
 ) -> Response {
-    let status_fault = sim.lock().storage.take(&["status"]);
+    let raw = uri
+        .path()
+        .strip_prefix("/archives/")
+        .and_then(|f| f.strip_suffix(".zip"))
+        .unwrap_or_default();
+    // Archive ids never need percent-encoding: the raw segment is the id.
+    let archive_id = raw.to_owned();
+    let status_fault = sim.lock().storage.take(&["status"], &archive_id);
     if let Some(f) = status_fault {
         let code = f
             .status
@@ -295,13 +309,6 @@ async fn file(
         }
         return resp;
     }
-    let raw = uri
-        .path()
-        .strip_prefix("/archives/")
-        .and_then(|f| f.strip_suffix(".zip"))
-        .unwrap_or_default();
-    // Archive ids never need percent-encoding: the raw segment is the id.
-    let archive_id = raw.to_owned();
     let mut expires = None;
     let mut sig = None;
     for (k, v) in url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes()) {
@@ -318,7 +325,7 @@ async fn file(
         return forbidden("invalid signature");
     }
     let now = sim.now_ms();
-    if now.div_euclid(1000) >= expires {
+    if now.div_euclid(1000) >= expires || sim.lock().storage.expired.contains(&sig) {
         return forbidden("the signed URL has expired");
     }
     let g = sim.lock();
@@ -376,7 +383,18 @@ async fn file(
     if method == Method::HEAD || count == 0 {
         return builder.body(Body::empty()).unwrap_or_default();
     }
-    let fault = sim.lock().storage.take(&["truncate", "flip", "slow"]);
+    let fault = {
+        let mut g = sim.lock();
+        let f = g
+            .storage
+            .take(&["truncate", "flip", "slow", "expire"], &archive_id);
+        if f.as_ref().is_some_and(|f| f.kind == "expire") {
+            // The URL expires while this answer is under way: the rest of it never comes, and
+            // resuming with the same URL is refused (403) until a fresh one is asked for.
+            g.storage.expired.insert(sig.clone());
+        }
+        f
+    };
     let (tx, rx) = mpsc::channel(4);
     tokio::spawn(produce(image, first, count, fault, tx));
     builder
@@ -410,7 +428,7 @@ async fn produce(
     tx: mpsc::Sender<Result<Bytes, io::Error>>,
 ) {
     let kind = fault.as_ref().map(|f| f.kind.as_str());
-    let cut = (kind == Some("truncate")).then(|| {
+    let cut = matches!(kind, Some("truncate" | "expire")).then(|| {
         fault
             .as_ref()
             .and_then(|f| f.after_bytes)
@@ -518,6 +536,7 @@ struct FaultReq {
     status: Option<u16>,
     bytes_per_second: Option<u64>,
     retry_after: Option<String>,
+    archive_id: Option<String>,
     times: Option<u32>,
 }
 
@@ -542,7 +561,10 @@ async fn add_fault(State(sim): State<Shared>, b: Bytes) -> Response {
     };
     let k = req.kind.as_str();
     let checks = [
-        only(req.after_bytes.is_none() || k == "truncate", "afterBytes"),
+        only(
+            req.after_bytes.is_none() || k == "truncate" || k == "expire",
+            "afterBytes",
+        ),
         only(req.offset.is_none() || k == "flip", "offset"),
         only(req.status.is_none() || k == "status", "status"),
         only(req.retry_after.is_none() || k == "status", "retryAfter"),
@@ -557,7 +579,7 @@ async fn add_fault(State(sim): State<Shared>, b: Bytes) -> Response {
         }
     }
     match k {
-        "truncate" | "flip" => {}
+        "truncate" | "flip" | "expire" => {}
         "status" => {
             if !req.status.is_some_and(|s| (400..=599).contains(&s)) {
                 return bad_request("kind status needs status from 400 to 599");
@@ -568,7 +590,7 @@ async fn add_fault(State(sim): State<Shared>, b: Bytes) -> Response {
                 return bad_request("kind slow needs bytesPerSecond of at least 1");
             }
         }
-        _ => return bad_request("kind must be truncate, flip, status or slow"),
+        _ => return bad_request("kind must be truncate, flip, status, slow or expire"),
     }
     if req.times == Some(0) {
         return bad_request("times must be at least 1 (leave it out for every request)");
@@ -583,6 +605,7 @@ async fn add_fault(State(sim): State<Shared>, b: Bytes) -> Response {
         status: req.status,
         bytes_per_second: req.bytes_per_second,
         retry_after: req.retry_after,
+        archive_id: req.archive_id,
         times: req.times,
     };
     let out = serde_json::to_value(&fault).unwrap_or_default();

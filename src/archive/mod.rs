@@ -7,6 +7,7 @@
 //!   directory), so a multi-gigabyte archive in object storage can be inspected with two ranged
 //!   reads, plus the layout check (`themis/`, `mithra/`, `whiteboard/`).
 //! - [`storage`]: the object-storage download's rules (URLs, error codes, resumes).
+//! - [`claim`]: the claim state machine (download, verify, store, then abandon; never lose one).
 //! - [`content`]: shape checks of the `themis/` conference metadata and chat history JSON
 //!   (inferred shapes: required fields checked, unknown ones kept).
 //!
@@ -15,6 +16,7 @@
 //! never panics.
 
 pub mod checksum;
+pub mod claim;
 pub mod content;
 pub mod status;
 pub mod storage;

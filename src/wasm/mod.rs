@@ -6,6 +6,7 @@
 mod archive;
 mod archives;
 mod callback_url;
+mod claim;
 mod client;
 mod dx;
 mod errors;

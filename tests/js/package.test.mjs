@@ -34,7 +34,7 @@ test("the package exposes only its typed API: no wasm internals on the exports o
   const esm = await import("flexperto-sdk");
   const cjs = require("flexperto-sdk");
   // What the declarations name, and nothing else (initSync is the web build's).
-  const dts = ["flexperto_sdk.d.ts", "webhooks.d.ts", "webhook-flow.d.ts", "archive.d.ts", "paginate.d.ts"].map((f) => readFileSync(join(pkgDir, "node", f), "utf8")).join("\n");
+  const dts = ["flexperto_sdk.d.ts", "webhooks.d.ts", "webhook-flow.d.ts", "archive.d.ts", "paginate.d.ts", "claim/index.d.ts"].map((f) => readFileSync(join(pkgDir, "node", f), "utf8")).join("\n");
   const names = (text) => [...text.matchAll(/^export (?:declare )?(?:class|function|const|enum) (\w+)/gm)].map((m) => m[1]);
   const declared = new Set(names(dts));
   declared.add("WebhookEvent"); // declared in webhooks.d.ts as an interface plus its class

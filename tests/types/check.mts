@@ -211,3 +211,24 @@ async function drift(): Promise<void> {
   void [first, s];
 }
 void drift;
+// The claim worker (issue 11): its options, results and ledger rows are typed.
+import { ArchiveClaimer, FileArchiveSink, MemoryLedger, PostgresLedger, PostgresSeenStore, SqliteLedger, claimStep } from "flexperto-sdk";
+import type { ClaimResult, ClaimStep, LedgerRow, SweepCounts } from "flexperto-sdk";
+async function claims(): Promise<void> {
+  const ledger = new MemoryLedger();
+  const claimer = new ArchiveClaimer({ client, sink: new FileArchiveSink({ dir: "/tmp/x" }), ledger, concurrency: 2, onProgress: (p) => void p.counts.stored });
+  const r: ClaimResult = await claimer.claim("arc_1");
+  const c: SweepCounts = await claimer.sweep();
+  const row: LedgerRow | null = await ledger.get("arc_1");
+  const state: "seen" | "downloading" | "verified" | "stored" | "abandoned" | "failed" | "quarantined" | undefined = row?.state;
+  const step: ClaimStep = claimStep({ status: { state: "seen" }, event: { type: "record", status: "AVAILABLE" }, nowMs: 1 });
+  // @ts-expect-error an unknown event type
+  claimStep({ status: { state: "seen" }, event: { type: "nope" }, nowMs: 1 });
+  // @ts-expect-error a sink needs open()
+  new ArchiveClaimer({ client, sink: {}, ledger });
+  new SqliteLedger({ path: "/tmp/x.db" });
+  new PostgresLedger({ connectionString: "postgres://x" });
+  new PostgresSeenStore({ connectionString: "postgres://x" });
+  void [r, c, state, step];
+}
+void claims;

@@ -1,0 +1,382 @@
+"use strict";
+// ArchiveClaimer: the I/O of claiming archives. Every decision (what to do next, when to retry,
+// when to quarantine, when abandoning is allowed) is the wasm core's claimStep
+// (src/archive/claim.rs); this file reads records, downloads, writes to the sink, calls the API,
+// persists each status in the ledger before acting, and reports progress.
+
+const { createHash, randomBytes } = require("node:crypto");
+const os = require("node:os");
+const { claimStep, claimPolicy } = require("../flexperto_sdk.js");
+const { argumentError } = require("../errors.js");
+const { sleep } = require("../internal.js");
+
+/** The fields of a ledger row that claimStep decides on. */
+function statusOf(row) {
+  const s = {
+    state: row.state,
+    attempts: row.attempts ?? 0,
+    mismatches: row.mismatches ?? 0,
+    failures: row.failures ?? 0,
+    remoteAbandoned: Boolean(row.remoteAbandoned),
+  };
+  if (row.sha256CheckSum != null) s.sha256CheckSum = row.sha256CheckSum;
+  if (row.error != null) s.error = row.error;
+  return s;
+}
+
+/** An error as claimStep takes it: name, code, HTTP status, message. */
+function stepError(e) {
+  const out = { name: typeof e?.name === "string" ? e.name : "Error", message: String(e?.message ?? e) };
+  if (typeof e?.code === "string") out.code = e.code;
+  if (Number.isInteger(e?.status) && e.status >= 100 && e.status <= 599) out.status = e.status;
+  return out;
+}
+
+const OUTCOME = { abandoned: "stored", stored: "stored", quarantined: "quarantined", failed: "failed" };
+
+function checkArchiveId(archiveId) {
+  if (typeof archiveId !== "string" || archiveId.length === 0) throw argumentError("archiveId", "must be a non-empty string");
+}
+
+/**
+ * Claims archives: download, verify against the record's sha256CheckSum, store durably in the
+ * sink, record in the ledger, and only then abandon. See index.d.ts.
+ */
+class ArchiveClaimer {
+  #client;
+  #sink;
+  #ledger;
+  #concurrency;
+  #onProgress;
+  #policy;
+  #renewEveryMs;
+  #owner;
+  #inFlight = new Map();
+  #counts = { active: 0, stored: 0, quarantined: 0, failed: 0, skipped: 0 };
+
+  constructor(options) {
+    if (options === null || typeof options !== "object") throw argumentError("options", "must be an object");
+    const { client, sink, ledger, concurrency = 4, onProgress, policy, owner } = options;
+    const known = new Set(["client", "sink", "ledger", "concurrency", "onProgress", "policy", "owner"]);
+    for (const k of Object.keys(options)) if (!known.has(k)) throw argumentError(k, "unknown option");
+    if (!client || typeof client.getArchive !== "function" || typeof client.downloadArchive !== "function") {
+      throw argumentError("client", "must be a FlexpertoClient");
+    }
+    if (!sink || typeof sink.open !== "function") throw argumentError("sink", "must have open(record)");
+    for (const m of ["acquire", "save", "renew", "release", "get", "list"]) {
+      if (!ledger || typeof ledger[m] !== "function") throw argumentError("ledger", `must have ${m}()`);
+    }
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw argumentError("concurrency", "must be an integer from 1 to 64");
+    if (onProgress !== undefined && typeof onProgress !== "function") throw argumentError("onProgress", "must be a function");
+    if (owner !== undefined && (typeof owner !== "string" || owner.length === 0 || owner.length > 200)) {
+      throw argumentError("owner", "must be a non-empty string of at most 200 characters");
+    }
+    const resolved = claimPolicy(policy);
+    this.#client = client;
+    this.#sink = sink;
+    this.#ledger = ledger;
+    this.#concurrency = concurrency;
+    this.#onProgress = onProgress;
+    this.#policy = resolved.policy;
+    this.#renewEveryMs = resolved.renewEveryMs;
+    this.#owner = owner ?? `${os.hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
+  }
+
+  /** The name this claimer's leases are held under in the ledger. */
+  get owner() {
+    return this.#owner;
+  }
+
+  /** Counts since this claimer was made (what onProgress reports too). */
+  get counts() {
+    return { ...this.#counts };
+  }
+
+  #progress(p) {
+    if (this.#onProgress === undefined) return;
+    try {
+      this.#onProgress({ ...p, counts: { ...this.#counts } });
+    } catch {
+      // A progress bar must not break a claim.
+    }
+  }
+
+  /**
+   * Claims one archive as far as it can go now. Resolves to `{ archiveId, outcome, state, error }`
+   * where outcome is "stored" (stored and abandoned), "quarantined", "failed" or "skipped" (not
+   * ready, held by another worker, already final, or released after failures).
+   */
+  claim(archiveId, hint = {}) {
+    checkArchiveId(archiveId);
+    // One claim per archive per process: a second call joins the first.
+    const running = this.#inFlight.get(archiveId);
+    if (running) return running;
+    const p = this.#claim(archiveId, hint).finally(() => this.#inFlight.delete(archiveId));
+    this.#inFlight.set(archiveId, p);
+    return p;
+  }
+
+  async #claim(archiveId, hint) {
+    this.#counts.active += 1;
+    let outcome = "skipped";
+    let row = null;
+    let error;
+    try {
+      const now = Date.now();
+      row = await this.#ledger.acquire(archiveId, {
+        owner: this.#owner,
+        nowMs: now,
+        leaseUntil: now + this.#policy.leaseMs,
+        conferenceId: typeof hint.conferenceId === "string" ? hint.conferenceId : undefined,
+      });
+      if (row !== null) {
+        row = await this.#run(row);
+        if (row.state !== "seen" && row.state !== "downloading" && row.state !== "verified") {
+          outcome = OUTCOME[row.state] ?? "skipped";
+        }
+        error = row.error ?? undefined;
+      }
+    } catch (e) {
+      // The ledger failed (e.g. its connection dropped) or the sink threw outside a step: the
+      // lease runs out by itself, and a later claim or sweep takes the archive again.
+      error = e instanceof Error ? e.message : String(e);
+    } finally {
+      this.#counts.active -= 1;
+    }
+    this.#counts[outcome] += 1;
+    const state = row?.state ?? null;
+    this.#progress({ archiveId, state, outcome, error });
+    return { archiveId, outcome, state, error };
+  }
+
+  /** Reads the record again through the API (never trusting a webhook payload). */
+  async #record(row) {
+    try {
+      const r = await this.#client.getArchive(row.archiveId);
+      const conferenceId = r?.subject?.conference_id;
+      if (typeof conferenceId === "string" && conferenceId !== "") row.conferenceId = conferenceId;
+      if (typeof r.sizeBytes === "number") row.sizeBytes = r.sizeBytes;
+      const event = { type: "record", status: String(r.status) };
+      if (typeof r.sha256CheckSum === "string") event.sha256CheckSum = r.sha256CheckSum;
+      if (typeof r.error === "string") event.error = r.error;
+      return event;
+    } catch (e) {
+      return { type: "recordFailed", error: stepError(e) };
+    }
+  }
+
+  /** Runs the steps of one leased archive until the core says release or done. */
+  async #run(row) {
+    let writer = null;
+    const discard = async () => {
+      const w = writer;
+      writer = null;
+      if (w) await w.abort().catch(() => {});
+    };
+    try {
+      let event = await this.#record(row);
+      for (;;) {
+        const now = Date.now();
+        const step = claimStep({
+          status: statusOf(row),
+          event,
+          nowMs: now,
+          leaseUntil: row.leaseUntil ?? undefined,
+          policy: this.#policy,
+        });
+        const before = row.state;
+        Object.assign(row, {
+          state: step.status.state,
+          attempts: step.status.attempts,
+          mismatches: step.status.mismatches,
+          failures: step.status.failures,
+          remoteAbandoned: step.status.remoteAbandoned,
+          sha256CheckSum: step.status.sha256CheckSum ?? row.sha256CheckSum ?? null,
+          error: step.status.error ?? null,
+          leaseUntil: step.leaseUntil ?? null,
+          owner: step.leaseUntil === undefined ? null : this.#owner,
+        });
+        if (row.state !== before && row.state === "stored") row.storedAt = new Date(now).toISOString();
+        if (row.state !== before && row.state === "abandoned") row.abandonedAt = new Date(now).toISOString();
+        const action = step.action;
+        if (action.type === "release" || action.type === "done") {
+          await discard();
+          if (action.type === "release") row.error = action.reason;
+          await this.#ledger.save(row, { owner: this.#owner, nowMs: now });
+          return row;
+        }
+        // Persisted before acting; a lost lease (another worker took the archive) stops here.
+        if (!(await this.#ledger.save(row, { owner: this.#owner, nowMs: now }))) {
+          await discard();
+          row.error = "the lease was lost to another worker";
+          return row;
+        }
+        this.#progress({ archiveId: row.archiveId, state: row.state, outcome: "active" });
+        switch (action.type) {
+          case "refresh":
+            await sleep(action.delayMs);
+            event = await this.#record(row);
+            break;
+          case "download": {
+            await discard();
+            await sleep(action.delayMs);
+            const got = await this.#download(row);
+            writer = got.writer;
+            event = got.event;
+            break;
+          }
+          case "store":
+            try {
+              const w = writer;
+              writer = null;
+              row.receipt = await w.commit();
+              event = { type: "stored" };
+            } catch (e) {
+              event = { type: "storeFailed", error: stepError(e) };
+            }
+            break;
+          case "abandon":
+            await sleep(action.delayMs);
+            try {
+              await this.#client.abandonArchive(row.conferenceId);
+              event = { type: "abandoned" };
+            } catch (e) {
+              event = { type: "abandonFailed", error: stepError(e) };
+            }
+            break;
+          default:
+            throw new Error(`unknown claim action ${action.type}`);
+        }
+      }
+    } finally {
+      await discard();
+    }
+  }
+
+  /**
+   * Downloads into a new writer of the sink, hashing as it goes, and renews the lease meanwhile.
+   * Resolves to the event for claimStep and the writer (open, to be committed or discarded).
+   */
+  async #download(row) {
+    const abort = new AbortController();
+    let lost = false;
+    const renew = setInterval(() => {
+      const now = Date.now();
+      this.#ledger
+        .renew(row.archiveId, { owner: this.#owner, nowMs: now, leaseUntil: now + this.#policy.leaseMs })
+        .then((ok) => {
+          if (ok) row.leaseUntil = now + this.#policy.leaseMs;
+          else {
+            lost = true;
+            abort.abort(new Error("the lease was lost to another worker"));
+          }
+        })
+        .catch(() => {}); // the ledger is unreachable: the next save decides
+    }, this.#renewEveryMs);
+    let writer = null;
+    try {
+      writer = await this.#sink.open({
+        archiveId: row.archiveId,
+        conferenceId: row.conferenceId,
+        sha256CheckSum: row.sha256CheckSum,
+        sizeBytes: row.sizeBytes,
+      });
+      const hash = createHash("sha256");
+      let bytes = 0;
+      let last = 0;
+      const stream = await this.#client.downloadArchive(row.archiveId, { signal: abort.signal });
+      const reader = stream.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        hash.update(value);
+        await writer.write(value);
+        bytes += value.length;
+        if (this.#onProgress !== undefined && bytes - last >= 1 << 20) {
+          last = bytes;
+          this.#progress({ archiveId: row.archiveId, state: "downloading", outcome: "active", bytes, totalBytes: row.sizeBytes });
+        }
+      }
+      this.#progress({ archiveId: row.archiveId, state: "downloading", outcome: "active", bytes, totalBytes: row.sizeBytes });
+      return { writer, event: { type: "downloaded", sha256: hash.digest("hex"), bytes } };
+    } catch (e) {
+      if (writer) await writer.abort().catch(() => {});
+      if (lost) throw new Error("the lease was lost to another worker");
+      return { writer: null, event: { type: "downloadFailed", error: stepError(e) } };
+    } finally {
+      clearInterval(renew);
+    }
+  }
+
+  /**
+   * Claims the archive a webhook event names. The payload is a hint only: the record is read
+   * again through the API before anything is done.
+   */
+  handleEvent(event) {
+    if (event === null || typeof event !== "object") throw argumentError("event", "must be an object");
+    const topic = event.topic;
+    if (topic !== undefined && topic !== "archive.available") {
+      return Promise.resolve({ archiveId: null, outcome: "skipped", state: null, error: `topic ${topic} is not about archives` });
+    }
+    const archiveId = event.archiveId ?? event.data?.archive_id;
+    const conferenceId = event.conferenceId ?? event.data?.archive_subject?.conference_id;
+    checkArchiveId(archiveId);
+    return this.claim(archiveId, { conferenceId });
+  }
+
+  /**
+   * Claims every downloadable archive not yet stored, plus every unfinished claim in the ledger
+   * (e.g. stored but not yet abandoned), `concurrency` at a time. Resolves to the counts of this
+   * sweep: `{ stored, quarantined, failed, skipped }`.
+   */
+  async sweep(options = {}) {
+    const signal = options.signal;
+    const ids = new Map();
+    const rows = new Map((await this.#ledger.list()).map((r) => [r.archiveId, r]));
+    const open = (id) => {
+      const r = rows.get(id);
+      return !r || !["abandoned", "failed", "quarantined"].includes(r.state);
+    };
+    for (const status of ["AVAILABLE", "FAILED"]) {
+      for await (const r of this.#client.archives({ status })) {
+        if (open(r.id)) ids.set(r.id, { conferenceId: r?.subject?.conference_id });
+      }
+    }
+    for (const [id, r] of rows) if (open(id) && !ids.has(id)) ids.set(id, { conferenceId: r.conferenceId ?? undefined });
+    const counts = { stored: 0, quarantined: 0, failed: 0, skipped: 0 };
+    const queue = [...ids];
+    const worker = async () => {
+      while (queue.length > 0 && !signal?.aborted) {
+        const [id, hint] = queue.shift();
+        const r = await this.claim(id, hint);
+        counts[r.outcome] += 1;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.#concurrency, queue.length) }, worker));
+    return counts;
+  }
+
+  /**
+   * Sweeps every `intervalMs` until `signal` aborts; resolves then. A sweep that fails (the API
+   * or the ledger unreachable) is reported to onProgress and retried at the next interval.
+   */
+  async run(options = {}) {
+    const { intervalMs = 60_000, signal } = options;
+    if (!Number.isFinite(intervalMs) || intervalMs < 0) throw argumentError("intervalMs", "must be a non-negative number");
+    if (signal !== undefined && !(signal instanceof AbortSignal)) throw argumentError("signal", "must be an AbortSignal");
+    while (!signal?.aborted) {
+      try {
+        await this.sweep({ signal });
+      } catch (e) {
+        this.#progress({ archiveId: null, state: null, outcome: "error", error: e instanceof Error ? e.message : String(e) });
+      }
+      try {
+        await sleep(intervalMs, signal);
+      } catch {
+        break;
+      }
+    }
+  }
+}
+
+module.exports = { ArchiveClaimer };

@@ -1,0 +1,32 @@
+"use strict";
+// What the ledgers share: the row's fields, and their checks of the arguments.
+
+const { argumentError } = require("../../errors.js");
+
+/** The columns of a ledger row, in JavaScript spelling. */
+const FIELDS = [
+  "archiveId", "conferenceId", "sha256CheckSum", "state", "receipt", "error", "attempts", "mismatches", "failures",
+  "remoteAbandoned", "owner", "leaseUntil", "createdAt", "updatedAt", "storedAt", "abandonedAt",
+];
+
+/** The final states: nothing more happens to such an archive. */
+const FINAL = ["abandoned", "failed", "quarantined"];
+
+function newRow(archiveId, conferenceId, owner, leaseUntil, nowMs) {
+  const at = new Date(nowMs).toISOString();
+  return {
+    archiveId, conferenceId: conferenceId ?? null, sha256CheckSum: null, state: "seen", receipt: null, error: null,
+    attempts: 0, mismatches: 0, failures: 0, remoteAbandoned: false, owner, leaseUntil,
+    createdAt: at, updatedAt: at, storedAt: null, abandonedAt: null,
+  };
+}
+
+function checkAcquire(archiveId, o) {
+  if (typeof archiveId !== "string" || archiveId === "") throw argumentError("archiveId", "must be a non-empty string");
+  if (o === null || typeof o !== "object") throw argumentError("options", "must be an object");
+  if (typeof o.owner !== "string" || o.owner === "") throw argumentError("owner", "must be a non-empty string");
+  if (!Number.isFinite(o.nowMs)) throw argumentError("nowMs", "must be a number");
+  if (o.leaseUntil !== undefined && !Number.isFinite(o.leaseUntil)) throw argumentError("leaseUntil", "must be a number");
+}
+
+module.exports = { FIELDS, FINAL, newRow, checkAcquire };

@@ -1,0 +1,61 @@
+"use strict";
+// MemoryLedger: the ledger in a Map, for tests and for trying things out. Lost with the process.
+
+const { claimMayTake } = require("../../flexperto_sdk.js");
+const { FIELDS, newRow, checkAcquire } = require("./common.js");
+
+const copy = (row) => (row === undefined ? null : structuredClone(row));
+
+class MemoryLedger {
+  #rows = new Map();
+
+  async migrate() {}
+
+  async acquire(archiveId, options) {
+    checkAcquire(archiveId, options);
+    const { owner, nowMs, leaseUntil, conferenceId } = options;
+    const row = this.#rows.get(archiveId);
+    if (row === undefined) {
+      const fresh = newRow(archiveId, conferenceId, owner, leaseUntil, nowMs);
+      this.#rows.set(archiveId, fresh);
+      return copy(fresh);
+    }
+    const may = claimMayTake({ state: row.state, owner: row.owner ?? undefined, leaseUntil: row.leaseUntil ?? undefined, me: owner, nowMs });
+    if (!may) return null;
+    Object.assign(row, { owner, leaseUntil, updatedAt: new Date(nowMs).toISOString() });
+    row.conferenceId ??= conferenceId ?? null;
+    return copy(row);
+  }
+
+  async save(next, { owner, nowMs }) {
+    const row = this.#rows.get(next.archiveId);
+    if (row === undefined || row.owner !== owner || !(row.leaseUntil > nowMs)) return false;
+    for (const f of FIELDS) if (f !== "createdAt" && f !== "archiveId" && next[f] !== undefined) row[f] = structuredClone(next[f]);
+    row.updatedAt = new Date(nowMs).toISOString();
+    return true;
+  }
+
+  async renew(archiveId, { owner, nowMs, leaseUntil }) {
+    const row = this.#rows.get(archiveId);
+    if (row === undefined || row.owner !== owner || !(row.leaseUntil > nowMs)) return false;
+    row.leaseUntil = leaseUntil;
+    return true;
+  }
+
+  async release(archiveId, { owner }) {
+    const row = this.#rows.get(archiveId);
+    if (row !== undefined && row.owner === owner) Object.assign(row, { owner: null, leaseUntil: null });
+  }
+
+  async get(archiveId) {
+    return copy(this.#rows.get(archiveId));
+  }
+
+  async list() {
+    return [...this.#rows.values()].map(copy);
+  }
+
+  async close() {}
+}
+
+module.exports = { MemoryLedger };

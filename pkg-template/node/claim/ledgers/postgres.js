@@ -1,0 +1,239 @@
+"use strict";
+// PostgresLedger and PostgresSeenStore: the ledger, and the webhook dedupe store, in PostgreSQL
+// (pg, an optional peer dependency loaded on first use), for many workers on many machines.
+// A lease is taken by one conditional upsert: of two workers racing for an archive, exactly one
+// gets the row back. A worker that dies keeps its lease until it runs out; then another takes it.
+
+const { argumentError } = require("../../errors.js");
+const { checkAcquire, FINAL } = require("./common.js");
+
+const TABLE = "flexperto_archive_claims";
+const SEEN_TABLE = "flexperto_webhook_seen";
+/** Serialises concurrent migrations (an arbitrary constant of this package). */
+const MIGRATION_LOCK = 7_401_311_942;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS ${TABLE} (
+  archive_id        text PRIMARY KEY,
+  conference_id     text,
+  sha256_check_sum  text,
+  state             text NOT NULL CHECK (state IN ('seen','downloading','verified','stored','abandoned','failed','quarantined')),
+  receipt           jsonb,
+  error             text,
+  attempts          integer NOT NULL DEFAULT 0,
+  mismatches        integer NOT NULL DEFAULT 0,
+  failures          integer NOT NULL DEFAULT 0,
+  remote_abandoned  boolean NOT NULL DEFAULT false,
+  owner             text,
+  lease_until       bigint,
+  created_at        timestamptz NOT NULL,
+  updated_at        timestamptz NOT NULL,
+  stored_at         timestamptz,
+  abandoned_at      timestamptz
+);
+CREATE INDEX IF NOT EXISTS ${TABLE}_state ON ${TABLE} (state);
+CREATE TABLE IF NOT EXISTS ${SEEN_TABLE} (
+  key         text PRIMARY KEY,
+  expires_at  bigint NOT NULL
+);
+`;
+
+let pgModule;
+function loadPg() {
+  try {
+    return (pgModule ??= require("pg"));
+  } catch (e) {
+    throw Object.assign(new Error("PostgresLedger needs the pg package (npm install pg)"), { name: "ConfigError", code: "MISSING_DEPENDENCY", cause: e });
+  }
+}
+
+/** `{ connectionString }` or `{ pool }` -> a pool, and whether this object owns it. */
+function poolOf(options, what) {
+  if (options === null || typeof options !== "object") throw argumentError("options", "must be an object");
+  for (const k of Object.keys(options)) if (k !== "connectionString" && k !== "pool" && k !== "now") throw argumentError(k, "unknown option");
+  if (options.pool !== undefined) {
+    if (options.connectionString !== undefined) throw argumentError("pool", "give either pool or connectionString");
+    if (typeof options.pool?.query !== "function") throw argumentError("pool", "must be a pg Pool");
+    return { pool: options.pool, owned: false };
+  }
+  if (typeof options.connectionString !== "string" || options.connectionString === "") {
+    throw argumentError("connectionString", `${what} needs a connectionString or a pool`);
+  }
+  const { Pool } = loadPg();
+  const pool = new Pool({ connectionString: options.connectionString, max: 4 });
+  // An idle connection that the server ends (a restart, pg_terminate_backend) must not crash the
+  // process: the pool drops it and opens another on the next query.
+  pool.on("error", () => {});
+  return { pool, owned: true };
+}
+
+async function migrate(pool) {
+  const c = await pool.connect();
+  try {
+    await c.query("BEGIN");
+    await c.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
+    await c.query(SCHEMA);
+    await c.query("COMMIT");
+  } catch (e) {
+    await c.query("ROLLBACK").catch(() => {});
+    throw e;
+  } finally {
+    c.release();
+  }
+}
+
+const iso = (v) => (v == null ? null : v instanceof Date ? v.toISOString() : String(v));
+const num = (v) => (v == null ? null : Number(v));
+
+function fromDb(r) {
+  if (r === undefined) return null;
+  return {
+    archiveId: r.archive_id,
+    conferenceId: r.conference_id,
+    sha256CheckSum: r.sha256_check_sum,
+    state: r.state,
+    receipt: r.receipt,
+    error: r.error,
+    attempts: r.attempts,
+    mismatches: r.mismatches,
+    failures: r.failures,
+    remoteAbandoned: r.remote_abandoned,
+    owner: r.owner,
+    leaseUntil: num(r.lease_until),
+    createdAt: iso(r.created_at),
+    updatedAt: iso(r.updated_at),
+    storedAt: iso(r.stored_at),
+    abandonedAt: iso(r.abandoned_at),
+  };
+}
+
+class PostgresLedger {
+  #pool;
+  #owned;
+
+  constructor(options) {
+    ({ pool: this.#pool, owned: this.#owned } = poolOf(options, "PostgresLedger"));
+  }
+
+  /** Creates the tables (the ledger's and PostgresSeenStore's) if missing; safe to run concurrently. */
+  async migrate() {
+    await migrate(this.#pool);
+  }
+
+  /**
+   * Takes the lease of `archiveId` (creating its row), atomically: the same rule as the core's
+   * claimMayTake (not final; nobody holds it, it ran out, or `owner` holds it), in one statement.
+   */
+  async acquire(archiveId, options) {
+    checkAcquire(archiveId, options);
+    const { owner, nowMs, leaseUntil, conferenceId } = options;
+    const at = new Date(nowMs);
+    const r = await this.#pool.query(
+      `INSERT INTO ${TABLE} AS t (archive_id, conference_id, state, owner, lease_until, created_at, updated_at)
+       VALUES ($1, $2, 'seen', $3, $4, $5, $5)
+       ON CONFLICT (archive_id) DO UPDATE
+         SET owner = EXCLUDED.owner, lease_until = EXCLUDED.lease_until, updated_at = EXCLUDED.updated_at,
+             conference_id = COALESCE(t.conference_id, EXCLUDED.conference_id)
+         WHERE t.state <> ALL($6::text[])
+           AND (t.owner IS NULL OR t.lease_until IS NULL OR t.lease_until <= $7 OR t.owner = $3)
+       RETURNING *`,
+      [archiveId, conferenceId ?? null, owner, leaseUntil ?? null, at, FINAL, nowMs],
+    );
+    return fromDb(r.rows[0]);
+  }
+
+  /** Writes a row, only while `owner` still holds an unexpired lease; resolves whether it did. */
+  async save(row, { owner, nowMs }) {
+    const r = await this.#pool.query(
+      `UPDATE ${TABLE} SET conference_id = $2, sha256_check_sum = $3, state = $4, receipt = $5, error = $6,
+         attempts = $7, mismatches = $8, failures = $9, remote_abandoned = $10, owner = $11, lease_until = $12,
+         updated_at = $13, stored_at = $14, abandoned_at = $15
+       WHERE archive_id = $1 AND owner = $16 AND lease_until > $17`,
+      [
+        row.archiveId, row.conferenceId ?? null, row.sha256CheckSum ?? null, row.state,
+        row.receipt == null ? null : JSON.stringify(row.receipt), row.error ?? null, row.attempts ?? 0,
+        row.mismatches ?? 0, row.failures ?? 0, Boolean(row.remoteAbandoned), row.owner ?? null, row.leaseUntil ?? null,
+        new Date(nowMs), row.storedAt ?? null, row.abandonedAt ?? null, owner, nowMs,
+      ],
+    );
+    return r.rowCount === 1;
+  }
+
+  async renew(archiveId, { owner, nowMs, leaseUntil }) {
+    const r = await this.#pool.query(
+      `UPDATE ${TABLE} SET lease_until = $1 WHERE archive_id = $2 AND owner = $3 AND lease_until > $4`,
+      [leaseUntil, archiveId, owner, nowMs],
+    );
+    return r.rowCount === 1;
+  }
+
+  async release(archiveId, { owner }) {
+    await this.#pool.query(`UPDATE ${TABLE} SET owner = NULL, lease_until = NULL WHERE archive_id = $1 AND owner = $2`, [archiveId, owner]);
+  }
+
+  async get(archiveId) {
+    const r = await this.#pool.query(`SELECT * FROM ${TABLE} WHERE archive_id = $1`, [archiveId]);
+    return fromDb(r.rows[0]);
+  }
+
+  async list() {
+    const r = await this.#pool.query(`SELECT * FROM ${TABLE} ORDER BY created_at, archive_id`);
+    return r.rows.map(fromDb);
+  }
+
+  /** Ends the pool when this ledger made it (from a connectionString). */
+  async close() {
+    if (this.#owned) await this.#pool.end();
+  }
+}
+
+/**
+ * The webhook handler's dedupe store (SeenStore) in PostgreSQL: of N instances behind a load
+ * balancer receiving the same delivery, one claim succeeds. Call migrate() once (it shares
+ * PostgresLedger's migration).
+ */
+class PostgresSeenStore {
+  #pool;
+  #owned;
+  #now;
+
+  constructor(options) {
+    ({ pool: this.#pool, owned: this.#owned } = poolOf(options, "PostgresSeenStore"));
+    this.#now = options.now ?? Date.now;
+    if (typeof this.#now !== "function") throw argumentError("now", "must be a function");
+  }
+
+  async migrate() {
+    await migrate(this.#pool);
+  }
+
+  async claim(key, ttlMs) {
+    if (typeof key !== "string" || key === "") throw new TypeError("a seen-store key must be a non-empty string");
+    if (typeof ttlMs !== "number" || !Number.isFinite(ttlMs) || ttlMs <= 0) throw new TypeError("ttlMs must be a positive number of milliseconds");
+    const now = this.#now();
+    const r = await this.#pool.query(
+      `INSERT INTO ${SEEN_TABLE} AS s (key, expires_at) VALUES ($1, $2)
+       ON CONFLICT (key) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE s.expires_at <= $3
+       RETURNING key`,
+      [key, Math.ceil(now + ttlMs), now],
+    );
+    return r.rowCount === 1;
+  }
+
+  async release(key) {
+    if (typeof key !== "string" || key === "") throw new TypeError("a seen-store key must be a non-empty string");
+    await this.#pool.query(`DELETE FROM ${SEEN_TABLE} WHERE key = $1`, [key]);
+  }
+
+  /** Deletes expired claims; resolves to how many. */
+  async purge() {
+    const r = await this.#pool.query(`DELETE FROM ${SEEN_TABLE} WHERE expires_at <= $1`, [this.#now()]);
+    return r.rowCount;
+  }
+
+  async close() {
+    if (this.#owned) await this.#pool.end();
+  }
+}
+
+module.exports = { PostgresLedger, PostgresSeenStore };

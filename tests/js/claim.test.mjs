@@ -1,0 +1,403 @@
+// The archive claim worker (issue 11) on the installed package, against the simulator, a real
+// SQLite file and a real PostgreSQL (FLEXPERTO_TEST_PG_URL, started by scripts/test.sh; without
+// it these tests fail, they do not skip): the core from JS, the ledgers, the file sink,
+// quarantine, the fault matrix on 100 archives, a SQLite worker killed in each state and
+// restarted, and the PostgreSQL connection dropped mid-claim.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+
+import {
+  ArchiveClaimer,
+  FileArchiveSink,
+  FlexpertoClient,
+  MemoryLedger,
+  PostgresLedger,
+  PostgresSeenStore,
+  SqliteLedger,
+  claimFileName,
+  claimStep,
+} from "flexperto-sdk";
+import pg from "pg";
+import { startSim } from "../../www/sim.mjs";
+import { claimCounts, makeArchives, sleep, waitSettled } from "./claim-helpers.mjs";
+
+const PG_URL = process.env.FLEXPERTO_TEST_PG_URL;
+const WORKER = fileURLToPath(new URL("./claim-worker.mjs", import.meta.url));
+
+let sim;
+let apiKey;
+let client;
+let tmp;
+
+before(async () => {
+  sim = await startSim();
+  apiKey = await sim.apiKey("admin");
+  client = new FlexpertoClient({ baseUrl: sim.url, apiKey });
+  tmp = await mkdtemp(join(tmpdir(), "flexperto-claim-"));
+});
+after(async () => {
+  await sim?.stop();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+/** A clean simulator (reset also forgets the keys: take a new one). */
+async function resetSim() {
+  await sim.reset();
+  apiKey = await sim.apiKey("admin");
+  client = new FlexpertoClient({ baseUrl: sim.url, apiKey });
+}
+
+/** A PostgreSQL URL with its own database, so that tests do not share tables. */
+async function freshDatabase(name) {
+  assert.ok(PG_URL, "FLEXPERTO_TEST_PG_URL is not set: run scripts/test.sh (it starts PostgreSQL)");
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(PG_URL);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+function printCounts(label, c) {
+  console.log(
+    `${label}: AVAILABLE ${c.available}; stored-and-verified before abandon ${c.storedVerifiedBeforeAbandon}; ` +
+      `abandoned without a verified stored copy ${c.abandonedWithoutCopy}; duplicate files ${c.duplicateFiles}`,
+  );
+}
+
+function assertCounts(c, { expectAvailable }) {
+  assert.equal(c.available, expectAvailable);
+  assert.equal(c.storedVerifiedBeforeAbandon, c.available, "every AVAILABLE archive stored and verified before its abandon");
+  assert.equal(c.abandonedWithoutCopy, 0, "no archive abandoned without a verified stored copy");
+  assert.equal(c.duplicateFiles, 0, "no duplicate files");
+  for (const [id, n] of c.abandonCalls) assert.equal(n, 1, `archive ${id} abandoned ${n} times`);
+  assert.equal(c.abandonCalls.size, c.available);
+}
+
+describe("the claim core from JavaScript", () => {
+  test("claimStep decides, and refuses unknown fields and impossible events with a ValidationError", () => {
+    const sha = "ab".repeat(32);
+    const s = claimStep({ status: { state: "seen" }, event: { type: "record", status: "AVAILABLE", sha256CheckSum: sha }, nowMs: Date.now() });
+    assert.deepEqual(s.action, { type: "download", delayMs: 0 });
+    assert.equal(s.status.state, "downloading");
+    assert.equal(s.status.sha256CheckSum, sha);
+    const ok = () => ({ status: { state: "seen" }, event: { type: "record", status: "AVAILABLE", sha256CheckSum: sha }, nowMs: 1 });
+    assert.doesNotThrow(() => claimStep(ok()));
+    const bad = [
+      { ...ok(), surprise: true },
+      { ...ok(), status: { state: "seen", owner: "x" } },
+      { ...ok(), event: { ...ok().event, extra: 1 } },
+      { ...ok(), policy: { leaseMillis: 5000 } },
+      { ...ok(), event: { type: "stored" } },
+      { ...ok(), status: { state: "stored" }, event: { type: "abandoned" }, nowMs: 10, leaseUntil: 5 },
+    ];
+    for (const input of bad) {
+      assert.throws(() => claimStep(input), (e) => e.name === "ValidationError" && e.code === "INVALID_ARGUMENT", JSON.stringify(input));
+    }
+    assert.equal(claimFileName("conf_1", "arc_2"), "conf_1--arc_2.zip");
+    assert.throws(() => claimFileName("../x", "arc_2"), (e) => e.name === "ValidationError");
+  });
+});
+
+const LEDGERS = {
+  memory: async () => new MemoryLedger(),
+  sqlite: async () => new SqliteLedger({ path: join(tmp, `ledger-${Math.random().toString(36).slice(2)}.db`) }),
+  postgres: async () => {
+    const l = new PostgresLedger({ connectionString: await freshDatabase(`ledger_${Math.random().toString(36).slice(2, 8)}`) });
+    await l.migrate();
+    await l.migrate(); // twice is fine
+    return l;
+  },
+};
+
+describe("ledgers (one interface, three stores)", () => {
+  for (const [name, make] of Object.entries(LEDGERS)) {
+    test(`${name}: leases are exclusive until they run out; saves need the lease; rows keep every field`, async () => {
+      const l = await make();
+      try {
+        const now = Date.now();
+        const a = await l.acquire("arc_1", { owner: "w1", nowMs: now, leaseUntil: now + 5000, conferenceId: "conf_1" });
+        assert.equal(a.state, "seen");
+        assert.equal(a.owner, "w1");
+        assert.equal(await l.acquire("arc_1", { owner: "w2", nowMs: now + 10, leaseUntil: now + 5010 }), null);
+        assert.equal((await l.acquire("arc_1", { owner: "w1", nowMs: now + 10, leaseUntil: now + 6000 })).leaseUntil, now + 6000);
+        const row = { ...a, state: "stored", sha256CheckSum: "cd".repeat(32), receipt: { path: "/x", bytes: 3 }, attempts: 2, mismatches: 1, storedAt: new Date(now).toISOString(), leaseUntil: now + 6000 };
+        assert.equal(await l.save(row, { owner: "w2", nowMs: now + 20 }), false, "not the owner");
+        assert.equal(await l.save(row, { owner: "w1", nowMs: now + 20 }), true);
+        assert.equal(await l.renew("arc_1", { owner: "w1", nowMs: now + 30, leaseUntil: now + 7000 }), true);
+        assert.equal(await l.renew("arc_1", { owner: "w2", nowMs: now + 30, leaseUntil: now + 7000 }), false);
+        // The lease runs out: another worker takes the archive, and the first one's saves fail.
+        const b = await l.acquire("arc_1", { owner: "w2", nowMs: now + 7001, leaseUntil: now + 9000 });
+        assert.equal(b.owner, "w2");
+        assert.equal(b.state, "stored");
+        assert.deepEqual(b.receipt, { path: "/x", bytes: 3 });
+        assert.equal(await l.save({ ...row, state: "abandoned" }, { owner: "w1", nowMs: now + 7002 }), false);
+        // A final archive is never leased again.
+        assert.equal(await l.save({ ...b, state: "abandoned", owner: null, leaseUntil: null, abandonedAt: new Date(now).toISOString() }, { owner: "w2", nowMs: now + 7003 }), true);
+        assert.equal(await l.acquire("arc_1", { owner: "w3", nowMs: now + 99_999, leaseUntil: now + 200_000 }), null);
+        const got = await l.get("arc_1");
+        for (const f of ["archiveId", "conferenceId", "sha256CheckSum", "state", "receipt", "error", "attempts", "mismatches", "owner", "leaseUntil", "createdAt", "updatedAt", "storedAt", "abandonedAt"]) {
+          assert.ok(f in got, `row has ${f}`);
+        }
+        assert.equal(got.state, "abandoned");
+        assert.equal(got.conferenceId, "conf_1");
+        assert.equal(got.attempts, 2);
+        assert.equal(got.owner, null);
+        assert.equal(await l.get("nope"), null);
+        assert.equal((await l.list()).length, 1);
+        // Racing acquires by many owners: exactly one wins.
+        const racers = await Promise.all(Array.from({ length: 12 }, (_, i) => l.acquire("arc_race", { owner: `r${i}`, nowMs: now, leaseUntil: now + 5000 })));
+        assert.equal(racers.filter((r) => r !== null).length, 1);
+      } finally {
+        await l.close();
+      }
+    });
+  }
+
+  test("PostgresSeenStore: of concurrent claims of one key across pools, exactly one is first", async () => {
+    const url = await freshDatabase("seen_store");
+    const stores = Array.from({ length: 3 }, () => new PostgresSeenStore({ connectionString: url }));
+    try {
+      await Promise.all(stores.map((s) => s.migrate()));
+      const firsts = await Promise.all(stores.flatMap((s) => Array.from({ length: 4 }, () => s.claim("archive.available:arc_1", 60_000))));
+      assert.equal(firsts.filter(Boolean).length, 1);
+      await stores[1].release("archive.available:arc_1");
+      assert.equal(await stores[2].claim("archive.available:arc_1", 60_000), true);
+      assert.equal(await stores[0].claim("short", 1), true);
+      await sleep(5);
+      assert.equal(await stores[0].claim("short", 1000), true, "an expired claim can be taken again");
+      await assert.rejects(stores[0].claim("", 10), TypeError);
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+});
+
+describe("FileArchiveSink", () => {
+  test("commits durably under {conferenceId}--{archiveId}.zip, never over a different file", async () => {
+    const dir = join(tmp, "sink");
+    const sink = new FileArchiveSink({ dir });
+    const rec = { archiveId: "arc_1", conferenceId: "conf_1", sha256CheckSum: "00".repeat(32) };
+    const w = await sink.open(rec);
+    await w.write(Buffer.from("hello "));
+    await w.write(new Uint8Array(Buffer.from("world")));
+    const receipt = await w.commit();
+    assert.deepEqual(receipt, { path: join(dir, "conf_1--arc_1.zip"), bytes: 11, alreadyPresent: false });
+    assert.equal(await readFile(receipt.path, "utf8"), "hello world");
+    // The same bytes again: a success, nothing replaced.
+    const again = await sink.open(rec);
+    await again.write(Buffer.from("hello world"));
+    assert.equal((await again.commit()).alreadyPresent, true);
+    // Different bytes under the same name: SINK_CONFLICT, and the file stays as it was.
+    const other = await sink.open(rec);
+    await other.write(Buffer.from("HELLO WORLD"));
+    await assert.rejects(other.commit(), (e) => e.code === "SINK_CONFLICT");
+    assert.equal(await readFile(receipt.path, "utf8"), "hello world");
+    // abort leaves nothing behind.
+    const gone = await sink.open({ ...rec, archiveId: "arc_2" });
+    await gone.write(Buffer.from("partial"));
+    await gone.abort();
+    assert.deepEqual(await readdir(dir), ["conf_1--arc_1.zip"]);
+    await assert.rejects(sink.open({ ...rec, archiveId: "../../etc/passwd" }), (e) => e.name === "ValidationError");
+    assert.throws(() => new FileArchiveSink({ dir, extra: 1 }), (e) => e.name === "ValidationError");
+  });
+});
+
+describe("ArchiveClaimer", () => {
+  test("a file that never matches its checksum is quarantined, never abandoned; a FAILED archive fails", async () => {
+    await resetSim();
+    const [bad, good, failed] = await makeArchives(sim, 3, { failEvery: 3 });
+    await waitSettled(sim, apiKey);
+    await sim.storageFault({ kind: "flip", archiveId: bad.archiveId });
+    const dir = join(tmp, "quarantine");
+    const ledger = new MemoryLedger();
+    const progress = [];
+    const claimer = new ArchiveClaimer({ client, sink: new FileArchiveSink({ dir }), ledger, policy: { baseDelayMs: 10 }, onProgress: (p) => progress.push(p) });
+    assert.equal((await claimer.claim(bad.archiveId)).outcome, "quarantined");
+    assert.equal((await claimer.claim(failed.archiveId)).outcome, "failed");
+    assert.equal((await claimer.claim(good.archiveId)).outcome, "stored");
+    const row = await ledger.get(bad.archiveId);
+    assert.equal(row.state, "quarantined");
+    assert.equal(row.mismatches, 3);
+    assert.equal(row.attempts, 3);
+    assert.match(row.error, /mismatch/);
+    assert.match((await ledger.get(failed.archiveId)).error, /FAILED/);
+    const abandons = (await sim.control("GET", "archives/abandons")).items;
+    assert.deepEqual(abandons.map((a) => a.archiveId), [good.archiveId]);
+    assert.deepEqual(await readdir(dir), [`${good.conferenceId}--${good.archiveId}.zip`]);
+    // Claiming again changes nothing.
+    assert.equal((await claimer.claim(bad.archiveId)).outcome, "skipped");
+    // Progress: per-archive bytes and the running counts.
+    assert.ok(progress.some((p) => p.archiveId === good.archiveId && p.bytes > 0));
+    assert.deepEqual(progress.at(-1).counts, { active: 0, stored: 1, quarantined: 1, failed: 1, skipped: 1 });
+    await sim.control("DELETE", "storage/faults");
+  });
+
+  test("fault matrix: 100 archives, storage and API faults, duplicate and early webhook events, one process on SQLite", async () => {
+    await resetSim();
+    // Steps of an hour: nothing is AVAILABLE until the test moves the clock.
+    const made = await makeArchives(sim, 100, { failEvery: 20, stepSeconds: 3600 });
+    const dir = join(tmp, "matrix");
+    const ledger = new SqliteLedger({ path: join(tmp, "matrix.db") });
+    const claimer = new ArchiveClaimer({
+      client,
+      sink: new FileArchiveSink({ dir }),
+      ledger,
+      concurrency: 4,
+      policy: { baseDelayMs: 20, maxDelayMs: 200 },
+    });
+    // Events that arrive before their archive is AVAILABLE (out of order): read, found not ready, skipped.
+    const early = await Promise.all(made.slice(0, 20).map((a) => claimer.handleEvent({ topic: "archive.available", archiveId: a.archiveId, conferenceId: "conf_forged" })));
+    assert.ok(early.every((r) => r.outcome === "skipped" && r.state === "seen"), JSON.stringify(early));
+    await sim.advanceClock(3 * 3600);
+    const settled = await waitSettled(sim, apiKey);
+    const ok = made.filter((a) => !a.fail);
+    // Storage faults: truncated bodies, a 500, URLs expiring mid-download, flipped bytes (twice
+    // for some archives: two mismatching downloads, the third matches).
+    await sim.storageFault({ kind: "truncate", times: 10 });
+    await sim.storageFault({ kind: "status", status: 500, times: 8 });
+    await sim.storageFault({ kind: "expire", times: 4 });
+    for (const a of ok.slice(0, 6)) await sim.storageFault({ kind: "flip", archiveId: a.archiveId, times: 2 });
+    await sim.storageFault({ kind: "flip", times: 5 });
+    // API faults: 429 and 503 on reads, downloads and abandons.
+    await sim.fault({ path: "/api/v2/communication/conferences/archives", method: "GET", status: 429, count: 2 });
+    for (const a of ok.slice(10, 20)) await sim.fault({ path: `/api/v2/communication/archives/archives/${a.archiveId}`, method: "GET", status: 503, count: 5 });
+    for (const a of ok.slice(20, 25)) await sim.fault({ path: `/api/v2/communication/archives/archives/${a.archiveId}/download`, method: "GET", status: 429, count: 1 });
+    for (const a of ok.slice(25, 32)) await sim.fault({ path: `/api/v2/communication/conferences/conferences/${a.conferenceId}/archive/abandon`, method: "POST", status: 503, count: 1 });
+    for (const a of ok.slice(32, 36)) await sim.fault({ path: `/api/v2/communication/conferences/conferences/${a.conferenceId}/archive/abandon`, method: "POST", status: 429, count: 1 });
+    // Every event twice, shuffled, while a sweep runs.
+    const events = [...made, ...made].map((a) => ({ topic: "archive.available", archiveId: a.archiveId, conferenceId: a.conferenceId }));
+    events.sort(() => Math.random() - 0.5);
+    const [results, firstSweep] = await Promise.all([Promise.all(events.map((e) => claimer.handleEvent(e))), claimer.sweep()]);
+    assert.equal(results.length, 200);
+    let sweeps = 1;
+    for (;;) {
+      const open = (await ledger.list()).filter((r) => !["abandoned", "failed", "quarantined"].includes(r.state));
+      if (open.length === 0 && (await ledger.list()).length === 100) break;
+      assert.ok(sweeps < 30, `still open after ${sweeps} sweeps: ${JSON.stringify(open.slice(0, 3))}`);
+      await claimer.sweep();
+      sweeps += 1;
+    }
+    const c = await claimCounts(sim, apiKey, dir);
+    printCounts(`fault matrix (100 archives, ${sweeps} sweeps; first sweep ${JSON.stringify(firstSweep)})`, c);
+    assertCounts(c, { expectAvailable: settled.filter((r) => r.status !== "FAILED").length });
+    assert.equal(c.available, 95);
+    assert.equal(c.leftoverParts, 0);
+    // The ledger is the record: each stored archive with its receipt and timestamps in order.
+    const rows = await ledger.list();
+    for (const r of rows) {
+      if (r.state === "abandoned") {
+        assert.ok(r.receipt?.path?.endsWith(`${r.conferenceId}--${r.archiveId}.zip`), JSON.stringify(r));
+        assert.ok(r.storedAt <= r.abandonedAt);
+        assert.match(r.sha256CheckSum, /^[0-9a-f]{64}$/);
+      } else {
+        assert.equal(r.state, "failed", JSON.stringify(r));
+      }
+    }
+    assert.equal(rows.filter((r) => r.state === "failed").length, 5);
+    assert.ok(rows.some((r) => r.mismatches > 0), "some downloads mismatched");
+    await ledger.close();
+    await sim.control("DELETE", "storage/faults");
+    await sim.control("DELETE", "faults");
+  });
+
+  test("SQLite: a worker SIGKILLed in each state and restarted finishes the work, no loss, no duplicate", async () => {
+    await resetSim();
+    await makeArchives(sim, 30, { minBytes: 40_000, maxBytes: 80_000, failEvery: 10 });
+    await waitSettled(sim, apiKey);
+    // Slow storage, so that each state lasts long enough to be killed in.
+    await sim.storageFault({ kind: "slow", bytesPerSecond: 400_000 });
+    const dir = join(tmp, "restart");
+    const dbPath = join(tmp, "restart.db");
+    const env = { ...process.env, SIM_URL: sim.url, API_KEY: apiKey, SINK_DIR: dir, LEDGER: `sqlite:${dbPath}`, LEASE_MS: "1500", CONCURRENCY: "3" };
+    const killedIn = [];
+    for (const state of ["downloading", "verified", "stored", "abandoned"]) {
+      const child = spawn(process.execPath, [WORKER], { env, stdio: ["ignore", "pipe", "inherit"] });
+      const lines = createInterface({ input: child.stdout });
+      const exited = new Promise((r) => child.once("exit", r));
+      await new Promise((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`never saw state ${state}`)), 30_000);
+        let killed = false;
+        lines.on("line", (l) => {
+          const p = JSON.parse(l);
+          // Lines already buffered after the kill are ignored.
+          if (p.state === state && !killed) {
+            killed = true;
+            child.kill("SIGKILL");
+            clearTimeout(t);
+            killedIn.push(state);
+            resolve();
+          }
+        });
+      });
+      await exited;
+    }
+    assert.deepEqual(killedIn, ["downloading", "verified", "stored", "abandoned"]);
+    // The last run finishes the work.
+    const ledger = new SqliteLedger({ path: dbPath });
+    const child = spawn(process.execPath, [WORKER], { env, stdio: ["ignore", "ignore", "inherit"] });
+    const exited = new Promise((r) => child.once("exit", r));
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      const rows = await ledger.list();
+      if (rows.length === 30 && rows.every((r) => ["abandoned", "failed", "quarantined"].includes(r.state))) break;
+      assert.ok(Date.now() < deadline, "the restarted worker did not finish");
+      await sleep(200);
+    }
+    child.kill("SIGTERM");
+    await exited;
+    await ledger.close();
+    const c = await claimCounts(sim, apiKey, dir);
+    printCounts(`SQLite restart (30 archives, killed in ${killedIn.join(", ")})`, c);
+    assertCounts(c, { expectAvailable: 27 });
+    await sim.control("DELETE", "storage/faults");
+  });
+
+  test("PostgreSQL: connections dropped mid-claim (pg_terminate_backend); the next sweep finishes", async () => {
+    await resetSim();
+    await makeArchives(sim, 24, { minBytes: 40_000, maxBytes: 80_000 });
+    await waitSettled(sim, apiKey);
+    await sim.storageFault({ kind: "slow", bytesPerSecond: 300_000 });
+    const url = new URL(await freshDatabase("dropped"));
+    url.searchParams.set("application_name", "flexperto-claim-test");
+    const ledger = new PostgresLedger({ connectionString: url.toString() });
+    await ledger.migrate();
+    const dir = join(tmp, "dropped");
+    const claimer = new ArchiveClaimer({ client, sink: new FileArchiveSink({ dir }), ledger, concurrency: 4, policy: { leaseMs: 1500, baseDelayMs: 20 } });
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    let terminated = 0;
+    const sweep = claimer.sweep();
+    for (let i = 0; i < 3; i++) {
+      await sleep(400);
+      const r = await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'flexperto-claim-test'");
+      terminated += r.rowCount;
+    }
+    const first = await sweep;
+    await admin.end();
+    assert.ok(terminated > 0, "connections were terminated");
+    let sweeps = 1;
+    for (;;) {
+      const rows = await ledger.list();
+      if (rows.length === 24 && rows.every((r) => r.state === "abandoned")) break;
+      assert.ok(sweeps < 20, "never finished");
+      await sleep(300);
+      await claimer.sweep();
+      sweeps += 1;
+    }
+    await ledger.close();
+    const c = await claimCounts(sim, apiKey, dir);
+    printCounts(`PostgreSQL connection drops (24 archives, ${terminated} connections terminated, first sweep ${JSON.stringify(first)}, ${sweeps} sweeps)`, c);
+    assertCounts(c, { expectAvailable: 24 });
+    await sim.control("DELETE", "storage/faults");
+  });
+});
