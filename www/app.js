@@ -86,6 +86,14 @@ function badge(text, kind) {
   return h("span", { class: `badge ${kind}` }, text);
 }
 
+/** Labels each cell of `tbody` with its column's header, for the stacked layout of narrow screens. */
+function labelCells(tbody) {
+  const heads = [...tbody.closest("table").querySelectorAll("thead th")].map((th) => th.textContent.trim());
+  for (const row of tbody.rows) {
+    [...row.cells].forEach((cell, i) => heads[i] && cell.colSpan === 1 && cell.setAttribute("data-label", heads[i]));
+  }
+}
+
 function setupExperts() {
   const tbody = document.querySelector("#experts tbody");
   const count = document.getElementById("experts-count");
@@ -105,6 +113,7 @@ function setupExperts() {
       ));
       if (rows.length === 0) rows.push(h("tr", { class: "empty" }, h("td", { colspan: "5" }, "No experts yet.")));
       tbody.replaceChildren(...rows);
+      labelCells(tbody);
       count.textContent = `${items.length} expert${items.length === 1 ? "" : "s"}`;
     } catch (error) {
       showError(alert, error);
@@ -487,6 +496,7 @@ function setupInbox() {
     const rows = entries.slice().reverse().map(row);
     if (rows.length === 0) rows.push(h("tr", { class: "empty" }, h("td", { colspan: "4" }, "No deliveries yet.")));
     tbody.replaceChildren(...rows);
+    labelCells(tbody);
   }
 
   document.addEventListener("live:inbox", (e) => {
@@ -549,7 +559,7 @@ function setupArchives() {
     if (l.stored) {
       parts.push(h("div", {}, h("code", { class: "stored-file" }, l.stored.name), " ",
         h("span", { class: "muted" }, l.stored.bytes !== null ? formatBytes(l.stored.bytes) : "size unknown"),
-        l.stored.present ? "" : [" ", badge("file missing", "warn")]));
+        ...(l.stored.present ? [] : [" ", badge("file missing", "warn")])));
     }
     if (l.sha256CheckSum) {
       const verified = ["verified", "stored", "abandoned"].includes(l.state);
@@ -581,6 +591,7 @@ function setupArchives() {
     });
     if (rows.length === 0) rows.push(h("tr", { class: "empty" }, h("td", { colspan: "5" }, "No archives yet: end a conference.")));
     tbody.replaceChildren(...rows);
+    labelCells(tbody);
     count.textContent = `${items.length} archive${items.length === 1 ? "" : "s"}`;
     const quarantined = items.filter((a) => a.ledger?.state === "quarantined");
     quarantine.hidden = quarantined.length === 0;
@@ -599,6 +610,7 @@ function setupArchives() {
       claimResult.hidden = false;
       claimResult.replaceChildren(h("p", { class: "result-title" }, `Claim of ${id}: `, badge(ledger?.state ?? "?", LEDGER_BADGE[ledger?.state] ?? "neutral")));
     } catch (error) {
+      bars.delete(id);
       showError(claimAlert, error);
     } finally {
       busy.delete(id);
@@ -689,7 +701,7 @@ function setupApiKeys() {
     try {
       const { items } = await api("GET", "/api/api-keys");
       const rows = items.map((k) => h("tr", { "data-key-id": k.id },
-        h("td", {}, k.name ?? "—", k.own ? [" ", badge("this demo's key", "neutral")] : ""),
+        h("td", {}, k.name ?? "—", ...(k.own ? [" ", badge("this demo's key", "neutral")] : [])),
         h("td", { class: "wide-only" }, h("code", {}, k.id)),
         h("td", {}, k.expiresAt ? localTime(k.expiresAt) : "—"),
         h("td", {}, k.revokedAt ? badge("revoked", "warn") : badge("active", "new")),
@@ -697,6 +709,7 @@ function setupApiKeys() {
           : h("button", { type: "button", class: "secondary", "data-revoke": k.id }, "Revoke", h("span", { class: "visually-hidden" }, ` ${k.name ?? k.id}`)))));
       if (rows.length === 0) rows.push(h("tr", { class: "empty" }, h("td", { colspan: "5" }, "No keys.")));
       tbody.replaceChildren(...rows);
+      labelCells(tbody);
     } catch (error) {
       showError(alert, error);
     }

@@ -20,6 +20,7 @@ const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core
 const HAS_CLAIMER = typeof sdk.ArchiveClaimer === "function";
 const CLAIM_SKIP = HAS_CLAIMER ? false : "flexperto-sdk has no ArchiveClaimer yet (issue 11, built on another branch)";
 const WIDTHS = [[1280, 860], [360, 780]];
+const pick = (o, keys) => Object.fromEntries(keys.map((k) => [k, o?.[k]]));
 
 for (const [width, height] of WIDTHS) {
   describe(`the demo at ${width} px`, { timeout: 240_000 }, () => {
@@ -268,7 +269,12 @@ for (const [width, height] of WIDTHS) {
         await page.locator("#settings-status", { hasText: "saved" }).waitFor();
       }
       assert.equal(await auto.isChecked(), true);
+      const refused = page.waitForResponse((r) => r.url().endsWith("/api/settings") && r.request().method() === "PATCH");
       await consent.click();
+      // The SDK refused it before any request (a ValidationError), not the platform.
+      const res = await refused;
+      assert.equal(res.status(), 400);
+      assert.deepEqual(pick((await res.json()).error, ["name", "code"]), { name: "ValidationError", code: "RECORDING_MODES_EXCLUSIVE" });
       const alert = page.locator("#settings-error");
       await alert.waitFor();
       assert.match(await alert.textContent(), /RECORDING_MODES_EXCLUSIVE/);
@@ -331,6 +337,22 @@ for (const [width, height] of WIDTHS) {
       assert.deepEqual(requests.filter((r) => !/^GET \/sdk\//.test(r)), [], "the page sent something while inspecting");
       await page.locator("#archive-section").scrollIntoViewIfNeeded();
       await shot("archive-inspected");
+    });
+
+    test(`readable at ${width} px: nothing wider than the window`, async () => {
+      const wide = await page.evaluate(() => {
+        const limit = document.documentElement.clientWidth + 1;
+        const out = [];
+        for (const el of document.querySelectorAll("body *")) {
+          // Inside a scrolling box (tables) is fine: the box itself must fit.
+          if (el.closest(".table-wrap") && !el.classList.contains("table-wrap")) continue;
+          const r = el.getBoundingClientRect();
+          if (r.right > limit) out.push(`${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ""}.${[...el.classList].join(".")} ${Math.round(r.right)}`);
+        }
+        return { scrollWidth: document.documentElement.scrollWidth, out: out.slice(0, 10) };
+      });
+      assert.ok(wide.scrollWidth <= width, JSON.stringify(wide));
+      assert.deepEqual(wide.out, []);
     });
 
     test("axe-core: no serious or critical violation on the whole page", async () => {
