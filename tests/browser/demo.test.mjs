@@ -40,6 +40,12 @@ async function assertNoKeyInResponses() {
   return received;
 }
 
+/** Records a response's body; an event stream never ends (demo-tour.test.mjs reads its events). */
+function record(r) {
+  const stream = (r.headers()["content-type"] ?? "").startsWith("text/event-stream");
+  bodies.push(stream ? Promise.resolve([r.url(), null]) : r.body().then((b) => [r.url(), b], () => [r.url(), null]));
+}
+
 async function provision(email, firstName = "", lastName = "") {
   await page.fill("#expert-email", email);
   await page.fill("#expert-first-name", firstName);
@@ -65,7 +71,7 @@ describe("CRM demo in Chromium", { timeout: 60_000 }, () => {
     mkdirSync(shots, { recursive: true });
     browser = await chromium.launch(CHROMIUM);
     page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
-    page.on("response", (r) => bodies.push(r.body().then((b) => [r.url(), b], () => [r.url(), null])));
+    page.on("response", record);
     page.on("pageerror", (e) => pageErrors.push(e));
     await page.goto(url);
   });
@@ -202,7 +208,7 @@ describe("CRM demo in Chromium", { timeout: 60_000 }, () => {
   test("Start video call without a provisioned expert provisions the one in the form", async () => {
     // A fresh page: nothing provisioned yet, so the form's expert is sent (and provisioned).
     const fresh = await browser.newPage({ viewport: { width: 1280, height: 760 } });
-    fresh.on("response", (r) => bodies.push(r.body().then((b) => [r.url(), b], () => [r.url(), null])));
+    fresh.on("response", record);
     fresh.on("pageerror", (e) => pageErrors.push(e));
     try {
       await fresh.goto(url);
