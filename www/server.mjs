@@ -8,6 +8,7 @@
 // When everything is up it prints one line on stdout, `demo ready: http://127.0.0.1:PORT/`;
 // everything else goes to stderr. To add a feature, add entries to `routes` (and a section to
 // index.html/app.js).
+import { AsyncLocalStorage } from "node:async_hooks";
 import { readFileSync } from "node:fs";
 import { mkdir, readFile, rm, stat } from "node:fs/promises";
 import { createServer } from "node:http";
@@ -105,24 +106,27 @@ const realVerifier = new WebhookVerifier({
   allowedIps: sim ? ["127.0.0.1/32", "::1/128", "::ffff:127.0.0.1/128"]
     : env.DEMO_WEBHOOK_ALLOWED_IPS ? env.DEMO_WEBHOOK_ALLOWED_IPS.split(",").map((s) => s.trim()) : undefined,
 });
-// The handler asks the verifier; this records its verdict per request (keyed by the request's
-// headers object) so the inbox can show it next to the handler's answer.
-const verdicts = new WeakMap();
+// The handler asks the verifier; this records its last verdict in the request's async context,
+// so that the inbox can show it next to the handler's answer.
+const verdictOf = new AsyncLocalStorage();
 const verifier = {
   get maxBodyBytes() {
     return realVerifier.maxBodyBytes;
   },
   verify(input) {
+    const verdict = verdictOf.getStore() ?? {};
     try {
       const event = realVerifier.verify(input);
-      verdicts.set(input.headers, { event });
+      Object.assign(verdict, { event, code: undefined, path: undefined });
       return event;
     } catch (e) {
-      verdicts.set(input.headers, { code: e.code, path: e.path });
+      Object.assign(verdict, { event: undefined, code: e.code, path: e.path });
       throw e;
     }
   },
 };
+/** The handler's answers that carry no verifier verdict (its own checks). */
+const CODE_BY_STATUS = { 403: "IP_NOT_ALLOWED", 404: "SECRET_MISMATCH", 405: "METHOD_NOT_ALLOWED", 413: "BODY_TOO_LARGE", 415: "BAD_CONTENT_TYPE", 500: "INTERNAL" };
 const webhookHandler = createWebhookHandler({
   verifier,
   seen: new MemorySeenStore(),
@@ -137,8 +141,8 @@ let webhookProblem = null; // why there is no subscription
 
 function receiveWebhook(req, res) {
   const at = new Date().toISOString();
+  const verdict = {};
   res.once("finish", () => {
-    const verdict = verdicts.get(req.headers) ?? {};
     const status = res.statusCode;
     const event = verdict.event;
     const result = status === 202 ? "accepted" : status === 200 ? "duplicate" : status >= 500 ? "error" : "refused";
@@ -148,7 +152,7 @@ function receiveWebhook(req, res) {
       status,
       result,
       // The verifier's verdict: VERIFIED, or the WebhookError code it threw.
-      code: event ? "VERIFIED" : status === 404 ? "SECRET_MISMATCH" : verdict.code ?? (status === 413 ? "BODY_TOO_LARGE" : "UNKNOWN"),
+      code: event ? "VERIFIED" : status === 404 ? "SECRET_MISMATCH" : verdict.code ?? CODE_BY_STATUS[status] ?? `HTTP_${status}`,
       path: verdict.path,
       topic: event?.topic,
       notificationId: event?.notificationId ?? event?.id,
@@ -160,7 +164,7 @@ function receiveWebhook(req, res) {
     if (inbox.length > INBOX_MAX) inbox.shift();
     broadcast("delivery", entry);
   });
-  webhookHandler(req, res);
+  verdictOf.run(verdict, () => webhookHandler(req, res));
 }
 
 async function registerWebhook(port) {
@@ -213,10 +217,11 @@ function onProgress(p) {
   if (!p || typeof p !== "object") return;
   const archiveId = p.archiveId ?? p.archive?.id ?? p.id;
   if (typeof archiveId !== "string") return;
-  const bytes = Number(p.bytes ?? p.bytesDone ?? 0);
-  const totalBytes = Number(p.totalBytes ?? p.total ?? p.sizeBytes ?? 0) || undefined;
-  const state = typeof p.state === "string" ? p.state : undefined;
   const last = progress.get(archiveId);
+  // A step without bytes (e.g. "verified") keeps the bytes reported so far.
+  const bytes = Number(p.bytes ?? last?.bytes ?? 0);
+  const totalBytes = Number(p.totalBytes ?? last?.totalBytes ?? 0) || undefined;
+  const state = typeof p.state === "string" ? p.state : undefined;
   const now = Date.now();
   progress.set(archiveId, { bytes, totalBytes, state, at: now });
   if (last && now - last.sentAt < 100 && bytes !== totalBytes && state === last.state) {

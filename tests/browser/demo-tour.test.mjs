@@ -383,3 +383,41 @@ for (const [width, height] of WIDTHS) {
     });
   });
 }
+
+describe("the demo on a real tenant (FLEXPERTO_BASE_URL and FLEXPERTO_API_KEY set)", { timeout: 60_000 }, () => {
+  // A simulator of our own stands in for the tenant: the demo only sees a base URL and a key.
+  let sim;
+  let demo;
+  let browser;
+  before(async () => {
+    const { startSim } = await import("../../www/sim.mjs");
+    sim = await startSim();
+    const apiKey = await sim.apiKey("admin");
+    demo = await startDemo({ env: { FLEXPERTO_BASE_URL: sim.url, FLEXPERTO_API_KEY: apiKey } });
+    browser = await chromium.launch(CHROMIUM);
+  });
+  after(async () => {
+    await browser?.close();
+    await demo?.stop();
+    await sim?.stop();
+  });
+
+  test("the simulator panel is hidden and its routes refused; the rest works", async () => {
+    assert.match(demo.output(), /backend: tenant http:\/\/127\.0\.0\.1:\d+/);
+    assert.equal(demo.simUrl, undefined);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(demo.url);
+    await page.locator("#backend", { hasText: "tenant" }).waitFor();
+    assert.equal(await page.isHidden("#sim-section"), true);
+    await page.waitForSelector("#customers tbody tr[data-customer-id]");
+    // Without a public address there is no subscription, and the page says why.
+    assert.match(await page.textContent("#inbox-subscription"), /DEMO_PUBLIC_URL/);
+    const res = await fetch(`${demo.url}/api/sim/clock`, {
+      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ seconds: 60 }),
+    });
+    assert.equal(res.status, 404);
+    assert.equal((await res.json()).error.code, "SIMULATOR_OFF");
+    assert.equal((await sim.control("GET", "clock")).offsetSeconds, 0);
+    await page.screenshot({ path: join(root, "test-output", "demo", "tenant-mode.png"), fullPage: true });
+  });
+});
