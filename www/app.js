@@ -440,6 +440,20 @@ function setupConfig() {
       ? h("span", {}, "Subscribed to ", h("code", {}, c.webhooks.topic), " as ", h("code", {}, c.webhooks.subscriptionId),
         ", delivering to ", h("code", {}, c.webhooks.path), " (the secret path segment stays on the server).")
       : `No webhook subscription: ${c.webhooks.reason}`);
+    const auto = document.getElementById("auto-claim");
+    auto.checked = c.claim.autoClaim === true;
+    auto.disabled = !c.claim.available;
+    auto.addEventListener("change", async () => {
+      auto.disabled = true;
+      try {
+        auto.checked = (await api("POST", "/api/archives/auto-claim", { on: auto.checked })).on;
+      } catch (error) {
+        auto.checked = !auto.checked;
+        showError(document.getElementById("claim-error"), error);
+      } finally {
+        auto.disabled = false;
+      }
+    });
     if (!c.claim.available) {
       showError(document.getElementById("claim-unavailable"), { code: "CLAIM_WORKER_UNAVAILABLE", message: c.claim.reason });
     }
@@ -573,7 +587,8 @@ function setupArchives() {
   function render() {
     const rows = items.map((a) => {
       const l = a.ledger;
-      const claimable = a.downloadable && !(l && ["stored", "abandoned"].includes(l.state));
+      // Done claims (stored, abandoned) and those a person must look at (quarantined, failed) are not offered again.
+      const claimable = a.downloadable && !(l && ["stored", "abandoned", "quarantined", "failed"].includes(l.state));
       return h("tr", { "data-archive-id": a.id, "data-status": a.status, "data-ledger-state": l?.state ?? "" },
         h("td", {}, h("code", {}, a.id), h("div", { class: "muted small" }, "conference ", h("code", {}, a.conferenceId ?? "?")),
           a.sizeBytes ? h("div", { class: "muted small" }, formatBytes(a.sizeBytes)) : ""),

@@ -132,6 +132,8 @@ const webhookHandler = createWebhookHandler({
   seen: new MemorySeenStore(),
   onEvent: async (event) => {
     broadcast("event-processed", { dedupeKey: event.dedupeKey, archiveId: event.archiveId });
+    // The payload is a hint: the claimer reads the record again through the API.
+    if (claims && autoClaim) await claims.claimer.handleEvent(event);
     await refreshArchives();
   },
   onError: (e) => log(`webhook event failed: ${e?.name}: ${e?.message}`),
@@ -188,6 +190,7 @@ async function registerWebhook(port) {
 // --- archives and the claim worker (issue 11: ArchiveClaimer, FileArchiveSink, SqliteLedger) ---
 const claimDir = join(DATA, sim ? "simulator-run" : "tenant");
 let claims = null; // { claimer, ledger } once the worker is set up
+let autoClaim = false; // claim each archive its webhook names, as it arrives
 let claimProblem = null;
 const progress = new Map(); // archiveId -> { bytes, totalBytes, at }
 
@@ -314,7 +317,7 @@ const routes = {
       webhooks: subscription
         ? { registered: true, subscriptionId: subscription.id, topic: subscription.topic, path: `${WEBHOOK_PREFIX}…` }
         : { registered: false, reason: webhookProblem ?? "not registered yet" },
-      claim: { available: Boolean(claims), reason: claimProblem ?? undefined },
+      claim: { available: Boolean(claims), reason: claimProblem ?? undefined, autoClaim },
     },
   }),
 
@@ -436,6 +439,13 @@ const routes = {
     await refreshArchives();
     return { body: { result: plain(result), ledger: await ledgerView(await ledger.get(archiveId)) } };
   },
+  "POST /api/archives/auto-claim": async (req) => {
+    const { on } = await readJson(req);
+    if (typeof on !== "boolean") throw new RequestError(400, "INVALID_ARGUMENT", "on must be a boolean");
+    requireClaims();
+    autoClaim = on;
+    return { body: { on: autoClaim } };
+  },
   "POST /api/archives/sweep": async () => {
     const counts = await requireClaims().claimer.sweep();
     await refreshArchives();
@@ -487,7 +497,7 @@ const routes = {
       flip: { kind: "flip", offset: 1000 },
       truncate: { kind: "truncate", afterBytes: 100_000 },
       status500: { kind: "status", status: 500 },
-      slow: { kind: "slow", bytesPerSecond: 2 * 1024 * 1024 },
+      slow: { kind: "slow", bytesPerSecond: 1024 * 1024 },
     };
     if (!Object.hasOwn(faults, kind)) throw new RequestError(400, "INVALID_ARGUMENT", `kind must be one of ${Object.keys(faults).join(", ")}`);
     if (!Number.isInteger(times) || times < 1 || times > 100) throw new RequestError(400, "INVALID_ARGUMENT", "times must be from 1 to 100");
