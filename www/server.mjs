@@ -298,7 +298,7 @@ setInterval(async () => {
   if (refreshing) return;
   refreshing = true;
   await refreshArchives().finally(() => (refreshing = false));
-}, 1000).unref();
+}, sim ? 1000 : 5000).unref(); // a real tenant is asked less often
 
 // --- routes: "METHOD /path" -> async (req, res) => { status?, body, type? } | undefined (answered) ---
 const routes = {
@@ -663,13 +663,14 @@ const server = createServer(async (req, res) => {
 });
 
 async function dispatch(req, res) {
-  // Loopback host names only: a DNS-rebinding page must not reach this API.
+  const path = new URL(req.url ?? "/", "http://localhost").pathname;
+  // Webhook deliveries: the package's handler answers (404 for a wrong secret, 405, 415, ...).
+  // They may come through a reverse proxy under another host name (DEMO_PUBLIC_URL).
+  if (path.startsWith(WEBHOOK_PREFIX)) return void receiveWebhook(req, res);
+  // Everything else: loopback host names only, so that a DNS-rebinding page cannot reach this API.
   if (!/^(127\.0\.0\.1|localhost)(:\d+)?$/.test(req.headers.host ?? "")) {
     throw new RequestError(421, "MISDIRECTED", "use http://127.0.0.1");
   }
-  const path = new URL(req.url ?? "/", "http://localhost").pathname;
-  // Webhook deliveries: the package's handler answers (404 for a wrong secret, 405, 415, ...).
-  if (path.startsWith(WEBHOOK_PREFIX)) return void receiveWebhook(req, res);
   const route = routes[`${req.method} ${path}`];
   if (route) return route(req, res);
   if (req.method === "GET" && path.startsWith("/sdk/")) return sdkFile(path.slice("/sdk/".length));
