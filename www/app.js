@@ -543,6 +543,16 @@ const TIME_SECONDS = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minut
 const LEDGER_BADGE = { stored: "new", abandoned: "new", verified: "new", quarantined: "warn", failed: "warn" };
 const STATUS_BADGE = { AVAILABLE: "new", ABANDONED: "neutral", EXPIRED: "neutral", FAILED: "warn" };
 
+const LIFECYCLE = ["PROCESSING", "ARTIFACT_GATHERING_COMPLETE", "PACKING", "AVAILABLE", "ABANDONED", "EXPIRED"];
+
+/** The lifecycle as a row of segments up to the current status (decoration: the badge says it). */
+function lifecycle(status) {
+  const at = LIFECYCLE.indexOf(status);
+  if (at < 0) return "";
+  return h("ol", { class: "lifecycle", "aria-hidden": "true" },
+    ...LIFECYCLE.map((step, i) => h("li", { class: i < at ? "done" : i === at ? "current" : "", title: step })));
+}
+
 function setupArchives() {
   const tbody = document.querySelector("#archives tbody");
   const count = document.getElementById("archives-count");
@@ -592,7 +602,7 @@ function setupArchives() {
       return h("tr", { "data-archive-id": a.id, "data-status": a.status, "data-ledger-state": l?.state ?? "" },
         h("td", {}, h("code", {}, a.id), h("div", { class: "muted small" }, "conference ", h("code", {}, a.conferenceId ?? "?")),
           a.sizeBytes ? h("div", { class: "muted small" }, formatBytes(a.sizeBytes)) : ""),
-        h("td", {}, badge(a.status, STATUS_BADGE[a.status] ?? "neutral"),
+        h("td", {}, badge(a.status, STATUS_BADGE[a.status] ?? "neutral"), lifecycle(a.status),
           a.error ? h("div", { class: "ledger-error" }, a.error) : "",
           a.expiresAt ? h("div", { class: "muted small" }, `expires ${localTime(a.expiresAt)}`) : ""),
         h("td", {}, l ? badge(l.state, LEDGER_BADGE[l.state] ?? "neutral") : h("span", { class: "muted" }, "—"),

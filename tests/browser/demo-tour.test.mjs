@@ -140,7 +140,9 @@ for (const [width, height] of WIDTHS) {
     test("start a video call: the moderator link opens in a new tab, participant links with windows", async () => {
       const row = page.locator(`#customers tbody tr[data-customer-id="${customerId}"]`);
       const answered = page.waitForResponse((r) => r.url().endsWith("/api/video-calls"));
-      await row.getByRole("button", { name: /Start video call/ }).click();
+      // By keyboard: focus the row's button, press Enter.
+      await row.getByRole("button", { name: /Start video call/ }).focus();
+      await page.keyboard.press("Enter");
       const call = await (await answered).json();
       for (const l of [call.moderatorLink, ...call.participantLinks]) allowed.add(new URL(l.url).pathname.split("/").pop());
       await page.waitForSelector("#meeting-id");
