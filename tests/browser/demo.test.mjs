@@ -317,4 +317,22 @@ describe("CRM demo in Chromium", { timeout: 60_000 }, () => {
     assert.equal(await demo.stop(), 0, demo.output());
     await assert.rejects(fetch(`${simUrl}/api/v2/users/users`), "the simulator still runs");
   });
+
+  test("a restart keeps the CRM database: no second seed; the new simulator's accounts start empty", async () => {
+    assert.match(demo.output(), /crm: seeded 4 customers/);
+    const before = (await (await fetch(`${url}/api/customers`).catch(() => null))?.json())?.items;
+    assert.equal(before, undefined, "the first server still answers");
+    const again = await startDemo({ dataDir: demo.dataDir });
+    try {
+      assert.doesNotMatch(again.output(), /seeded/);
+      const { items } = await (await fetch(`${again.url}/api/customers`)).json();
+      assert.equal(items.length, 4);
+      // The video calls of the first run are forgotten with its simulator; the customers stay.
+      assert.ok(items.every((c) => c.calls === 0));
+      const experts = await (await fetch(`${again.url}/api/experts`)).json();
+      assert.deepEqual(experts.items, []);
+    } finally {
+      assert.equal(await again.stop(), 0, again.output());
+    }
+  });
 });
