@@ -59,7 +59,7 @@ function setupProvisioning() {
     result.replaceChildren();
     showError(alert, null);
     try {
-      const { accountId, created, confirmed } = await api("POST", "/api/experts", expert);
+      const { accountId, created, confirmed, stored } = await api("POST", "/api/experts", expert);
       result.dataset.created = String(created);
       result.append(
         h("p", { class: "result-title" }, created ? "Created a new account" : "Found the existing account"),
@@ -67,6 +67,8 @@ function setupProvisioning() {
           h("dt", {}, "Account id"), h("dd", {}, h("code", { id: "account-id" }, accountId)),
           h("dt", {}, "Account"), h("dd", {}, badge(created ? "created" : "found", created ? "new" : "neutral")),
           h("dt", {}, "E-mail"), h("dd", {}, confirmed ? badge("confirmed now", "new") : badge("already confirmed", "neutral")),
+          h("dt", {}, "Stored in the CRM"), h("dd", {}, h("code", {}, "flexperto_account_id"), " = ",
+            h("code", { id: "stored-account-id" }, stored?.flexpertoAccountId ?? "—")),
         ),
       );
       result.hidden = false;
@@ -84,6 +86,14 @@ function badge(text, kind) {
   return h("span", { class: `badge ${kind}` }, text);
 }
 
+/** Labels each cell of `tbody` with its column's header, for the stacked layout of narrow screens. */
+function labelCells(tbody) {
+  const heads = [...tbody.closest("table").querySelectorAll("thead th")].map((th) => th.textContent.trim());
+  for (const row of tbody.rows) {
+    [...row.cells].forEach((cell, i) => heads[i] && cell.colSpan === 1 && cell.setAttribute("data-label", heads[i]));
+  }
+}
+
 function setupExperts() {
   const tbody = document.querySelector("#experts tbody");
   const count = document.getElementById("experts-count");
@@ -98,10 +108,12 @@ function setupExperts() {
         h("td", {}, [x.firstName, x.lastName].filter(Boolean).join(" ") || "—"),
         h("td", {}, x.email),
         h("td", {}, h("code", {}, x.id)),
+        h("td", {}, x.storedAccountId === x.id ? badge("stored", "new") : x.storedAccountId ? badge("other id", "warn") : badge("no", "neutral")),
         h("td", {}, x.emailConfirmed ? badge("yes", "new") : badge("no", "warn")),
       ));
-      if (rows.length === 0) rows.push(h("tr", { class: "empty" }, h("td", { colspan: "4" }, "No experts yet.")));
+      if (rows.length === 0) rows.push(h("tr", { class: "empty" }, h("td", { colspan: "5" }, "No experts yet.")));
       tbody.replaceChildren(...rows);
+      labelCells(tbody);
       count.textContent = `${items.length} expert${items.length === 1 ? "" : "s"}`;
     } catch (error) {
       showError(alert, error);
@@ -218,9 +230,9 @@ function setupVideoCalls() {
     showError(alert, null);
     setBusy(true);
     try {
-      const { email, firstName, lastName } = customer;
-      const call = await api("POST", "/api/video-calls", { expert, customer: { email, firstName, lastName } });
+      const call = await api("POST", "/api/video-calls", { expert, customerId: customer.id });
       render(call, customer);
+      load();
       if (call.provisioned) {
         document.dispatchEvent(new CustomEvent("experts-changed", { detail: { accountId: call.expertAccountId, expert } }));
       }
@@ -243,14 +255,16 @@ function setupVideoCalls() {
           h("td", {}, displayName(c) || "—", h("span", { class: "sub" }, ...breakableEmail(c.email ?? ""))),
           h("td", { class: "wide-only" }, c.email ?? "—"),
           h("td", { class: "wide-only" }, h("code", {}, c.id)),
+          h("td", { class: "wide-only num" }, String(c.calls ?? 0)),
           h("td", { class: "actions" },
             h("button", { type: "button", class: "secondary", "data-customer-id": c.id },
               "Start video call", h("span", { class: "visually-hidden" }, ` with ${displayName(c)}`))),
         );
       });
-      if (rows.length === 0) rows.push(h("tr", { class: "empty" }, h("td", { colspan: "4" }, "No customers.")));
+      if (rows.length === 0) rows.push(h("tr", { class: "empty" }, h("td", { colspan: "5" }, "No customers.")));
       tbody.replaceChildren(...rows);
       count.textContent = `${items.length} customer${items.length === 1 ? "" : "s"}`;
+      document.dispatchEvent(new CustomEvent("customers-loaded", { detail: { items } }));
     } catch (error) {
       showError(listAlert, error);
     }
@@ -294,7 +308,8 @@ function setupArchive() {
   const progressText = document.getElementById("archive-progress-text");
   const result = document.getElementById("archive-result");
   const alert = document.getElementById("archive-error");
-  const sdk = import("/sdk/index.js"); // loaded once, in the background
+  // The package's archive entry (its small `flexperto-sdk/archive` build when it has one), loaded once.
+  const sdk = config.then((c) => import(c.archiveEntry));
   let run = 0;
 
   function section(title, id, ...children) {
@@ -330,7 +345,7 @@ function setupArchive() {
     if (!chat) return section("Chat", "archive-chat", h("p", { class: "muted" }, "No chat history in this archive."));
     const items = chat.messages.map((msg) => h("li", {},
       h("span", { class: "muted" }, `${localTime(msg.sentAt)} `), h("strong", {}, msg.senderName ?? "guest"), ": ", msg.text));
-    return section("Chat", "archive-chat", h("ol", { id: "archive-chat", class: "chat" }, ...items));
+    return section("Chat", "archive-chat", h("ol", { id: "archive-chat", class: "chat", tabindex: "0", "aria-labelledby": "archive-chat-title" }, ...items));
   }
 
   function renderFindings(findings) {
@@ -412,7 +427,434 @@ function setupArchive() {
   });
 }
 
+/** The server's configuration: backend, simulator, archive entry, webhook and claim availability. */
+const config = api("GET", "/api/config");
+
+function setupConfig() {
+  const badgeEl = document.getElementById("backend");
+  config.then((c) => {
+    badgeEl.textContent = c.simulator ? "backend: simulator" : "backend: Flexperto tenant";
+    document.getElementById("sim-section").hidden = !c.simulator;
+    const sub = document.getElementById("inbox-subscription");
+    sub.replaceChildren(c.webhooks.registered
+      ? h("span", {}, "Subscribed to ", h("code", {}, c.webhooks.topic), " as ", h("code", {}, c.webhooks.subscriptionId),
+        ", delivering to ", h("code", {}, c.webhooks.path), " (the secret path segment stays on the server).")
+      : `No webhook subscription: ${c.webhooks.reason}`);
+    const auto = document.getElementById("auto-claim");
+    auto.checked = c.claim.autoClaim === true;
+    auto.disabled = !c.claim.available;
+    auto.addEventListener("change", async () => {
+      auto.disabled = true;
+      try {
+        auto.checked = (await api("POST", "/api/archives/auto-claim", { on: auto.checked })).on;
+      } catch (error) {
+        auto.checked = !auto.checked;
+        showError(document.getElementById("claim-error"), error);
+      } finally {
+        auto.disabled = false;
+      }
+    });
+    if (!c.claim.available) {
+      showError(document.getElementById("claim-unavailable"), { code: "CLAIM_WORKER_UNAVAILABLE", message: c.claim.reason });
+    }
+  }, (error) => {
+    badgeEl.textContent = "backend unreachable";
+    showError(document.getElementById("inbox-error"), error);
+  });
+}
+
+/** Server-sent events from /api/events, re-dispatched on `document` as "live:<event>". */
+function setupLive() {
+  const status = document.getElementById("inbox-status");
+  const source = new EventSource("/api/events");
+  source.addEventListener("open", () => {
+    status.textContent = "live";
+    document.body.dataset.live = "true";
+  });
+  source.addEventListener("error", () => {
+    status.textContent = "reconnecting…";
+    delete document.body.dataset.live;
+  });
+  for (const name of ["inbox", "delivery", "archives", "archives-error", "claim-progress", "event-processed"]) {
+    source.addEventListener(name, (e) => {
+      let detail;
+      try {
+        detail = JSON.parse(e.data);
+      } catch {
+        return;
+      }
+      document.dispatchEvent(new CustomEvent(`live:${name}`, { detail }));
+    });
+  }
+}
+
+const RESULT_BADGE = { accepted: "new", duplicate: "neutral", refused: "warn", error: "warn" };
+
+function setupInbox() {
+  const tbody = document.querySelector("#inbox tbody");
+  const alert = document.getElementById("inbox-error");
+  const entries = [];
+
+  function row(e) {
+    const event = e.archiveId
+      ? h("span", {}, h("code", {}, e.notificationId ?? "?"), " · archive ", h("code", {}, e.archiveId))
+      : h("span", { class: "muted" }, "—");
+    return h("tr", { "data-seq": String(e.seq), "data-result": e.result, "data-code": e.code },
+      h("td", {}, h("time", { datetime: e.at }, TIME_SECONDS.format(new Date(e.at)))),
+      h("td", {}, badge(e.result === "duplicate" ? "duplicate" : e.result, RESULT_BADGE[e.result] ?? "neutral"), " ", h("span", { class: "muted" }, String(e.status))),
+      h("td", {}, h("strong", { class: "code" }, e.code), e.path ? h("span", { class: "muted" }, ` ${e.path}`) : ""),
+      h("td", {}, event));
+  }
+
+  function render() {
+    const rows = entries.slice().reverse().map(row);
+    if (rows.length === 0) rows.push(h("tr", { class: "empty" }, h("td", { colspan: "4" }, "No deliveries yet.")));
+    tbody.replaceChildren(...rows);
+    labelCells(tbody);
+  }
+
+  document.addEventListener("live:inbox", (e) => {
+    entries.splice(0, entries.length, ...e.detail.items);
+    render();
+  });
+  document.addEventListener("live:delivery", (e) => {
+    if (entries.some((x) => x.seq === e.detail.seq)) return;
+    entries.push(e.detail);
+    if (entries.length > 100) entries.shift();
+    render();
+  });
+  for (const [id, kind] of [["forge-secret", "wrong-secret"], ["forge-payload", "bad-payload"]]) {
+    const button = document.getElementById(id);
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      showError(alert, null);
+      try {
+        await api("POST", "/api/webhooks/forged", { kind });
+      } catch (error) {
+        showError(alert, error);
+      } finally {
+        button.disabled = false;
+      }
+    });
+  }
+}
+
+const TIME_SECONDS = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
+const LEDGER_BADGE = { stored: "new", abandoned: "new", verified: "new", quarantined: "warn", failed: "warn" };
+const STATUS_BADGE = { AVAILABLE: "new", ABANDONED: "neutral", EXPIRED: "neutral", FAILED: "warn" };
+
+const LIFECYCLE = ["PROCESSING", "ARTIFACT_GATHERING_COMPLETE", "PACKING", "AVAILABLE", "ABANDONED", "EXPIRED"];
+
+/** The lifecycle as a row of segments up to the current status (decoration: the badge says it). */
+function lifecycle(status) {
+  const at = LIFECYCLE.indexOf(status);
+  if (at < 0) return "";
+  return h("ol", { class: "lifecycle", "aria-hidden": "true" },
+    ...LIFECYCLE.map((step, i) => h("li", { class: i < at ? "done" : i === at ? "current" : "", title: step })));
+}
+
+function setupArchives() {
+  const tbody = document.querySelector("#archives tbody");
+  const count = document.getElementById("archives-count");
+  const alert = document.getElementById("archives-error");
+  const claimAlert = document.getElementById("claim-error");
+  const claimResult = document.getElementById("claim-result");
+  const quarantine = document.getElementById("quarantine");
+  const quarantineList = document.getElementById("quarantine-list");
+  const claimAll = document.getElementById("claim-all");
+  const bars = new Map(); // archiveId -> { bytes, totalBytes, state }
+  const busy = new Set();
+  let items = [];
+
+  function progressCell(a) {
+    const p = bars.get(a.id);
+    if (!p || (a.ledger && ["stored", "abandoned", "quarantined", "failed"].includes(a.ledger.state) && !busy.has(a.id))) return "";
+    const total = p.totalBytes || a.sizeBytes || 0;
+    const label = `Claim progress of ${a.id}`;
+    return h("div", { class: "claim-progress" },
+      h("progress", { max: String(total || 1), value: String(Math.min(p.bytes, total || p.bytes)), "aria-label": label, "data-archive-id": a.id }),
+      h("span", { class: "muted" }, total ? `${formatBytes(p.bytes)} of ${formatBytes(total)}` : formatBytes(p.bytes)));
+  }
+
+  function storedCell(a) {
+    const l = a.ledger;
+    if (!l) return h("span", { class: "muted" }, "not claimed");
+    const parts = [];
+    if (l.stored) {
+      parts.push(h("div", {}, h("code", { class: "stored-file" }, l.stored.name), " ",
+        h("span", { class: "muted" }, l.stored.bytes !== null ? formatBytes(l.stored.bytes) : "size unknown"),
+        ...(l.stored.present ? [] : [" ", badge("file missing", "warn")])));
+    }
+    if (l.sha256CheckSum) {
+      const verified = ["verified", "stored", "abandoned"].includes(l.state);
+      parts.push(h("div", {}, verified ? badge("SHA-256 verified", "new") : badge("SHA-256 expected", "neutral"), " ",
+        h("code", { class: "digest sha", title: l.sha256CheckSum }, l.sha256CheckSum)));
+    }
+    if (l.error) parts.push(h("div", { class: "ledger-error" }, h("strong", {}, "Reason: "), typeof l.error === "string" ? l.error : JSON.stringify(l.error)));
+    return h("div", {}, ...parts);
+  }
+
+  function render() {
+    const rows = items.map((a) => {
+      const l = a.ledger;
+      // Done claims (stored, abandoned) and those a person must look at (quarantined, failed) are not offered again.
+      const claimable = a.downloadable && !(l && ["stored", "abandoned", "quarantined", "failed"].includes(l.state));
+      return h("tr", { "data-archive-id": a.id, "data-status": a.status, "data-ledger-state": l?.state ?? "" },
+        h("td", {}, h("code", {}, a.id), h("div", { class: "muted small" }, "conference ", h("code", {}, a.conferenceId ?? "?")),
+          a.sizeBytes ? h("div", { class: "muted small" }, formatBytes(a.sizeBytes)) : ""),
+        h("td", {}, badge(a.status, STATUS_BADGE[a.status] ?? "neutral"), lifecycle(a.status),
+          a.error ? h("div", { class: "ledger-error" }, a.error) : "",
+          a.expiresAt ? h("div", { class: "muted small" }, `expires ${localTime(a.expiresAt)}`) : ""),
+        h("td", {}, l ? badge(l.state, LEDGER_BADGE[l.state] ?? "neutral") : h("span", { class: "muted" }, "—"),
+          l?.attempts ? h("div", { class: "muted small" }, `${l.attempts} attempt${l.attempts === 1 ? "" : "s"}`) : "",
+          progressCell(a)),
+        h("td", {}, storedCell(a)),
+        h("td", { class: "actions" }, claimable
+          ? h("button", { type: "button", class: "secondary", "data-claim": a.id, ...(busy.has(a.id) ? { disabled: "" } : {}) },
+            "Claim", h("span", { class: "visually-hidden" }, ` ${a.id}`))
+          : ""));
+    });
+    if (rows.length === 0) rows.push(h("tr", { class: "empty" }, h("td", { colspan: "5" }, "No archives yet: end a conference.")));
+    tbody.replaceChildren(...rows);
+    labelCells(tbody);
+    count.textContent = `${items.length} archive${items.length === 1 ? "" : "s"}`;
+    const quarantined = items.filter((a) => a.ledger?.state === "quarantined");
+    quarantine.hidden = quarantined.length === 0;
+    quarantineList.replaceChildren(...quarantined.map((a) => h("li", { "data-archive-id": a.id },
+      h("code", {}, a.id), ": ", typeof a.ledger.error === "string" ? a.ledger.error : JSON.stringify(a.ledger.error ?? "no reason recorded"))));
+    document.dispatchEvent(new CustomEvent("archives-rendered", { detail: { items } }));
+  }
+
+  async function claim(id) {
+    busy.add(id);
+    bars.set(id, bars.get(id) ?? { bytes: 0 });
+    render();
+    showError(claimAlert, null);
+    try {
+      const { ledger } = await api("POST", "/api/archives/claim", { archiveId: id });
+      claimResult.hidden = false;
+      claimResult.replaceChildren(h("p", { class: "result-title" }, `Claim of ${id}: `, badge(ledger?.state ?? "?", LEDGER_BADGE[ledger?.state] ?? "neutral")));
+    } catch (error) {
+      bars.delete(id);
+      showError(claimAlert, error);
+    } finally {
+      busy.delete(id);
+      render();
+    }
+  }
+
+  tbody.addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-claim]");
+    if (button) claim(button.dataset.claim);
+  });
+  claimAll.addEventListener("click", async () => {
+    claimAll.disabled = true;
+    showError(claimAlert, null);
+    try {
+      const counts = await api("POST", "/api/archives/sweep");
+      claimResult.hidden = false;
+      claimResult.replaceChildren(h("p", { class: "result-title" }, "Claimed all: ",
+        `${counts.stored} stored, ${counts.quarantined} quarantined, ${counts.failed} failed, ${counts.skipped} skipped`));
+    } catch (error) {
+      showError(claimAlert, error);
+    } finally {
+      claimAll.disabled = false;
+    }
+  });
+  document.addEventListener("live:archives", (e) => {
+    showError(alert, null);
+    items = e.detail.items;
+    render();
+  });
+  document.addEventListener("live:archives-error", (e) => showError(alert, e.detail));
+  document.addEventListener("live:claim-progress", (e) => {
+    const p = e.detail;
+    bars.set(p.archiveId, p);
+    const bar = tbody.querySelector(`progress[data-archive-id="${CSS.escape(p.archiveId)}"]`);
+    if (bar && p.totalBytes) {
+      bar.max = p.totalBytes;
+      bar.value = p.bytes;
+      bar.nextSibling.textContent = `${formatBytes(p.bytes)} of ${formatBytes(p.totalBytes)}`;
+    } else {
+      render();
+    }
+  });
+}
+
+function setupSettings() {
+  const form = document.getElementById("settings-form");
+  const status = document.getElementById("settings-status");
+  const alert = document.getElementById("settings-error");
+  const boxes = [...form.querySelectorAll("input[type=checkbox]")];
+
+  function show(settings) {
+    for (const box of boxes) {
+      box.checked = settings[box.name] === true;
+      box.disabled = false;
+    }
+  }
+
+  form.addEventListener("change", async (event) => {
+    const box = event.target;
+    if (!(box instanceof HTMLInputElement)) return;
+    const wanted = box.checked;
+    for (const b of boxes) b.disabled = true;
+    showError(alert, null);
+    status.textContent = "saving…";
+    try {
+      // Only the switch that changed: the SDK refuses turning one recording mode on while the other is on.
+      show(await api("PATCH", "/api/settings", { [box.name]: wanted }));
+      status.textContent = "saved";
+    } catch (error) {
+      box.checked = !wanted;
+      status.textContent = "not changed";
+      showError(alert, error);
+      for (const b of boxes) b.disabled = false;
+    }
+  });
+  api("GET", "/api/settings").then(show, (error) => showError(alert, error));
+}
+
+function setupApiKeys() {
+  const form = document.getElementById("key-form");
+  const button = document.getElementById("create-key");
+  const secret = document.getElementById("key-secret");
+  const tbody = document.querySelector("#keys tbody");
+  const alert = document.getElementById("keys-error");
+
+  async function refresh() {
+    try {
+      const { items } = await api("GET", "/api/api-keys");
+      const rows = items.map((k) => h("tr", { "data-key-id": k.id },
+        h("td", {}, k.name ?? "—", ...(k.own ? [" ", badge("this demo's key", "neutral")] : [])),
+        h("td", { class: "wide-only" }, h("code", {}, k.id)),
+        h("td", {}, k.expiresAt ? localTime(k.expiresAt) : "—"),
+        h("td", {}, k.revokedAt ? badge("revoked", "warn") : badge("active", "new")),
+        h("td", { class: "actions" }, k.revokedAt || k.own ? ""
+          : h("button", { type: "button", class: "secondary", "data-revoke": k.id }, "Revoke", h("span", { class: "visually-hidden" }, ` ${k.name ?? k.id}`)))));
+      if (rows.length === 0) rows.push(h("tr", { class: "empty" }, h("td", { colspan: "5" }, "No keys.")));
+      tbody.replaceChildren(...rows);
+      labelCells(tbody);
+    } catch (error) {
+      showError(alert, error);
+    }
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    button.disabled = true;
+    showError(alert, null);
+    secret.hidden = true;
+    try {
+      const created = await api("POST", "/api/api-keys", { name: document.getElementById("key-name").value.trim() });
+      secret.replaceChildren(
+        h("p", { class: "result-title" }, `Key "${created.name ?? created.id}" created`),
+        h("p", {}, "Store this secret now: it is shown only this once."),
+        h("label", { for: "new-key-secret" }, "Secret"),
+        h("textarea", { id: "new-key-secret", readonly: "", rows: "3", spellcheck: "false" }, created.token),
+        h("button", { type: "button", class: "secondary", id: "dismiss-secret" }, "I stored it: hide the secret"));
+      secret.hidden = false;
+      form.reset();
+      await refresh();
+    } catch (error) {
+      showError(alert, error);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  secret.addEventListener("click", (event) => {
+    if (event.target.id !== "dismiss-secret") return;
+    secret.replaceChildren(); // gone from the page for good
+    secret.hidden = true;
+  });
+  tbody.addEventListener("click", async (event) => {
+    const b = event.target.closest("button[data-revoke]");
+    if (!b) return;
+    b.disabled = true;
+    showError(alert, null);
+    try {
+      await api("POST", "/api/api-keys/revoke", { id: b.dataset.revoke });
+      await refresh();
+    } catch (error) {
+      showError(alert, error);
+      b.disabled = false;
+    }
+  });
+  refresh();
+}
+
+function setupSimulator() {
+  const result = document.getElementById("sim-result");
+  const alert = document.getElementById("sim-error");
+  const customers = document.getElementById("sim-customer");
+  const archives = document.getElementById("sim-duplicate-archive");
+
+  async function run(button, path, body, describe) {
+    button.disabled = true;
+    showError(alert, null);
+    try {
+      const out = await api("POST", path, body);
+      result.hidden = false;
+      result.replaceChildren(h("p", { class: "result-title" }, describe(out)));
+    } catch (error) {
+      showError(alert, error);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  document.addEventListener("customers-loaded", (e) => {
+    customers.replaceChildren(...e.detail.items.map((c) => h("option", { value: c.id }, displayName(c))));
+  });
+  document.addEventListener("archives-rendered", (e) => {
+    const chosen = archives.value;
+    const options = e.detail.items.filter((a) => a.downloadable).map((a) => h("option", { value: a.id }, `${a.id} (${a.status})`));
+    if (options.length === 0) options.push(h("option", { value: "" }, "no available archive yet"));
+    archives.replaceChildren(...options);
+    if ([...archives.options].some((o) => o.value === chosen)) archives.value = chosen;
+  });
+  const conference = document.getElementById("sim-conference-form");
+  conference.addEventListener("submit", (event) => {
+    event.preventDefault();
+    run(document.getElementById("sim-end-conference"), "/api/sim/conference",
+      { customerId: customers.value, size: document.getElementById("sim-size").value },
+      (out) => `Conference ${out.conferenceId} ended: archive ${out.archiveId} is being packed.`);
+  });
+  document.getElementById("sim-fail-archive").addEventListener("click", (event) => {
+    run(event.currentTarget, "/api/sim/conference", { customerId: customers.value, fail: true },
+      (out) => `Conference ${out.conferenceId} ended: archive ${out.archiveId} will fail.`);
+  });
+  document.getElementById("sim-fault-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const kind = document.getElementById("sim-fault-kind");
+    run(document.getElementById("sim-inject-fault"), "/api/sim/storage-fault",
+      { kind: kind.value, times: Number(document.getElementById("sim-fault-times").value) },
+      (out) => `Storage fault "${kind.selectedOptions[0].textContent}" set for the next ${out.times} download${out.times === 1 ? "" : "s"}.`);
+  });
+  document.getElementById("sim-clock-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const select = document.getElementById("sim-clock-seconds");
+    run(document.getElementById("sim-move-clock"), "/api/sim/clock", { seconds: Number(select.value) }, (out) => {
+      document.getElementById("sim-clock").textContent = `Platform time: ${localTime(out.now)}`;
+      return `Clock moved by ${select.selectedOptions[0].textContent}.`;
+    });
+  });
+  document.getElementById("sim-duplicate-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (!archives.value) return showError(alert, { code: "NO_ARCHIVE", message: "No available archive yet: end a conference first." });
+    run(document.getElementById("sim-duplicate"), "/api/sim/duplicate-webhook", { archiveId: archives.value },
+      (out) => `Notification ${out.notificationIds[0]} sent ${out.deliveries} times.`);
+  });
+}
+
+setupConfig();
 setupProvisioning();
 setupExperts();
 setupVideoCalls();
+setupLive();
+setupInbox();
+setupArchives();
+setupSettings();
+setupApiKeys();
+setupSimulator();
 setupArchive();

@@ -3,16 +3,15 @@
 // DecompressionStream); and a dropped zip with layout problems shows its findings.
 // Writes target/demo-archive.png.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 
 import { chromium } from "playwright-core";
 import { Sim } from "../../www/sim.mjs";
+import { startDemo } from "./demo-server.mjs";
 import { simArchive } from "../js/archive-sim.mjs";
 import { writeZip } from "../js/archive-zip.mjs";
 
@@ -22,8 +21,7 @@ const CHROMIUM_ARGS = [
   "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ];
 
-let server;
-let output = "";
+let demo;
 let url;
 let sim;
 let browser;
@@ -31,24 +29,9 @@ let page;
 const problems = [];
 
 before(async () => {
-  const env = { ...process.env, PORT: "0" };
-  for (const name of Object.keys(env)) if (name.startsWith("FLEXPERTO_") && name !== "FLEXPERTO_SIM_BIN") delete env[name];
-  server = spawn(process.execPath, ["www/server.mjs"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
-  server.stderr.on("data", (d) => (output += d));
-  const lines = createInterface({ input: server.stdout });
-  const first = [];
-  [url, sim] = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20_000);
-    lines.on("line", (line) => {
-      output += `${line}\n`;
-      first.push(line);
-      if (first.length !== 2) return;
-      clearTimeout(timer);
-      const l = /^demo listening on (\S+)$/.exec(first[0]);
-      const b = /^backend: simulator (\S+)$/.exec(first[1]);
-      l && b ? resolve([l[1], new Sim(b[1], null)]) : reject(new Error(`unexpected output:\n${output}`));
-    });
-  });
+  demo = await startDemo();
+  url = demo.url;
+  sim = new Sim(demo.simUrl, null);
   browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
@@ -58,11 +41,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server.once("exit", r));
-    server.kill("SIGTERM");
-    await exited;
-  }
+  await demo?.stop();
 });
 
 test("a simulator archive chosen as a File: SHA-256, folders, metadata, chat, no findings", { timeout: 90_000 }, async () => {

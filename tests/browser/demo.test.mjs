@@ -1,25 +1,20 @@
 // The CRM demo (www/server.mjs + page) in real Chromium, clicking as a person would, with the
-// embedded simulator as the backend. Writes screenshots to target/demo*.png.
+// embedded simulator as the backend: provisioning, video calls and the backend's typed errors.
+// Writes screenshots to test-output/demo/. (demo-tour.test.mjs clicks through every feature.)
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
-import { createInterface } from "node:readline";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
 
 import { chromium } from "playwright-core";
 import { linkIsValidAt } from "flexperto-sdk";
 import { Sim } from "../../www/sim.mjs";
+import { CHROMIUM, root, startDemo } from "./demo-server.mjs";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const CHROMIUM_ARGS = [
-  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-];
+const shots = join(root, "test-output", "demo");
 const EMAIL = "ada.lovelace@example.invalid";
 
-let server; // the `node www/server.mjs` child
-let serverOutput = ""; // all it printed, stdout and stderr
+let demo; // the started demo server
 let url; // http://127.0.0.1:PORT
 let simUrl; // the simulator it started
 let browser;
@@ -45,38 +40,10 @@ async function assertNoKeyInResponses() {
   return received;
 }
 
-/** Starts `node www/server.mjs` on a free port; resolves to its URL and the simulator's. */
-async function startServer() {
-  const env = { ...process.env, PORT: "0" };
-  for (const name of Object.keys(env)) if (name.startsWith("FLEXPERTO_") && name !== "FLEXPERTO_SIM_BIN") delete env[name];
-  server = spawn(process.execPath, ["www/server.mjs"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
-  server.stderr.on("data", (d) => (serverOutput += d));
-  const lines = createInterface({ input: server.stdout });
-  const first = [];
-  lines.on("line", (line) => (serverOutput += `${line}\n`));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 20 s:\n${serverOutput}`)), 20_000);
-    server.once("exit", (code) => reject(new Error(`server exited with ${code}:\n${serverOutput}`)));
-    lines.on("line", (line) => {
-      first.push(line);
-      if (first.length < 2) return;
-      clearTimeout(timer);
-      const listening = /^demo listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(first[0]);
-      const backend = /^backend: simulator (http:\/\/\S+)$/.exec(first[1]);
-      listening && backend ? resolve([listening[1], backend[1]]) : reject(new Error(`unexpected output:\n${serverOutput}`));
-    });
-  });
-}
-
-/** SIGTERM, then SIGKILL after 5 s; resolves to the exit code (or signal). */
-async function stopServer() {
-  if (!server || server.exitCode !== null || server.signalCode !== null) return server?.exitCode;
-  const exited = new Promise((r) => server.once("exit", (code, signal) => r(code ?? signal)));
-  server.kill("SIGTERM");
-  const timer = setTimeout(() => server.kill("SIGKILL"), 5_000);
-  const code = await exited;
-  clearTimeout(timer);
-  return code;
+/** Records a response's body; an event stream never ends (demo-tour.test.mjs reads its events). */
+function record(r) {
+  const stream = (r.headers()["content-type"] ?? "").startsWith("text/event-stream");
+  bodies.push(stream ? Promise.resolve([r.url(), null]) : r.body().then((b) => [r.url(), b], () => [r.url(), null]));
 }
 
 async function provision(email, firstName = "", lastName = "") {
@@ -99,17 +66,19 @@ async function apiExperts() {
 
 describe("CRM demo in Chromium", { timeout: 60_000 }, () => {
   before(async () => {
-    [url, simUrl] = await startServer();
-    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+    demo = await startDemo();
+    ({ url, simUrl } = demo);
+    mkdirSync(shots, { recursive: true });
+    browser = await chromium.launch(CHROMIUM);
     page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
-    page.on("response", (r) => bodies.push(r.body().then((b) => [r.url(), b], () => [r.url(), null])));
+    page.on("response", record);
     page.on("pageerror", (e) => pageErrors.push(e));
     await page.goto(url);
   });
 
   after(async () => {
     await browser?.close();
-    await stopServer();
+    await demo?.stop();
   });
 
   test("the page loads and lists experts", async () => {
@@ -132,7 +101,7 @@ describe("CRM demo in Chromium", { timeout: 60_000 }, () => {
     assert.match(result, /confirmed now/i);
     const listed = (await apiExperts()).filter((x) => x.email === EMAIL);
     assert.deepEqual(listed, [
-      { id: accountId, email: EMAIL, firstName: "Ada", lastName: "Lovelace", emailConfirmed: true },
+      { id: accountId, email: EMAIL, firstName: "Ada", lastName: "Lovelace", emailConfirmed: true, storedAccountId: accountId },
     ]);
     // The experts table is refreshed after provisioning.
     await page.locator("#experts tbody tr", { hasText: accountId }).waitFor();
@@ -150,8 +119,7 @@ describe("CRM demo in Chromium", { timeout: 60_000 }, () => {
     assert.match(result, /already confirmed/i);
     assert.equal(await page.getAttribute("#provision-result", "data-created"), "false");
     assert.equal((await apiExperts()).filter((x) => x.email === EMAIL).length, 1);
-    mkdirSync(`${root}target`, { recursive: true });
-    await page.screenshot({ path: `${root}target/demo.png`, fullPage: true });
+    await page.screenshot({ path: join(shots, "provisioned-again.png"), fullPage: true });
   });
 
   test("Start video call gives the expert and the customer working join links", async () => {
@@ -231,17 +199,16 @@ describe("CRM demo in Chromium", { timeout: 60_000 }, () => {
     const received = await assertNoKeyInResponses();
     assert.ok(received.some(([u]) => u.endsWith("/api/video-calls")), "no video-call response was recorded");
 
-    mkdirSync(`${root}target`, { recursive: true });
-    await page.screenshot({ path: `${root}target/demo-video-call.png`, fullPage: true });
-    await page.setViewportSize({ width: 420, height: 900 });
-    await page.screenshot({ path: `${root}target/demo-video-call-narrow.png`, fullPage: true });
+    await page.screenshot({ path: join(shots, "video-call.png"), fullPage: true });
+    await page.setViewportSize({ width: 360, height: 900 });
+    await page.screenshot({ path: join(shots, "video-call-360.png"), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 760 });
   });
 
   test("Start video call without a provisioned expert provisions the one in the form", async () => {
     // A fresh page: nothing provisioned yet, so the form's expert is sent (and provisioned).
     const fresh = await browser.newPage({ viewport: { width: 1280, height: 760 } });
-    fresh.on("response", (r) => bodies.push(r.body().then((b) => [r.url(), b], () => [r.url(), null])));
+    fresh.on("response", record);
     fresh.on("pageerror", (e) => pageErrors.push(e));
     try {
       await fresh.goto(url);
@@ -250,7 +217,7 @@ describe("CRM demo in Chromium", { timeout: 60_000 }, () => {
       // No expert at all: the page says so instead of calling the backend.
       await start.click();
       assert.match(await fresh.locator("#call-error[role=alert]").textContent(), /NO_EXPERT/);
-      await fresh.screenshot({ path: `${root}target/demo-video-call-error.png`, fullPage: true });
+      await fresh.screenshot({ path: join(shots, "video-call-error.png"), fullPage: true });
 
       const email = "grace.hopper@example.invalid";
       await fresh.fill("#expert-email", email);
@@ -285,7 +252,7 @@ describe("CRM demo in Chromium", { timeout: 60_000 }, () => {
     assert.match(text, /\bemail\b/);
     assert.doesNotMatch(text, /not-an-email/);
     assert.equal(await page.isHidden("#provision-result"), true, "the old result is still shown");
-    await page.screenshot({ path: `${root}target/demo-error.png`, fullPage: true });
+    await page.screenshot({ path: join(shots, "error.png"), fullPage: true });
   });
 
   test("the backend answers bad requests with typed JSON errors", async () => {
@@ -301,10 +268,13 @@ describe("CRM demo in Chromium", { timeout: 60_000 }, () => {
       [fetch(`${url}/api/experts`, { method: "DELETE" }), 405, "METHOD_NOT_ALLOWED"],
       [fetch(`${url}/nope`), 404, "NOT_FOUND"],
       [videoCall({}), 400, "INVALID_ARGUMENT"],
-      [videoCall({ expert: { accountId: 5 } }), 400, "INVALID_ARGUMENT"],
-      [videoCall({ expert: { accountId: "usr_nope" } }), 502, "UNPROCESSABLE"],
-      [videoCall({ expert: { email: EMAIL }, validForMinutes: 0 }), 400, "INVALID_ARGUMENT"],
-      [videoCall({ expert: { email: EMAIL }, customer: { email: "nope" } }), 400, "INVALID_EMAIL"],
+      [videoCall({ customerId: "cus_nope", expert: { email: EMAIL } }), 404, "UNKNOWN_CUSTOMER"],
+      [videoCall({ customerId: "cus_1001", expert: { accountId: 5 } }), 400, "INVALID_ARGUMENT"],
+      [videoCall({ customerId: "cus_1001", expert: { accountId: "usr_nope" } }), 502, "UNPROCESSABLE"],
+      [videoCall({ customerId: "cus_1001", expert: { email: EMAIL }, validForMinutes: 0 }), 400, "INVALID_ARGUMENT"],
+      [videoCall({ customerId: "cus_1001", expert: { email: "nope" } }), 400, "INVALID_EMAIL"],
+      [fetch(`${url}/api/settings`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ enableAutomaticRecording: "yes" }) }), 400, "INVALID_ARGUMENT"],
+      [post("{}", "application/json", "/api/settings"), 405, "METHOD_NOT_ALLOWED"],
       [fetch(`${url}/api/video-calls`), 405, "METHOD_NOT_ALLOWED"],
       [fetch(`${url}/api/customers`, { method: "POST" }), 405, "METHOD_NOT_ALLOWED"],
     ];
@@ -339,12 +309,30 @@ describe("CRM demo in Chromium", { timeout: 60_000 }, () => {
     assert.ok(!html.includes("eyJ"), "the page's HTML holds a JWT");
     const received = await assertNoKeyInResponses();
     assert.ok(received.some(([u]) => u.endsWith("/api/experts")), "no API response was recorded");
-    assert.ok(!serverOutput.includes("eyJ"), "the server printed a JWT");
+    assert.ok(!demo.output().includes("eyJ"), "the server printed a JWT");
   });
 
   test("SIGTERM stops the server and its simulator, exit code 0", async () => {
     await browser.close();
-    assert.equal(await stopServer(), 0, serverOutput);
+    assert.equal(await demo.stop(), 0, demo.output());
     await assert.rejects(fetch(`${simUrl}/api/v2/users/users`), "the simulator still runs");
+  });
+
+  test("a restart keeps the CRM database: no second seed; the new simulator's accounts start empty", async () => {
+    assert.match(demo.output(), /crm: seeded 4 customers/);
+    const before = (await (await fetch(`${url}/api/customers`).catch(() => null))?.json())?.items;
+    assert.equal(before, undefined, "the first server still answers");
+    const again = await startDemo({ dataDir: demo.dataDir });
+    try {
+      assert.doesNotMatch(again.output(), /seeded/);
+      const { items } = await (await fetch(`${again.url}/api/customers`)).json();
+      assert.equal(items.length, 4);
+      // The video calls of the first run are forgotten with its simulator; the customers stay.
+      assert.ok(items.every((c) => c.calls === 0));
+      const experts = await (await fetch(`${again.url}/api/experts`)).json();
+      assert.deepEqual(experts.items, []);
+    } finally {
+      assert.equal(await again.stop(), 0, again.output());
+    }
   });
 });
