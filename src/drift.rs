@@ -1189,7 +1189,7 @@ mod tests {
         assert_eq!(r.findings.len(), 1, "{:#?}", r.findings);
         let f = &r.findings[0];
         assert_eq!(f.kind, FindingKind::PathMoved);
-        assert_eq!(f.operation.as_deref(), Some("downloadArchive"));
+        assert_eq!(f.operation.as_deref(), Some("archiveDownloadUrl"));
         assert_eq!(f.sdk_methods, vec!["archiveDownloadUrl", "downloadArchive"]);
         assert_eq!(
             f.route_override.as_ref().unwrap().path,

@@ -164,7 +164,7 @@ mod tests {
         let e = storage_error(429, Some("7"), 0.0);
         assert_eq!(
             (e.code, e.retry_after_ms, e.operation),
-            ("RATE_LIMITED", Some(7000), "downloadArchive")
+            ("RATE_LIMITED", Some(7000), "archiveDownloadUrl")
         );
     }
 
