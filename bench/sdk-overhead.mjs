@@ -24,6 +24,11 @@ const customerBody = JSON.stringify({
 const canned = (body) => async () => new Response(body, { status: 200, headers: { "content-type": "application/json", "request-id": "req_1" } });
 const key = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjIwMDAwMDAwMDB9.c2ln";
 const client = new FlexpertoClient({ baseUrl: "http://127.0.0.1:1", apiKey: key, fetch: canned(userBody) });
+// The same client with request hooks that do nothing: what hooks cost when set. The client above
+// has none, so its figure is the per-call cost every user pays; the ratio of the two bounds what
+// the hook machinery adds (issue 13: no measurable CPU when none is set).
+let hookCalls = 0;
+const hooked = new FlexpertoClient({ baseUrl: "http://127.0.0.1:1", apiKey: key, fetch: canned(userBody), onRequest: () => void hookCalls++, onResponse: () => void hookCalls++ });
 const stripe = new Stripe("sk_test_bench", { httpClient: Stripe.createFetchHttpClient(canned(customerBody)), maxNetworkRetries: 0, telemetry: false });
 
 async function perCall(fn) {
@@ -35,14 +40,17 @@ const rawUsers = () => canned(userBody)().then((r) => r.json());
 const rawCustomers = () => canned(customerBody)().then((r) => r.json());
 const sdk = () => client.listUsers({ limit: 1, role: "expert" });
 const str = () => stripe.customers.list({ limit: 1, email: "bench@example.invalid" });
+const sdkHooked = () => hooked.listUsers({ limit: 1, role: "expert" });
 if ((await sdk()).items[0].id !== "usr_0001" || (await str()).data[0].id !== "cus_0001") throw new Error("canned answers not read");
-for (const f of [rawUsers, rawCustomers, sdk, str]) await perCall(f); // warm-up
+for (const f of [rawUsers, rawCustomers, sdk, str, sdkHooked]) await perCall(f); // warm-up
+if (hookCalls === 0) throw new Error("the hooks were not called");
 const rounds = [];
-for (let r = 0; r < ROUNDS; r++) rounds.push([await perCall(rawUsers), await perCall(sdk), await perCall(rawCustomers), await perCall(str)]);
+for (let r = 0; r < ROUNDS; r++) rounds.push([await perCall(rawUsers), await perCall(sdk), await perCall(rawCustomers), await perCall(str), await perCall(sdkHooked)]);
 const median = (i) => rounds.map((x) => x[i]).sort((a, b) => a - b)[Math.floor(rounds.length / 2)];
-const [ru, s, rc, st] = [0, 1, 2, 3].map(median);
+const [ru, s, rc, st, sh] = [0, 1, 2, 3, 4].map(median);
 const ownSdk = s - ru;
 const ownStripe = st - rc;
 console.log(`canned Response + json(): ${ru.toFixed(1)} us/call (users), ${rc.toFixed(1)} us/call (customers)`);
 console.log(`sdk listUsers: ${s.toFixed(1)} us/call, own work ${ownSdk.toFixed(1)} us | stripe customers.list: ${st.toFixed(1)} us/call, own work ${ownStripe.toFixed(1)} us`);
 console.log(`SDK's own CPU per call / stripe-node's: ${(ownSdk / ownStripe).toFixed(2)}x (target <= 0.8x)`);
+console.log(`hooks: listUsers with no-op onRequest/onResponse ${sh.toFixed(1)} us/call, own work ${(sh - ru).toFixed(1)} us; without hooks / with: ${(ownSdk / (sh - ru)).toFixed(2)}x (none set costs at most what set hooks add)`);

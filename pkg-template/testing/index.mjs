@@ -14,7 +14,8 @@ import { pathToFileURL } from "node:url";
 const require = createRequire(import.meta.url);
 const glue = require("../node/flexperto_sdk.js");
 const sdk = require("../node/index.js");
-const { installPaginationApi } = require("../node/paginate.js");
+// The same list iterators as the real client (users(), archives(), ...), on the same paginator.
+const pages = require("../node/paginate.js");
 
 // ---------------------------------------------------------------------------------------------
 // Builders
@@ -480,7 +481,21 @@ export class FakeFlexpertoClient {
     return copy(r);
   }
 
+  users(query, requestOptions) {
+    return pages.users(this, query, requestOptions);
+  }
+
+  archives(options, requestOptions) {
+    return pages.archives(this, options, requestOptions);
+  }
+
+  webhookSubscriptions(requestOptions) {
+    return pages.webhookSubscriptions(this, requestOptions);
+  }
+
+  apiTokens(requestOptions) {
+    return pages.apiTokens(this, requestOptions);
+  }
+
   free() {}
 }
-// The same list iterators as the real client (users(), archives(), ...), on the same paginator.
-installPaginationApi(FakeFlexpertoClient);

@@ -185,7 +185,7 @@ describe("downloads from the storage origin", () => {
       await sim.storageFault({ kind: "status", status, times: 1 });
       await assert.rejects(
         client.downloadArchive(archiveId),
-        (e) => isFlexpertoError(e) && e.name === "ApiError" && e.code === code && e.status === status && e.operation === "downloadArchive",
+        (e) => isFlexpertoError(e) && e.name === "ApiError" && e.code === code && e.status === status && e.operation === "archiveDownloadUrl",
         `${status}`,
       );
       assert.equal((await sim.storageRequests()).length, 1, `${status} is not retried`);
@@ -320,11 +320,11 @@ describe("downloadArchive against storage that misbehaves (a fake fetch)", () =>
       baseUrl: API,
       apiKey,
       maxRetries: 0,
-      // The client's API calls pass a Request; downloads from storage pass (url, init).
-      fetch: async (input, init) => {
-        const url = typeof input === "string" ? input : input.url;
+      // The client's API calls and its downloads from storage both pass a built Request.
+      fetch: async (request) => {
+        const url = request.url;
         if (url.startsWith(API)) return new Response(null, { status: 302, headers: { location: STORAGE } });
-        const headers = new Headers(init.headers);
+        const headers = new Headers(request.headers);
         seen.push(Object.fromEntries(headers));
         return storage(seen.length, headers);
       },

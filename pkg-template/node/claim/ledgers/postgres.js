@@ -67,6 +67,25 @@ function poolOf(options, what) {
   return { pool, owned: true };
 }
 
+// A pooled connection the server ended (a restart, a failover, pg_terminate_backend) fails the
+// next statement sent on it. Every statement here is one atomic statement, and each is
+// idempotent for its caller (lease taking and saving are conditional on the owner; reads and the
+// seen store's claim by key), so it is sent once more, on a fresh connection of the pool.
+const DROPPED_CODES = new Set(["57P01", "57P02", "57P03", "08000", "08003", "08006"]);
+/** @param {any} e */
+function droppedConnection(e) {
+  return DROPPED_CODES.has(e?.code) || /Connection terminated|terminating connection/i.test(String(e?.message ?? ""));
+}
+/** @param {any} pool @param {string} text @param {unknown[]} [values] */
+async function query(pool, text, values) {
+  try {
+    return await pool.query(text, values);
+  } catch (e) {
+    if (!droppedConnection(e)) throw e;
+    return pool.query(text, values);
+  }
+}
+
 async function migrate(pool) {
   const c = await pool.connect();
   try {
@@ -128,7 +147,7 @@ class PostgresLedger {
     checkAcquire(archiveId, options);
     const { owner, nowMs, leaseUntil, conferenceId } = options;
     const at = new Date(nowMs);
-    const r = await this.#pool.query(
+    const r = await query(this.#pool, 
       `INSERT INTO ${TABLE} AS t (archive_id, conference_id, state, owner, lease_until, created_at, updated_at)
        VALUES ($1, $2, 'seen', $3, $4, $5, $5)
        ON CONFLICT (archive_id) DO UPDATE
@@ -144,7 +163,7 @@ class PostgresLedger {
 
   /** Writes a row, only while `owner` still holds an unexpired lease; resolves whether it did. */
   async save(row, { owner, nowMs }) {
-    const r = await this.#pool.query(
+    const r = await query(this.#pool, 
       `UPDATE ${TABLE} SET conference_id = $2, sha256_check_sum = $3, state = $4, receipt = $5, error = $6,
          attempts = $7, mismatches = $8, failures = $9, remote_abandoned = $10, owner = $11, lease_until = $12,
          updated_at = $13, stored_at = $14, abandoned_at = $15
@@ -160,7 +179,7 @@ class PostgresLedger {
   }
 
   async renew(archiveId, { owner, nowMs, leaseUntil }) {
-    const r = await this.#pool.query(
+    const r = await query(this.#pool, 
       `UPDATE ${TABLE} SET lease_until = $1 WHERE archive_id = $2 AND owner = $3 AND lease_until > $4`,
       [leaseUntil, archiveId, owner, nowMs],
     );
@@ -168,16 +187,16 @@ class PostgresLedger {
   }
 
   async release(archiveId, { owner }) {
-    await this.#pool.query(`UPDATE ${TABLE} SET owner = NULL, lease_until = NULL WHERE archive_id = $1 AND owner = $2`, [archiveId, owner]);
+    await query(this.#pool, `UPDATE ${TABLE} SET owner = NULL, lease_until = NULL WHERE archive_id = $1 AND owner = $2`, [archiveId, owner]);
   }
 
   async get(archiveId) {
-    const r = await this.#pool.query(`SELECT * FROM ${TABLE} WHERE archive_id = $1`, [archiveId]);
+    const r = await query(this.#pool, `SELECT * FROM ${TABLE} WHERE archive_id = $1`, [archiveId]);
     return fromDb(r.rows[0]);
   }
 
   async list() {
-    const r = await this.#pool.query(`SELECT * FROM ${TABLE} ORDER BY created_at, archive_id`);
+    const r = await query(this.#pool, `SELECT * FROM ${TABLE} ORDER BY created_at, archive_id`);
     return r.rows.map(fromDb);
   }
 
@@ -211,7 +230,7 @@ class PostgresSeenStore {
     if (typeof key !== "string" || key === "") throw new TypeError("a seen-store key must be a non-empty string");
     if (typeof ttlMs !== "number" || !Number.isFinite(ttlMs) || ttlMs <= 0) throw new TypeError("ttlMs must be a positive number of milliseconds");
     const now = this.#now();
-    const r = await this.#pool.query(
+    const r = await query(this.#pool, 
       `INSERT INTO ${SEEN_TABLE} AS s (key, expires_at) VALUES ($1, $2)
        ON CONFLICT (key) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE s.expires_at <= $3
        RETURNING key`,
@@ -222,12 +241,12 @@ class PostgresSeenStore {
 
   async release(key) {
     if (typeof key !== "string" || key === "") throw new TypeError("a seen-store key must be a non-empty string");
-    await this.#pool.query(`DELETE FROM ${SEEN_TABLE} WHERE key = $1`, [key]);
+    await query(this.#pool, `DELETE FROM ${SEEN_TABLE} WHERE key = $1`, [key]);
   }
 
   /** Deletes expired claims; resolves to how many. */
   async purge() {
-    const r = await this.#pool.query(`DELETE FROM ${SEEN_TABLE} WHERE expires_at <= $1`, [this.#now()]);
+    const r = await query(this.#pool, `DELETE FROM ${SEEN_TABLE} WHERE expires_at <= $1`, [this.#now()]);
     return r.rowCount;
   }
 
