@@ -9,7 +9,13 @@
 //! 2. [`Strict`] wraps the serde-wasm-bindgen deserializer so that a struct is read as a map:
 //!    serde-wasm-bindgen reads only a struct's own fields, so `deny_unknown_fields` would never
 //!    see an unknown key otherwise.
-//! 3. `serde_path_to_error` names the failing field.
+//! 3. The failing field is named from positions only: while reading, each open object or array
+//!    keeps the index of its current entry ([`AT`], updated by non-generic functions), and on an
+//!    error the indices are turned into names by looking them up in the copy. This replaced
+//!    `serde_path_to_error`, whose wrapping of every visitor was compiled once per input type:
+//!    measured 2026-11-29 (node build, wasm-opt, gzip -9), see bench/README.md.
+
+use std::cell::RefCell;
 
 use js_sys::{Array, Object, Reflect};
 use serde::de::{
@@ -168,29 +174,106 @@ pub(super) fn from_js<T: DeserializeOwned>(arg: &JsValue, name: &str) -> Result<
 
 /// Deserializes a value already made by [`snapshot`].
 pub(super) fn read<T: DeserializeOwned>(copy: JsValue, name: &str) -> Result<T, Error> {
-    let de = Strict(serde_wasm_bindgen::Deserializer::from(copy));
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let message = e.inner().to_string();
-        // An unknown key, or a wrong type of the argument itself, is the argument's fault;
-        // otherwise the path names the field.
-        let missing = message
-            .find("missing field `")
-            .map(|i| &message[i + "missing field `".len()..]);
-        let field = if let Some(rest) = missing {
-            let key = rest.split('`').next().unwrap_or_default();
-            if path == "." {
-                key.to_owned()
-            } else {
-                format!("{path}.{key}")
-            }
-        } else if path == "." || message.contains("unknown field") {
-            parent(&path, name)
+    reset();
+    let de = Strict(serde_wasm_bindgen::Deserializer::from(copy.clone()));
+    T::deserialize(de).map_err(|e| bad_field(&copy, &e.to_string(), name))
+}
+
+/// The typed error of a failed [`read`] of `copy`, its field found from [`AT`] (non-generic).
+#[inline(never)]
+fn bad_field(copy: &JsValue, message: &str, name: &str) -> Error {
+    let path = path_in(copy);
+    // An unknown key, or a wrong type of the argument itself, is the argument's fault;
+    // otherwise the path names the field.
+    let missing = message
+        .find("missing field `")
+        .map(|i| &message[i + "missing field `".len()..]);
+    let field = if let Some(rest) = missing {
+        let key = rest.split('`').next().unwrap_or_default();
+        if path == "." {
+            key.to_owned()
         } else {
-            path
-        };
-        invalid(&field, message)
-    })
+            format!("{path}.{key}")
+        }
+    } else if path == "." || message.contains("unknown field") {
+        parent(&path, name)
+    } else {
+        path
+    };
+    invalid(&field, message)
+}
+
+thread_local! {
+    /// Per object or array being read, outermost first: the index of its current entry
+    /// (`u32::MAX` before the first). A finished one is popped; a failed read leaves the
+    /// position of the failure.
+    static AT: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
+}
+
+#[inline(never)]
+fn reset() {
+    AT.with(|a| a.borrow_mut().clear());
+}
+
+#[inline(never)]
+fn enter() {
+    AT.with(|a| a.borrow_mut().push(u32::MAX));
+}
+
+#[inline(never)]
+fn step() {
+    AT.with(|a| {
+        if let Some(i) = a.borrow_mut().last_mut() {
+            *i = i.wrapping_add(1);
+        }
+    });
+}
+
+#[inline(never)]
+fn leave() {
+    AT.with(|a| {
+        a.borrow_mut().pop();
+    });
+}
+
+/// The path (`participants[1].email`, `.` for the argument itself) that [`AT`] points to in
+/// `copy`; an index past the end (a missing field, a short array) names its container.
+fn path_in(copy: &JsValue) -> String {
+    let at = AT.with(|a| a.borrow().clone());
+    let mut out = String::new();
+    let mut v = copy.clone();
+    for i in at {
+        if !v.is_object() {
+            break;
+        }
+        if is_array_checked(&v).unwrap_or(false) {
+            let len = Reflect::get(&v, &JsValue::from_str("length"))
+                .ok()
+                .and_then(|l| l.as_f64())
+                .unwrap_or(0.0);
+            if f64::from(i) >= len {
+                break;
+            }
+            out.push_str(&format!("[{i}]"));
+            v = Reflect::get_u32(&v, i).unwrap_or(JsValue::UNDEFINED);
+        } else {
+            let keys = Object::keys(v.unchecked_ref::<Object>());
+            if i >= keys.length() {
+                break;
+            }
+            let key = keys.get(i);
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(&key.as_string().unwrap_or_default());
+            v = Reflect::get(&v, &key).unwrap_or(JsValue::UNDEFINED);
+        }
+    }
+    if out.is_empty() {
+        ".".to_owned()
+    } else {
+        out
+    }
 }
 
 fn parent(path: &str, name: &str) -> String {
@@ -236,6 +319,7 @@ impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for WrapSeq<A> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, A::Error> {
+        step();
         self.0.next_element_seed(Seed(seed))
     }
     fn size_hint(&self) -> Option<usize> {
@@ -251,6 +335,7 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for WrapMap<A> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, A::Error> {
+        step();
         self.0.next_key_seed(seed)
     }
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
@@ -303,10 +388,20 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<V> {
         self.0.visit_newtype_struct(Strict(d))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, a: A) -> Result<Self::Value, A::Error> {
-        self.0.visit_seq(WrapSeq(a))
+        enter();
+        let r = self.0.visit_seq(WrapSeq(a));
+        if r.is_ok() {
+            leave();
+        }
+        r
     }
     fn visit_map<A: MapAccess<'de>>(self, a: A) -> Result<Self::Value, A::Error> {
-        self.0.visit_map(WrapMap(a))
+        enter();
+        let r = self.0.visit_map(WrapMap(a));
+        if r.is_ok() {
+            leave();
+        }
+        r
     }
     fn visit_enum<A: de::EnumAccess<'de>>(self, a: A) -> Result<Self::Value, A::Error> {
         self.0.visit_enum(a)

@@ -313,16 +313,12 @@ fn expert_ref(mut e: Map<String, Value>) -> Result<ExpertRef, Error> {
         }
         .into()),
         None => {
-            let u: NewUser = serde_path_to_error::deserialize(Value::Object(e)).map_err(|err| {
-                let path = err.path().to_string();
-                let msg = err.inner().to_string();
-                let field = match msg.strip_prefix("missing field `") {
-                    Some(rest) => format!("expert.{}", rest.trim_end_matches('`')),
-                    None if path == "." => "expert".to_owned(),
-                    None => format!("expert.{path}"),
-                };
-                Error::from(ValidationError::InvalidArgument { field, reason: msg })
-            })?;
+            // Read as the user argument of createUser is (a JS copy through JSON text, then
+            // serde-wasm-bindgen), so the same deserializer and path finder serve both.
+            let text = serde_json::to_string(&Value::Object(e)).unwrap_or_default();
+            let copy = js_sys::JSON::parse(&text).unwrap_or(JsValue::NULL);
+            let u: NewUser =
+                input::read(copy, "expert").map_err(|err| super::prefix(err, "expert"))?;
             Ok(ExpertRef::Provision(u.into()))
         }
     }

@@ -6,6 +6,7 @@
 mod archive;
 mod archives;
 mod callback_url;
+#[cfg(feature = "node")]
 mod claim;
 mod client;
 mod dx;
