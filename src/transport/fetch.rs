@@ -185,26 +185,23 @@ impl FetchTransport {
             None => builder.build(),
         };
         let request = built.map_err(|e| JsValue::from_str(&e.to_string()))?;
-        match &self.shared.fetch {
-            None => request.send().await.map_err(|e| match e {
-                gloo_net::Error::JsError(j) => {
-                    let err = js_sys::Error::new(&j.message);
-                    JsValue::from(err)
-                }
-                other => JsValue::from_str(&other.to_string()),
-            }),
-            Some(f) => {
-                let raw: web_sys::Request = request.into();
-                let answer = f.call1(&JsValue::UNDEFINED, &raw)?;
-                let answer = JsFuture::from(Promise::resolve(&answer)).await?;
-                answer
-                    .dyn_into::<web_sys::Response>()
-                    .map(Response::from)
-                    .map_err(|_| {
-                        JsValue::from_str("the fetch option did not resolve to a Response")
-                    })
-            }
-        }
+        // The user's fetch, or the global one as it is at call time, gets the built Request.
+        // Not gloo-net's `send()`: it panics ("not an Error type") when fetch rejects with
+        // anything but an Error (a patched fetch, an abort reason), and a panic here would poison
+        // the instance. Its Response is read through gloo-net all the same.
+        let fetch = match &self.shared.fetch {
+            Some(f) => f.clone(),
+            None => Reflect::get(&js_sys::global(), &JsValue::from_str("fetch"))?
+                .dyn_into::<Function>()
+                .map_err(|_| JsValue::from_str("there is no global fetch"))?,
+        };
+        let raw: web_sys::Request = request.into();
+        let answer = fetch.call1(&JsValue::UNDEFINED, &raw)?;
+        let answer = JsFuture::from(Promise::resolve(&answer)).await?;
+        answer
+            .dyn_into::<web_sys::Response>()
+            .map(Response::from)
+            .map_err(|_| JsValue::from_str("fetch did not resolve to a Response"))
     }
 }
 
@@ -218,8 +215,15 @@ impl Transport for FetchTransport {
         // 19 us per request, a controller with setTimeout/clearTimeout about 1 us.)
         let controller =
             web_sys::AbortController::new().map_err(|e| TransportFailure::Failed(describe(&e)))?;
+        // Bound with an undefined reason: as an "abort" listener it would otherwise get the Event
+        // as the reason, and fetch would reject with that Event rather than an AbortError.
         let abort = ABORT
-            .with(|a| a.as_ref().map(|f| f.bind0(&controller)))
+            .with(|a| {
+                a.as_ref().map(|f| {
+                    JsValue::from(f.bind1(&controller, &JsValue::UNDEFINED))
+                        .unchecked_into::<Function>()
+                })
+            })
             .ok_or_else(|| TransportFailure::Failed("AbortController is missing".into()))?;
         let timer = set_timeout(&abort, f64::from(out.timeout_ms));
         if let Some(user) = &self.signal {

@@ -41,6 +41,24 @@ describe("per-call options", () => {
     await fetch(`${sim.url}/_sim/faults`, { method: "DELETE" });
   });
 
+  test("an abort while the global fetch waits on the server is an AbortError too (no panic, the client works after)", async () => {
+    await sim.fault({ path: usersPath, method: "GET", delayMs: 1500, count: 1 });
+    const c = client();
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 200);
+    const e = await rejection(c.listUsers({ limit: 1 }, { signal: controller.signal }));
+    assert.deepEqual([e.name, e.code], ["AbortError", "ABORTED"]);
+    assert.ok(Array.isArray((await c.listUsers({ limit: 1 })).items), "the same instance still works");
+  });
+
+  test("a fetch that rejects with something other than an Error is a NetworkError", async () => {
+    for (const thrown of ["nope", 42, undefined, { reason: "x" }, new Event("abort")]) {
+      const e = await rejection(client({ maxRetries: 0, fetch: async () => Promise.reject(thrown) }).listUsers({ limit: 1 }));
+      assert.ok(isFlexpertoError(e), `${String(thrown)}: ${e}`);
+      assert.equal(e.name, "NetworkError");
+    }
+  });
+
   test("a signal aborted before the call sends nothing", async () => {
     const before = await listCalls();
     const e = await rejection(client().listUsers(undefined, { signal: AbortSignal.abort() }));

@@ -52,8 +52,16 @@ async function fixtureKey() {
 
 describe("FakeFlexpertoClient", () => {
   test("has every method of FlexpertoClient", () => {
-    const methods = (proto) =>
-      Object.getOwnPropertyNames(proto).filter((n) => n !== "constructor" && !n.startsWith("__") && typeof Object.getOwnPropertyDescriptor(proto, n).value === "function");
+    // The package's FlexpertoClient extends the wasm client: its methods are on both prototypes.
+    const methods = (proto) => {
+      const names = new Set();
+      for (let p = proto; p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+        for (const n of Object.getOwnPropertyNames(p)) {
+          if (n !== "constructor" && !n.startsWith("__") && typeof Object.getOwnPropertyDescriptor(p, n).value === "function") names.add(n);
+        }
+      }
+      return [...names];
+    };
     const real = methods(FlexpertoClient.prototype);
     const fake = new Set(methods(FakeFlexpertoClient.prototype));
     assert.ok(real.length > 15);
