@@ -17,8 +17,6 @@ import * as sdk from "flexperto-sdk";
 import { CHROMIUM, root, startDemo } from "./demo-server.mjs";
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-const HAS_CLAIMER = typeof sdk.ArchiveClaimer === "function";
-const CLAIM_SKIP = HAS_CLAIMER ? false : "flexperto-sdk has no ArchiveClaimer yet (issue 11, built on another branch)";
 const WIDTHS = [[1280, 860], [360, 780]];
 const pick = (o, keys) => Object.fromEntries(keys.map((k) => [k, o?.[k]]));
 
@@ -192,15 +190,7 @@ for (const [width, height] of WIDTHS) {
       await shot("webhook-inbox");
     });
 
-    test("claim without the claim worker says so", { skip: HAS_CLAIMER && "the claim worker is there" }, async () => {
-      assert.match(await page.textContent("#claim-unavailable"), /CLAIM_WORKER_UNAVAILABLE/);
-      await page.locator(`#archives button[data-claim="${available}"]`).click();
-      await page.locator("#claim-error").waitFor();
-      assert.match(await page.textContent("#claim-error"), /CLAIM_WORKER_UNAVAILABLE/);
-      await shot("claim-unavailable");
-    });
-
-    test("claim an archive: progress bar, stored file, verified checksum, ledger state", { skip: CLAIM_SKIP }, async () => {
+    test("claim an archive: progress bar, stored file, verified checksum, ledger state", async () => {
       // Slow storage, so that the progress bar is seen moving.
       await page.selectOption("#sim-fault-kind", "slow");
       await page.fill("#sim-fault-times", "1");
@@ -223,7 +213,7 @@ for (const [width, height] of WIDTHS) {
       await shot("claimed");
     });
 
-    test("claim automatically: an archive is claimed as its webhook arrives", { skip: CLAIM_SKIP }, async () => {
+    test("claim automatically: an archive is claimed as its webhook arrives", async () => {
       await page.check("#auto-claim");
       await page.waitForSelector("#auto-claim:checked:not([disabled])");
       const id = await endConference();
@@ -233,7 +223,7 @@ for (const [width, height] of WIDTHS) {
       await shot("auto-claimed");
     });
 
-    test("a flipped byte on every download: the archive is quarantined with its reason, never abandoned", { skip: CLAIM_SKIP }, async () => {
+    test("a flipped byte on every download: the archive is quarantined with its reason, never abandoned", async () => {
       await page.selectOption("#sim-fault-kind", "flip");
       await page.fill("#sim-fault-times", "20");
       await page.click("#sim-inject-fault");
