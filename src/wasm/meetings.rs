@@ -7,6 +7,7 @@ use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 
 use super::client::JsClient;
+use super::options_struct;
 use super::users::{ensured_js, NewUser};
 use super::{errors, get, input, json_out, options_arg, promise, reject};
 use crate::client::ExpertRef;
@@ -240,57 +241,29 @@ pub struct LinkFieldNames {
     pub participant_link: Option<String>,
 }
 
-/// Options of `reserveMeeting` (with the per-call options).
-#[derive(Debug, Default, Deserialize, Tsify)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[tsify(hashmap_as_object)]
-pub struct ReserveMeetingOptions {
-    /// The guide's `supressMails` query parameter; not sent when omitted.
-    #[serde(default)]
-    #[tsify(optional)]
-    pub suppress_mails: Option<bool>,
-    /// The reply's names for the links, looked up first, exactly as written.
-    #[serde(default)]
-    #[tsify(optional)]
-    pub link_fields: Option<LinkFieldNames>,
-    /// See RequestOptions.
-    #[serde(default)]
-    #[tsify(optional, type = "AbortSignal")]
-    #[allow(dead_code)] // the signal itself is taken from the copy before deserializing
-    pub signal: Option<serde::de::IgnoredAny>,
-    /// See RequestOptions.
-    #[serde(default)]
-    #[tsify(optional)]
-    pub timeout_ms: Option<u32>,
-    /// See RequestOptions.
-    #[serde(default)]
-    #[tsify(optional)]
-    pub headers: Option<std::collections::BTreeMap<String, String>>,
+options_struct! {
+    /// Options of `reserveMeeting` (with the per-call options).
+    pub struct ReserveMeetingOptions {
+        /// The guide's `supressMails` query parameter; not sent when omitted.
+        #[serde(default)]
+        #[tsify(optional)]
+        pub suppress_mails: Option<bool>,
+        /// The reply's names for the links, looked up first, exactly as written.
+        #[serde(default)]
+        #[tsify(optional)]
+        pub link_fields: Option<LinkFieldNames>,
+    }
 }
 
-/// Options of `startVideoCall` (with the per-call options).
-#[derive(Debug, Default, Deserialize, Tsify)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[tsify(hashmap_as_object)]
-pub struct StartVideoCallOptions {
-    /// The guide's `supressMails`: provisioning defaults to true (as createUser); the
-    /// reservation sends it only when given.
-    #[serde(default)]
-    #[tsify(optional)]
-    pub suppress_mails: Option<bool>,
-    /// See RequestOptions.
-    #[serde(default)]
-    #[tsify(optional, type = "AbortSignal")]
-    #[allow(dead_code)] // the signal itself is taken from the copy before deserializing
-    pub signal: Option<serde::de::IgnoredAny>,
-    /// See RequestOptions.
-    #[serde(default)]
-    #[tsify(optional)]
-    pub timeout_ms: Option<u32>,
-    /// See RequestOptions.
-    #[serde(default)]
-    #[tsify(optional)]
-    pub headers: Option<std::collections::BTreeMap<String, String>>,
+options_struct! {
+    /// Options of `startVideoCall` (with the per-call options).
+    pub struct StartVideoCallOptions {
+        /// The guide's `supressMails`: provisioning defaults to true (as createUser); the
+        /// reservation sends it only when given.
+        #[serde(default)]
+        #[tsify(optional)]
+        pub suppress_mails: Option<bool>,
+    }
 }
 
 fn non_empty(v: Option<String>, field: &str) -> Result<Option<String>, Error> {

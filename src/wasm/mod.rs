@@ -33,8 +33,6 @@ pub use meetings::link_is_valid_at_js;
 use std::collections::BTreeMap;
 
 use js_sys::{Promise, Reflect, JSON};
-use serde::Deserialize;
-use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 use web_sys::AbortSignal;
@@ -120,25 +118,42 @@ fn json_out(text: &str) -> JsValue {
     JSON::parse(text).unwrap_or(JsValue::NULL)
 }
 
-/// Per-call options, every method's optional last argument.
-#[derive(Debug, Default, Deserialize, Tsify)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[tsify(hashmap_as_object)]
-pub struct RequestOptions {
-    /// Cancels the call: it rejects with an `AbortError` (code `ABORTED`), and no retry follows.
-    #[serde(default)]
-    #[tsify(optional, type = "AbortSignal")]
-    #[allow(dead_code)] // the signal itself is taken from the copy before deserializing
-    pub signal: Option<serde::de::IgnoredAny>,
-    /// This call's timeout per attempt, in milliseconds (1..600000; default: the client's).
-    #[serde(default)]
-    #[tsify(optional)]
-    pub timeout_ms: Option<u32>,
-    /// Further request headers. `api-key`, `accept`, `content-type` and `user-agent` are the
-    /// SDK's and are refused.
-    #[serde(default)]
-    #[tsify(optional)]
-    pub headers: Option<BTreeMap<String, String>>,
+/// Declares the options struct of a method: its own fields, then the per-call options every
+/// method takes last (`signal`, `timeoutMs`, `headers`), declared here once for all of them.
+/// Unknown keys are refused (by `input`, since serde-wasm-bindgen does not apply
+/// `deny_unknown_fields`).
+macro_rules! options_struct {
+    ($(#[$meta:meta])* pub struct $name:ident { $($(#[$fmeta:meta])* pub $field:ident: $ty:ty,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Default, serde::Deserialize, tsify::Tsify)]
+        #[serde(rename_all = "camelCase", deny_unknown_fields)]
+        #[tsify(hashmap_as_object)]
+        pub struct $name {
+            $($(#[$fmeta])* pub $field: $ty,)*
+            /// Cancels the call: it rejects with an `AbortError` (code `ABORTED`), and no retry
+            /// follows.
+            #[serde(default)]
+            #[tsify(optional, type = "AbortSignal")]
+            #[allow(dead_code)] // the signal itself is taken from the copy before deserializing
+            pub signal: Option<serde::de::IgnoredAny>,
+            /// This call's timeout per attempt, in milliseconds (1..600000; default: the
+            /// client's).
+            #[serde(default)]
+            #[tsify(optional)]
+            pub timeout_ms: Option<u32>,
+            /// Further request headers. `api-key`, `accept`, `content-type` and `user-agent` are
+            /// the SDK's and are refused.
+            #[serde(default)]
+            #[tsify(optional)]
+            pub headers: Option<std::collections::BTreeMap<String, String>>,
+        }
+    };
+}
+pub(crate) use options_struct;
+
+options_struct! {
+    /// Per-call options, every method's optional last argument.
+    pub struct RequestOptions {}
 }
 
 /// A call's signal and checked options.

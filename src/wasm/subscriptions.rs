@@ -1,8 +1,6 @@
 //! Webhook subscriptions: createWebhookSubscription, listWebhookSubscriptions,
 //! deleteWebhookSubscription, listWebhookSubscriptionReports.
 
-use std::collections::BTreeMap;
-
 use js_sys::Promise;
 use serde::Deserialize;
 use tsify::Tsify;
@@ -10,6 +8,7 @@ use wasm_bindgen::prelude::*;
 
 use super::callback_url::{check_for_subscription, CallbackUrlOptions};
 use super::client::JsClient;
+use super::options_struct;
 use super::{call_arg, id_arg, input, json_out, options_arg, promise, reject};
 
 /// A subscription to create.
@@ -29,38 +28,24 @@ pub struct NewWebhookSubscription {
 #[allow(dead_code)]
 pub struct WebhookTopic;
 
-/// Options of createWebhookSubscription (with the per-call options).
-#[derive(Debug, Default, Deserialize, Tsify)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[tsify(hashmap_as_object)]
-pub struct CreateSubscriptionOptions {
-    /// Admit `http://` to a loopback host (local runs against the simulator).
-    #[serde(default)]
-    #[tsify(optional)]
-    pub allow_http_loopback: Option<bool>,
-    /// Resolve the callback's name and refuse it when any address is special-purpose (default:
-    /// true in Node or with a `lookup`, false elsewhere).
-    #[serde(default)]
-    #[tsify(optional)]
-    pub resolve: Option<bool>,
-    /// The resolver for this call (instead of the client's `lookup` or Node's `dns.lookup`).
-    #[serde(default)]
-    #[tsify(optional, type = "LookupFunction")]
-    #[allow(dead_code)] // the function itself is taken from the copy before deserializing
-    pub lookup: Option<serde::de::IgnoredAny>,
-    /// See RequestOptions.
-    #[serde(default)]
-    #[tsify(optional, type = "AbortSignal")]
-    #[allow(dead_code)] // the signal itself is taken from the copy before deserializing
-    pub signal: Option<serde::de::IgnoredAny>,
-    /// See RequestOptions.
-    #[serde(default)]
-    #[tsify(optional)]
-    pub timeout_ms: Option<u32>,
-    /// See RequestOptions.
-    #[serde(default)]
-    #[tsify(optional)]
-    pub headers: Option<BTreeMap<String, String>>,
+options_struct! {
+    /// Options of createWebhookSubscription (with the per-call options).
+    pub struct CreateSubscriptionOptions {
+        /// Admit `http://` to a loopback host (local runs against the simulator).
+        #[serde(default)]
+        #[tsify(optional)]
+        pub allow_http_loopback: Option<bool>,
+        /// Resolve the callback's name and refuse it when any address is special-purpose (default:
+        /// true in Node or with a `lookup`, false elsewhere).
+        #[serde(default)]
+        #[tsify(optional)]
+        pub resolve: Option<bool>,
+        /// The resolver for this call (instead of the client's `lookup` or Node's `dns.lookup`).
+        #[serde(default)]
+        #[tsify(optional, type = "LookupFunction")]
+        #[allow(dead_code)] // the function itself is taken from the copy before deserializing
+        pub lookup: Option<serde::de::IgnoredAny>,
+    }
 }
 
 /// Takes `lookup` (a function, which serde cannot read) out of a copy of the options.

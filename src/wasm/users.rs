@@ -7,6 +7,7 @@ use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 
 use super::client::JsClient;
+use super::options_struct;
 use super::{call_arg, id_arg, input, json_out, options_arg, promise, reject};
 use crate::client;
 use crate::models::users as m;
@@ -69,82 +70,40 @@ impl From<NewUser> for m::NewUser {
     }
 }
 
-/// Options of createUser and ensureExpert (with the per-call options).
-#[derive(Debug, Default, Deserialize, Tsify)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[tsify(hashmap_as_object)]
-pub struct CreateUserOptions {
-    /// Suppress the platform's confirmation e-mail (default true, as the guide recommends).
-    #[serde(default)]
-    #[tsify(optional)]
-    pub suppress_mails: Option<bool>,
-    /// See RequestOptions.
-    #[serde(default)]
-    #[tsify(optional, type = "AbortSignal")]
-    #[allow(dead_code)] // the signal itself is taken from the copy before deserializing
-    pub signal: Option<serde::de::IgnoredAny>,
-    /// See RequestOptions.
-    #[serde(default)]
-    #[tsify(optional)]
-    pub timeout_ms: Option<u32>,
-    /// See RequestOptions.
-    #[serde(default)]
-    #[tsify(optional)]
-    pub headers: Option<std::collections::BTreeMap<String, String>>,
+options_struct! {
+    /// Options of createUser and ensureExpert (with the per-call options).
+    pub struct CreateUserOptions {
+        /// Suppress the platform's confirmation e-mail (default true, as the guide recommends).
+        #[serde(default)]
+        #[tsify(optional)]
+        pub suppress_mails: Option<bool>,
+    }
 }
 
-/// Options of ensureExpert (with the per-call options).
-#[derive(Debug, Default, Deserialize, Tsify)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[tsify(hashmap_as_object)]
-pub struct EnsureExpertOptions {
-    /// The guide's `supressMails` on every call that may mail the expert (CreateUser,
-    /// ConfirmEmail). Default true, as the guide recommends.
-    #[serde(default)]
-    #[tsify(optional)]
-    pub suppress_mails: Option<bool>,
-    /// Also confirm the e-mail of an account that was found, not created (default false: the
-    /// guide stops once the expert is found).
-    #[serde(default)]
-    #[tsify(optional)]
-    pub confirm_existing: Option<bool>,
-    /// See RequestOptions.
-    #[serde(default)]
-    #[tsify(optional, type = "AbortSignal")]
-    #[allow(dead_code)] // the signal itself is taken from the copy before deserializing
-    pub signal: Option<serde::de::IgnoredAny>,
-    /// See RequestOptions.
-    #[serde(default)]
-    #[tsify(optional)]
-    pub timeout_ms: Option<u32>,
-    /// See RequestOptions.
-    #[serde(default)]
-    #[tsify(optional)]
-    pub headers: Option<std::collections::BTreeMap<String, String>>,
+options_struct! {
+    /// Options of ensureExpert (with the per-call options).
+    pub struct EnsureExpertOptions {
+        /// The guide's `supressMails` on every call that may mail the expert (CreateUser,
+        /// ConfirmEmail). Default true, as the guide recommends.
+        #[serde(default)]
+        #[tsify(optional)]
+        pub suppress_mails: Option<bool>,
+        /// Also confirm the e-mail of an account that was found, not created (default false: the
+        /// guide stops once the expert is found).
+        #[serde(default)]
+        #[tsify(optional)]
+        pub confirm_existing: Option<bool>,
+    }
 }
 
-/// Options of confirmEmail (with the per-call options).
-#[derive(Debug, Default, Deserialize, Tsify)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[tsify(hashmap_as_object)]
-pub struct ConfirmEmailOptions {
-    /// The guide's `supressMails` query parameter; not sent when omitted.
-    #[serde(default)]
-    #[tsify(optional)]
-    pub suppress_mails: Option<bool>,
-    /// See RequestOptions.
-    #[serde(default)]
-    #[tsify(optional, type = "AbortSignal")]
-    #[allow(dead_code)] // the signal itself is taken from the copy before deserializing
-    pub signal: Option<serde::de::IgnoredAny>,
-    /// See RequestOptions.
-    #[serde(default)]
-    #[tsify(optional)]
-    pub timeout_ms: Option<u32>,
-    /// See RequestOptions.
-    #[serde(default)]
-    #[tsify(optional)]
-    pub headers: Option<std::collections::BTreeMap<String, String>>,
+options_struct! {
+    /// Options of confirmEmail (with the per-call options).
+    pub struct ConfirmEmailOptions {
+        /// The guide's `supressMails` query parameter; not sent when omitted.
+        #[serde(default)]
+        #[tsify(optional)]
+        pub suppress_mails: Option<bool>,
+    }
 }
 
 /// The user role.
