@@ -10,20 +10,10 @@
 
 import {
   FlexpertoClient as WasmFlexpertoClient, archiveDownloadOptions, storageBroken, storageCheckUrl,
-  storageDecide, storageError, storageInvalid,
+  storageDecide, storageError, storageInvalid, storageOpened,
 } from "./flexperto_sdk.js";
 import { sleep } from "./internal.js";
 import { apiTokens as tokenPages, archives as archivePages, users as userPages, webhookSubscriptions as subscriptionPages } from "./paginate.js";
-
-/**
- * "bytes 100-199/1000" -> { start: 100, total: 1000 } (total undefined for "*").
- * @param {string | null} value
- */
-function contentRange(value) {
-  const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(value ?? "");
-  if (m === null) return null;
-  return { start: Number(m[1]), total: m[3] === "*" ? undefined : Number(m[3]) };
-}
 
 /** @param {string} message */
 function invalid(message) {
@@ -95,31 +85,22 @@ class ArchiveDownload {
         await refuse(e);
       }
     }
-    const etag = res.headers.get("etag");
-    const len = res.headers.get("content-length");
-    const length = len !== null && /^\d+$/.test(len) ? Number(len) : undefined;
-    if (res.status === 206 && this.bytes > 0) {
-      const range = contentRange(res.headers.get("content-range"));
-      if (range === null || range.start !== this.bytes) return refuse(invalid("object storage sent another range than asked"));
-      if ((this.etag !== null && etag !== null && etag !== this.etag) || (this.totalBytes !== undefined && range.total !== undefined && range.total !== this.totalBytes)) {
-        await refuse(invalid("the archive file changed during the download"));
-      }
-      this.totalBytes ??= range.total;
-      this.skip = 0;
-    } else if (res.status === 200) {
-      // A full answer: the first one, or storage ignored the Range (or the file changed, per If-Range).
-      if (this.bytes > 0 && ((this.etag !== null && etag !== this.etag) || (this.totalBytes !== undefined && length !== undefined && length !== this.totalBytes))) {
-        await refuse(invalid("the archive file changed during the download"));
-      }
-      this.etag ??= etag;
-      this.totalBytes ??= length;
-      this.skip = this.bytes;
-    } else if (res.status === 416 && this.totalBytes !== undefined && this.bytes >= this.totalBytes) {
+    // What the answer means (the range, the same file, the end, an error status) is the core's.
+    const header = (/** @type {string} */ name) => res.headers.get(name) ?? undefined;
+    let opened;
+    try {
+      opened = storageOpened(res.status, this.bytes, this.etag ?? undefined, this.totalBytes,
+        header("content-range"), header("etag"), header("content-length"), header("retry-after"));
+    } catch (e) {
+      await refuse(e);
+    }
+    if (opened === null) {
       await res.body?.cancel().catch(() => {});
       return false; // everything had arrived before the break
-    } else {
-      await refuse(storageError(res.status, res.headers.get("retry-after") ?? undefined));
     }
+    this.skip = opened.skip;
+    this.etag = opened.etag;
+    this.totalBytes = opened.totalBytes;
     if (res.body === null) throw storageError(res.status, undefined);
     this.reader = res.body.getReader();
     return true;

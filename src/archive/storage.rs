@@ -66,6 +66,117 @@ pub fn storage_error(status: u16, retry_after: Option<&str>, now_ms: f64) -> Api
     }
 }
 
+/// What a download knows before storage answers: the bytes received so far, and the file's ETag
+/// and length when an earlier answer gave them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Progress<'a> {
+    /// Bytes received so far (the `Range` asked starts there).
+    pub bytes: u64,
+    /// The file's ETag, from the first answer.
+    pub etag: Option<&'a str>,
+    /// The file's length, when an answer gave it.
+    pub total: Option<u64>,
+}
+
+/// The parts of storage's answer to a GET that decide what it means.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Answer<'a> {
+    /// The HTTP status.
+    pub status: u16,
+    /// `Content-Range`.
+    pub content_range: Option<&'a str>,
+    /// `ETag`.
+    pub etag: Option<&'a str>,
+    /// `Content-Length`.
+    pub content_length: Option<&'a str>,
+}
+
+/// What an answer to a download's GET means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Opened {
+    /// Read its body: drop its first `skip` bytes (storage ignored the `Range` and sent from the
+    /// start), and keep `etag` and `total` for the next resume.
+    Read {
+        /// Bytes of the body already received before.
+        skip: u64,
+        /// The file's ETag from now on.
+        etag: Option<String>,
+        /// The file's length from now on, when known.
+        total: Option<u64>,
+    },
+    /// 416 with every byte already received: the download is complete.
+    Finished,
+    /// An answer the SDK cannot use (another range, a changed file): never retried.
+    Invalid(&'static str),
+    /// An error status: see [`storage_error`] and [`decide`].
+    Status(u16),
+}
+
+/// `bytes START-END/TOTAL` (`*` for an unknown total): the start and the total.
+fn content_range(value: &str) -> Option<(u64, Option<u64>)> {
+    let (range, total) = value.strip_prefix("bytes ")?.split_once('/')?;
+    let (start, end) = range.split_once('-')?;
+    let digits = |s: &str| {
+        (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<u64>().ok())
+            .flatten()
+    };
+    digits(end)?;
+    let total = if total == "*" {
+        None
+    } else {
+        Some(digits(total)?)
+    };
+    Some((digits(start)?, total))
+}
+
+const CHANGED: &str = "the archive file changed during the download";
+
+/// What storage's answer to one GET of a download means, given what the download knows. A 206
+/// must continue exactly where the download stopped, of the same file (ETag, length); a 200 is
+/// the whole file (first, or storage ignored the `Range`), the received part then skipped; a 416
+/// after every byte arrived is the end; anything else is an error status.
+pub fn open_answer(p: &Progress<'_>, a: &Answer<'_>) -> Opened {
+    let length = a
+        .content_length
+        .filter(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|l| l.parse::<u64>().ok());
+    match a.status {
+        206 if p.bytes > 0 => {
+            let Some((start, total)) = a.content_range.and_then(content_range) else {
+                return Opened::Invalid("object storage sent another range than asked");
+            };
+            if start != p.bytes {
+                return Opened::Invalid("object storage sent another range than asked");
+            }
+            let other_etag = matches!((p.etag, a.etag), (Some(k), Some(e)) if k != e);
+            let other_total = matches!((p.total, total), (Some(k), Some(t)) if k != t);
+            if other_etag || other_total {
+                return Opened::Invalid(CHANGED);
+            }
+            Opened::Read {
+                skip: 0,
+                etag: p.etag.map(str::to_owned),
+                total: p.total.or(total),
+            }
+        }
+        200 => {
+            let other_etag = p.etag.is_some() && a.etag != p.etag;
+            let other_total = matches!((p.total, length), (Some(k), Some(l)) if k != l);
+            if p.bytes > 0 && (other_etag || other_total) {
+                return Opened::Invalid(CHANGED);
+            }
+            Opened::Read {
+                skip: p.bytes,
+                etag: p.etag.or(a.etag).map(str::to_owned),
+                total: p.total.or(length),
+            }
+        }
+        416 if p.total.is_some_and(|t| p.bytes >= t) => Opened::Finished,
+        status => Opened::Status(status),
+    }
+}
+
 /// A failed attempt to read from storage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StorageFailure {
@@ -128,6 +239,127 @@ pub fn decide(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn answers_to_a_download_get() {
+        let fresh = Progress::default();
+        let a = |status, content_range, etag, content_length| Answer {
+            status,
+            content_range,
+            etag,
+            content_length,
+        };
+        assert_eq!(
+            open_answer(&fresh, &a(200, None, Some("\"a\""), Some("10"))),
+            Opened::Read {
+                skip: 0,
+                etag: Some("\"a\"".into()),
+                total: Some(10)
+            }
+        );
+        assert_eq!(
+            open_answer(&fresh, &a(200, None, None, Some("1e3"))),
+            Opened::Read {
+                skip: 0,
+                etag: None,
+                total: None
+            }
+        );
+        // 206 without a resume, and error statuses, are statuses.
+        assert_eq!(
+            open_answer(&fresh, &a(206, Some("bytes 0-9/10"), None, None)),
+            Opened::Status(206)
+        );
+        assert_eq!(
+            open_answer(&fresh, &a(413, None, None, None)),
+            Opened::Status(413)
+        );
+        let resumed = Progress {
+            bytes: 5,
+            etag: Some("\"a\""),
+            total: Some(10),
+        };
+        assert_eq!(
+            open_answer(
+                &resumed,
+                &a(206, Some("bytes 5-9/10"), Some("\"a\""), Some("5"))
+            ),
+            Opened::Read {
+                skip: 0,
+                etag: Some("\"a\"".into()),
+                total: Some(10)
+            }
+        );
+        assert_eq!(
+            open_answer(&resumed, &a(206, Some("bytes 5-9/*"), None, None)),
+            Opened::Read {
+                skip: 0,
+                etag: Some("\"a\"".into()),
+                total: Some(10)
+            }
+        );
+        for bad in [
+            None,
+            Some("bytes 4-9/10"),
+            Some("bytes 5-9"),
+            Some("bytes x-9/10"),
+            Some("items 5-9/10"),
+        ] {
+            assert_eq!(
+                open_answer(&resumed, &a(206, bad, None, None)),
+                Opened::Invalid("object storage sent another range than asked"),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(
+            open_answer(&resumed, &a(206, Some("bytes 5-9/10"), Some("\"b\""), None)),
+            Opened::Invalid(CHANGED)
+        );
+        assert_eq!(
+            open_answer(&resumed, &a(206, Some("bytes 5-9/11"), None, None)),
+            Opened::Invalid(CHANGED)
+        );
+        // A 200 after a break: the whole file again, the received part skipped, if it is the same.
+        assert_eq!(
+            open_answer(&resumed, &a(200, None, Some("\"a\""), Some("10"))),
+            Opened::Read {
+                skip: 5,
+                etag: Some("\"a\"".into()),
+                total: Some(10)
+            }
+        );
+        assert_eq!(
+            open_answer(&resumed, &a(200, None, None, Some("10"))),
+            Opened::Invalid(CHANGED)
+        );
+        assert_eq!(
+            open_answer(&resumed, &a(200, None, Some("\"a\""), Some("11"))),
+            Opened::Invalid(CHANGED)
+        );
+        // 416: the end when every byte had arrived, else an error status.
+        let done = Progress {
+            bytes: 10,
+            ..resumed
+        };
+        assert_eq!(
+            open_answer(&done, &a(416, None, None, None)),
+            Opened::Finished
+        );
+        assert_eq!(
+            open_answer(&resumed, &a(416, None, None, None)),
+            Opened::Status(416)
+        );
+        assert_eq!(
+            open_answer(
+                &Progress {
+                    total: None,
+                    ..done
+                },
+                &a(416, None, None, None)
+            ),
+            Opened::Status(416)
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -92,6 +92,55 @@ pub fn storage_error(status: u16, retry_after: Option<String>) -> JsValue {
     )))
 }
 
+/// What storage's answer to a download's GET means (see `crate::archive::storage::open_answer`):
+/// `{ skip, etag, totalBytes }` to read its body, `null` when every byte had already arrived
+/// (416); throws the `ApiError` of an unusable answer or an error status. Internal.
+/// @internal
+#[wasm_bindgen(js_name = storageOpened)]
+#[allow(clippy::too_many_arguments)] // the answer's headers, each as the platform gives it
+pub fn storage_opened(
+    status: u16,
+    bytes: f64,
+    known_etag: Option<String>,
+    known_total: Option<f64>,
+    content_range: Option<String>,
+    etag: Option<String>,
+    content_length: Option<String>,
+    retry_after: Option<String>,
+) -> Result<JsValue, JsValue> {
+    let progress = storage::Progress {
+        bytes: bytes as u64,
+        etag: known_etag.as_deref(),
+        total: known_total.map(|t| t as u64),
+    };
+    let answer = storage::Answer {
+        status,
+        content_range: content_range.as_deref(),
+        etag: etag.as_deref(),
+        content_length: content_length.as_deref(),
+    };
+    match storage::open_answer(&progress, &answer) {
+        storage::Opened::Read { skip, etag, total } => {
+            let out = Object::new();
+            set(&out, "skip", &JsValue::from(skip as f64));
+            set(
+                &out,
+                "etag",
+                &etag.map_or(JsValue::NULL, |e| JsValue::from_str(&e)),
+            );
+            set(
+                &out,
+                "totalBytes",
+                &total.map_or(JsValue::UNDEFINED, |t| JsValue::from(t as f64)),
+            );
+            Ok(out.into())
+        }
+        storage::Opened::Finished => Ok(JsValue::NULL),
+        storage::Opened::Invalid(why) => Err(storage_invalid(why.to_owned())),
+        storage::Opened::Status(status) => Err(storage_error(status, retry_after)),
+    }
+}
+
 /// The `NetworkError` NETWORK of a download that broke for good, with `bytes` received. Internal.
 /// @internal
 #[wasm_bindgen(js_name = storageBroken)]
