@@ -7,7 +7,7 @@ use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 
 use super::client::JsClient;
-use super::{call_arg, get, id_arg, input, json_out, promise, reject};
+use super::{call_of, get, id_call, input, json_out, promise, reject};
 use crate::archive::ArchiveStatus;
 use crate::error::{Error, ValidationError};
 use crate::models::archives as m;
@@ -132,10 +132,7 @@ impl JsClient {
                 Some(q) if !q.is_undefined() && !q.is_null() => input::from_js(&q, "query")?,
                 _ => ListArchivesQuery::default(),
             };
-            Ok((
-                q,
-                call_arg(&options.map(JsValue::from).unwrap_or_default())?,
-            ))
+            Ok((q, call_of(options)?))
         })();
         let (q, call) = match args {
             Ok(a) => a,
@@ -160,12 +157,7 @@ impl JsClient {
         #[wasm_bindgen(js_name = archiveId, unchecked_param_type = "string")] archive_id: JsValue,
         options: Option<super::OptRequestOptions>,
     ) -> Promise {
-        let args = id_arg(&archive_id, "archiveId").and_then(|id| {
-            Ok((
-                id,
-                call_arg(&options.map(JsValue::from).unwrap_or_default())?,
-            ))
-        });
+        let args = id_call(&archive_id, "archiveId", options);
         let (id, call) = match args {
             Ok(a) => a,
             Err(e) => return reject(e),
@@ -185,12 +177,7 @@ impl JsClient {
         #[wasm_bindgen(js_name = archiveId, unchecked_param_type = "string")] archive_id: JsValue,
         options: Option<super::OptRequestOptions>,
     ) -> Promise {
-        let args = id_arg(&archive_id, "archiveId").and_then(|id| {
-            Ok((
-                id,
-                call_arg(&options.map(JsValue::from).unwrap_or_default())?,
-            ))
-        });
+        let args = id_call(&archive_id, "archiveId", options);
         let (id, call) = match args {
             Ok(a) => a,
             Err(e) => return reject(e),
@@ -213,12 +200,7 @@ impl JsClient {
         options: Option<super::OptRequestOptions>,
     ) -> Promise {
         let target = JsValue::from(target);
-        let args = abandon_target(&target).and_then(|ids| {
-            Ok((
-                ids,
-                call_arg(&options.map(JsValue::from).unwrap_or_default())?,
-            ))
-        });
+        let args = abandon_target(&target).and_then(|ids| Ok((ids, call_of(options)?)));
         let ((conference, archive), call) = match args {
             Ok(a) => a,
             Err(e) => return reject(e),

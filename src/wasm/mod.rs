@@ -194,9 +194,19 @@ fn options_arg<T: serde::de::DeserializeOwned + Default>(
     Ok((parsed, Call { signal, options }))
 }
 
-/// Reads per-call options only.
-fn call_arg(arg: &JsValue) -> Result<Call, Error> {
-    options_arg::<RequestOptions>(arg, |o| (o.timeout_ms, o.headers.as_ref())).map(|(_, c)| c)
+/// The per-call options of a method whose last argument is only those.
+fn call_of(options: Option<OptRequestOptions>) -> Result<Call, Error> {
+    let arg = options.map(JsValue::from).unwrap_or_default();
+    options_arg::<RequestOptions>(&arg, |o| (o.timeout_ms, o.headers.as_ref())).map(|(_, c)| c)
+}
+
+/// An id argument (named `name` in errors) and the per-call options after it.
+fn id_call(
+    id: &JsValue,
+    name: &str,
+    options: Option<OptRequestOptions>,
+) -> Result<(String, Call), Error> {
+    Ok((id_arg(id, name)?, call_of(options)?))
 }
 
 fn rename(e: Error, name: &str) -> Error {

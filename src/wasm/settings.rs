@@ -6,7 +6,7 @@ use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 
 use super::client::JsClient;
-use super::{call_arg, input, json_out, promise, reject};
+use super::{call_of, input, json_out, promise, reject};
 use crate::models::settings::SettingsUpdate;
 
 /// The settings to change; the others stay as they are. `enableAutomaticRecording` and
@@ -56,7 +56,7 @@ impl JsClient {
     /// Reads the platform settings (`GET /api/v2/platform/settings`).
     #[wasm_bindgen(js_name = getPlatformSettings, unchecked_return_type = "Promise<PlatformSettings>")]
     pub fn get_platform_settings(&self, options: Option<super::OptRequestOptions>) -> Promise {
-        let call = match call_arg(&options.map(JsValue::from).unwrap_or_default()) {
+        let call = match call_of(options) {
             Ok(c) => c,
             Err(e) => return reject(e),
         };
@@ -77,10 +77,7 @@ impl JsClient {
     ) -> Promise {
         let args = (|| {
             let u: PlatformSettingsUpdate = input::from_js(&update, "settings")?;
-            Ok((
-                u,
-                call_arg(&options.map(JsValue::from).unwrap_or_default())?,
-            ))
+            Ok((u, call_of(options)?))
         })();
         let (u, call) = match args {
             Ok(a) => a,

@@ -5,7 +5,7 @@ use js_sys::Promise;
 use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 
-use super::{call_arg, promise, reject, JsClient};
+use super::{call_of, promise, reject, JsClient};
 
 #[wasm_bindgen(js_class = FlexpertoClient)]
 impl JsClient {
@@ -17,7 +17,7 @@ impl JsClient {
     /// (code `INVALID_SPEC`, `pointer`) when the tenant's document is not OpenAPI 2.0.
     #[wasm_bindgen(js_name = checkSpec, unchecked_return_type = "Promise<DriftReport>")]
     pub fn check_spec(&self, options: Option<super::OptRequestOptions>) -> Promise {
-        let call = match call_arg(&options.map(JsValue::from).unwrap_or_default()) {
+        let call = match call_of(options) {
             Ok(c) => c,
             Err(e) => return reject(e),
         };

@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 use super::callback_url::{check_for_subscription, CallbackUrlOptions};
 use super::client::JsClient;
 use super::options_struct;
-use super::{call_arg, id_arg, input, json_out, options_arg, promise, reject};
+use super::{call_of, id_call, input, json_out, options_arg, promise, reject};
 
 /// A subscription to create.
 #[derive(Debug, Deserialize, Tsify)]
@@ -116,7 +116,7 @@ impl JsClient {
     /// Lists the tenant's webhook subscriptions.
     #[wasm_bindgen(js_name = listWebhookSubscriptions, unchecked_return_type = "Promise<WebhookSubscriptionList>")]
     pub fn list_webhook_subscriptions(&self, options: Option<super::OptRequestOptions>) -> Promise {
-        let call = match call_arg(&options.map(JsValue::from).unwrap_or_default()) {
+        let call = match call_of(options) {
             Ok(c) => c,
             Err(e) => return reject(e),
         };
@@ -133,12 +133,7 @@ impl JsClient {
         #[wasm_bindgen(js_name = subscriptionId, unchecked_param_type = "string")] id: JsValue,
         options: Option<super::OptRequestOptions>,
     ) -> Promise {
-        let args = id_arg(&id, "subscriptionId").and_then(|id| {
-            Ok((
-                id,
-                call_arg(&options.map(JsValue::from).unwrap_or_default())?,
-            ))
-        });
+        let args = id_call(&id, "subscriptionId", options);
         let (id, call) = match args {
             Ok(a) => a,
             Err(e) => return reject(e),
@@ -156,12 +151,7 @@ impl JsClient {
         #[wasm_bindgen(js_name = subscriptionId, unchecked_param_type = "string")] id: JsValue,
         options: Option<super::OptRequestOptions>,
     ) -> Promise {
-        let args = id_arg(&id, "subscriptionId").and_then(|id| {
-            Ok((
-                id,
-                call_arg(&options.map(JsValue::from).unwrap_or_default())?,
-            ))
-        });
+        let args = id_call(&id, "subscriptionId", options);
         let (id, call) = match args {
             Ok(a) => a,
             Err(e) => return reject(e),

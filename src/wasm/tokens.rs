@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 
 use super::client::JsClient;
 use super::meetings::{instant_ms, Instant};
-use super::{call_arg, id_arg, input, json_out, promise, reject};
+use super::{call_of, id_call, input, json_out, promise, reject};
 use crate::models::tokens as m;
 
 /// An API token to create.
@@ -91,10 +91,7 @@ impl JsClient {
                     .map(|e| instant_ms(e, "expiresAt"))
                     .transpose()?,
             };
-            Ok((
-                t,
-                call_arg(&options.map(JsValue::from).unwrap_or_default())?,
-            ))
+            Ok((t, call_of(options)?))
         })();
         let (t, call) = match args {
             Ok(a) => a,
@@ -109,7 +106,7 @@ impl JsClient {
     /// Lists API tokens (`GET /api/v2/auth/tokens`); never their secrets.
     #[wasm_bindgen(js_name = listApiTokens, unchecked_return_type = "Promise<ApiTokenList>")]
     pub fn list_api_tokens(&self, options: Option<super::OptRequestOptions>) -> Promise {
-        let call = match call_arg(&options.map(JsValue::from).unwrap_or_default()) {
+        let call = match call_of(options) {
             Ok(c) => c,
             Err(e) => return reject(e),
         };
@@ -127,12 +124,7 @@ impl JsClient {
         #[wasm_bindgen(js_name = tokenId, unchecked_param_type = "string")] token_id: JsValue,
         options: Option<super::OptRequestOptions>,
     ) -> Promise {
-        let args = id_arg(&token_id, "tokenId").and_then(|id| {
-            Ok((
-                id,
-                call_arg(&options.map(JsValue::from).unwrap_or_default())?,
-            ))
-        });
+        let args = id_call(&token_id, "tokenId", options);
         let (id, call) = match args {
             Ok(a) => a,
             Err(e) => return reject(e),

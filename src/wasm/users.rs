@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 
 use super::client::JsClient;
 use super::options_struct;
-use super::{call_arg, id_arg, input, json_out, options_arg, promise, reject};
+use super::{call_of, id_arg, input, json_out, options_arg, promise, reject};
 use crate::client;
 use crate::models::users as m;
 
@@ -164,10 +164,7 @@ impl JsClient {
                 Some(q) if !q.is_undefined() && !q.is_null() => input::from_js(&q, "query")?,
                 _ => ListUsersQuery::default(),
             };
-            Ok((
-                q,
-                call_arg(&options.map(JsValue::from).unwrap_or_default())?,
-            ))
+            Ok((q, call_of(options)?))
         })();
         let (q, call) = match args {
             Ok(a) => a,
