@@ -29,7 +29,11 @@ function archiveError(code, message) {
  * @returns {AsyncGenerator<unknown>}
  */
 async function* chunksOf(stream) {
-  if (stream && typeof stream[Symbol.asyncIterator] === "function") {
+  // A stream of downloadArchive: its chunks straight from the download (see archive-client.js).
+  const direct = stream?.[Symbol.for("flexperto-sdk.directChunks")]?.();
+  if (direct) {
+    yield* direct;
+  } else if (stream && typeof stream[Symbol.asyncIterator] === "function") {
     yield* stream;
   } else if (stream && typeof stream.getReader === "function") {
     const reader = stream.getReader();

@@ -244,6 +244,39 @@ describe("downloads from the storage origin", () => {
     await sim.control("DELETE", "storage/faults");
   });
 
+  test("verifyStream reads a download's chunks directly: the stream is locked; a read stream is read as a stream; a failed verify stops the download", async () => {
+    const { archiveId, record } = await availableArchive({ sizeBytes: 2_000_000 });
+    // Direct: the stream is locked for the verify, and the same progress is reported.
+    const progress = [];
+    const stream = await client.downloadArchive(archiveId, { onProgress: (p) => progress.push(p.bytes) });
+    const verifying = ArchiveChecksum.verifyStream(stream, record.sha256CheckSum);
+    assert.equal(stream.locked, true, "verifyStream holds the stream");
+    assert.equal((await verifying).bytes, record.sizeBytes);
+    assert.equal(progress.at(-1), record.sizeBytes);
+    // A stream the caller has started reading (and released) is read through the stream: the
+    // chunk already taken is not seen again, so the digest cannot match.
+    const started = await client.downloadArchive(archiveId);
+    const reader = started.getReader();
+    const first = await reader.read();
+    reader.releaseLock();
+    const e = await ArchiveChecksum.verifyStream(started, record.sha256CheckSum).catch((err) => err);
+    assert.equal(e.code, "CHECKSUM_MISMATCH");
+    assert.ok(first.value.length > 0);
+    // A chunk refused half-way (a throwing onProgress) ends the download: no resume follows.
+    await sim.control("DELETE", "storage/requests");
+    await sim.storageFault({ kind: "slow", bytesPerSecond: 400_000, times: 1 });
+    let calls = 0;
+    const stopping = await client.downloadArchive(archiveId, {
+      onProgress: () => {
+        if (++calls === 2) throw new Error("progress bar broke");
+      },
+    });
+    await assert.rejects(ArchiveChecksum.verifyStream(stopping, record.sha256CheckSum), /progress bar broke/);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await sim.storageRequests()).length, 1, "no further storage request after the verify stopped");
+    await sim.control("DELETE", "storage/faults");
+  });
+
   test("an onProgress that throws errors the stream with its own error, without resuming", async () => {
     const { archiveId } = await availableArchive({ sizeBytes: 500_000 });
     await sim.control("DELETE", "storage/requests");
