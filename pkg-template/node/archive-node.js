@@ -13,100 +13,140 @@ function archiveError(code, message) {
   return sdkError("ArchiveError", code, message);
 }
 
-// --- verifyStream's hash: node:crypto, on a worker thread once a stream fills a batch ---
+// --- verifyStream's and ArchiveClaimer's hash: node:crypto, on worker threads ---
 //
-// Hashing (node:crypto, about 1.4 GB/s here) costs as much CPU as receiving a download through
+// Hashing (node:crypto, about 2 GB/s here) costs as much CPU as receiving a download through
 // fetch, so doing both on the main thread halves a download's speed. A stream is copied into
 // batches of BATCH bytes; the batches are transferred (not copied again) to a worker thread that
 // hashes them and hands them back for reuse. At most IN_FLIGHT batches belong to one stream, so
 // memory stays constant and a slow hash slows the reader (back-pressure) rather than buffering.
 // A stream that ends within its first batch is hashed on the main thread: no thread is started.
-// At most MAX_WORKERS threads exist (one core is left to the thread receiving the downloads);
-// a stream that finds them all busy is hashed on the main thread. Idle workers are kept for the
-// next stream. A worker holds the process open only while a stream waits for it, never while a
-// stream waits for its source, nor while idle.
+// Streams share the threads: each thread keeps one hash per stream (messages carry the stream's
+// id), and a stream takes the thread with the fewest streams. There are at most maxThreads (one
+// core is left to the thread receiving the downloads, and 4 threads hash faster than any
+// network); ArchiveClaimer's 4 concurrent downloads on 2 cores all hash on the one thread
+// (bench/README.md, claim-throughput). Threads stay for the next streams, unref'd: a thread
+// holds the process open only while a stream waits for it, never while a stream waits for its
+// source, nor while idle. When no thread can start, a stream hashes on the main thread.
 const BATCH = 1 << 20;
 const IN_FLIGHT = 4;
-const IDLE_MAX = 2;
+const MAX_THREADS = 4;
 const WORKER_SOURCE = `"use strict";
 const { parentPort } = require("node:worker_threads");
 const { createHash } = require("node:crypto");
-let hash = null;
+const hashes = new Map();
 parentPort.on("message", (m) => {
-  if (m === "digest") {
-    parentPort.postMessage({ digest: (hash ?? createHash("sha256")).digest() });
-    hash = null;
+  if (m.end !== undefined) {
+    const hash = hashes.get(m.end) ?? createHash("sha256");
+    hashes.delete(m.end);
+    if (m.digest) parentPort.postMessage({ id: m.end, digest: hash.digest() });
     return;
   }
-  (hash ??= createHash("sha256")).update(new Uint8Array(m.buffer, 0, m.length));
-  parentPort.postMessage(m.buffer, [m.buffer]);
+  let hash = hashes.get(m.id);
+  if (hash === undefined) hashes.set(m.id, (hash = createHash("sha256")));
+  hash.update(new Uint8Array(m.buffer, 0, m.length));
+  parentPort.postMessage({ id: m.id, buffer: m.buffer }, [m.buffer]);
 });`;
-const idleWorkers = [];
-let liveWorkers = 0;
-let maxWorkers;
+/** @type {HashThread[]} */
+const threads = [];
+let maxThreads;
+let nextStreamId = 1;
 
-/** An idle or new worker, unref'd; null when MAX_WORKERS are busy (or none can start: throws). */
-function takeWorker() {
-  for (let idle; (idle = idleWorkers.pop()); ) {
-    if (idle.threadId !== -1) return idle; // -1: exited while idle
+/** One worker thread and the streams it hashes for. */
+class HashThread {
+  constructor(worker) {
+    this.worker = worker;
+    this.streams = new Map(); // id -> StreamHash
+    this.waiting = 0; // streams waiting for a message from this thread
+    worker.on("message", (m) => this.streams.get(m.id)?.onMessage(m));
+    // Errors reach the streams using the thread; none may crash the process.
+    worker.on("error", (e) => this.fail(e));
+    worker.on("exit", (code) => this.fail(code));
+    worker.unref();
   }
-  const { Worker } = require("node:worker_threads");
-  maxWorkers ??= Math.max(1, require("node:os").availableParallelism() - 1);
-  if (liveWorkers >= maxWorkers) return null;
-  // Not the process's own flags: `--input-type=module` would make this CommonJS source fail, and
-  // the application's `--require`/`--import` hooks have no business in a hashing thread.
-  const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], name: "flexperto-sdk sha256" });
-  liveWorkers += 1;
-  worker.once("exit", () => (liveWorkers -= 1));
-  // Errors reach the stream using the worker (StreamHash.onFailure); none may crash the process.
-  worker.on("error", () => {});
-  worker.unref();
-  return worker;
+
+  fail(e) {
+    const i = threads.indexOf(this);
+    if (i >= 0) threads.splice(i, 1);
+    const failure = e instanceof Error ? e : new Error(`the SHA-256 worker thread stopped (exit code ${e})`);
+    const streams = [...this.streams.values()];
+    this.streams.clear();
+    for (const s of streams) s.onFailure(failure);
+    this.worker.terminate().catch(() => {});
+  }
+
+  wait() {
+    if (this.waiting++ === 0) this.worker.ref();
+  }
+
+  woken() {
+    if (--this.waiting === 0) this.worker.unref();
+  }
 }
 
-function returnWorker(worker) {
-  worker.unref();
-  if (idleWorkers.length < IDLE_MAX) idleWorkers.push(worker);
-  else worker.terminate().catch(() => {});
+/** The thread with the fewest streams, starting one while fewer than maxThreads run; null when none can start. */
+function takeThread() {
+  maxThreads ??= Math.min(MAX_THREADS, Math.max(1, require("node:os").availableParallelism() - 1));
+  let best = null;
+  for (const t of threads) if (best === null || t.streams.size < best.streams.size) best = t;
+  if (best !== null && (best.streams.size === 0 || threads.length >= maxThreads)) return best;
+  try {
+    const { Worker } = require("node:worker_threads");
+    // Not the process's own flags: `--input-type=module` would make this CommonJS source fail, and
+    // the application's `--require`/`--import` hooks have no business in a hashing thread.
+    const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], name: "flexperto-sdk sha256" });
+    const thread = new HashThread(worker);
+    threads.push(thread);
+    return thread;
+  } catch {
+    return best; // no thread can start here (e.g. a permission model without --allow-worker)
+  }
 }
 
 /** A SHA-256 of a stream: `update` returns a promise when the caller must wait for the hasher. */
 class StreamHash {
   constructor() {
-    this.batch = new Uint8Array(BATCH); // being filled; null while every batch is with the worker
+    this.id = nextStreamId++;
+    this.batch = new Uint8Array(BATCH); // being filled; null while every batch is with the thread
     this.filled = 0;
-    this.spare = []; // batches back from the worker
+    this.spare = []; // batches back from the thread
     this.owned = 1; // batches in existence, at most IN_FLIGHT
-    this.worker = null;
-    this.started = false; // whether a batch went to a worker
-    this.inline = null; // node:crypto on this thread, when no worker is free or can start
+    this.thread = null;
+    this.started = false; // whether a batch went to a thread
+    this.inline = null; // node:crypto on this thread, when no thread can start
     this.failure = null;
     this.digestBytes = null;
     this.wake = null; // resolves the one wait (for a batch or for the digest)
-    this.onMessage = (m) => {
-      if (m instanceof ArrayBuffer) this.spare.push(new Uint8Array(m));
-      else this.digestBytes = Buffer.from(m.digest.buffer, m.digest.byteOffset, m.digest.length);
-      this.wakeUp();
-    };
-    this.onFailure = (e) => {
-      this.failure = e instanceof Error ? e : new Error(`the SHA-256 worker thread stopped (exit code ${e})`);
-      const worker = this.release();
-      worker?.terminate().catch(() => {});
-      this.wakeUp();
-    };
+  }
+
+  onMessage(m) {
+    if (m.buffer) this.spare.push(new Uint8Array(m.buffer));
+    else this.digestBytes = Buffer.from(m.digest.buffer, m.digest.byteOffset, m.digest.length);
+    this.wakeUp();
+  }
+
+  onFailure(e) {
+    this.failure = e;
+    this.thread = null;
+    this.wakeUp();
   }
 
   wakeUp() {
     const wake = this.wake;
     this.wake = null;
-    this.worker?.unref();
     wake?.();
   }
 
-  /** Waits for the worker's next message; the process stays open meanwhile. */
+  /** Waits for the thread's next message; the process stays open meanwhile. */
   sleep() {
-    this.worker?.ref();
-    return new Promise((resolve) => (this.wake = resolve));
+    const thread = this.thread;
+    thread?.wait();
+    return new Promise((resolve) => {
+      this.wake = () => {
+        thread?.woken();
+        resolve();
+      };
+    });
   }
 
   update(chunk) {
@@ -129,25 +169,22 @@ class StreamHash {
     return undefined;
   }
 
-  /** Hands the filled part of the batch to the worker (taking one), or hashes it here if none is free. */
+  /** Hands the filled part of the batch to the thread (taking one), or hashes it here if none can start. */
   send() {
     if (this.failure) throw this.failure;
     if (!this.started) {
-      let worker = null;
-      try {
-        worker = takeWorker();
-      } catch {
-        // No thread can start here (e.g. a permission model without --allow-worker).
-      }
-      if (worker === null) {
+      const thread = takeThread();
+      if (thread === null) {
         this.hashHere();
         return;
       }
-      this.worker = worker.on("message", this.onMessage).on("error", this.onFailure).on("exit", this.onFailure);
+      this.thread = thread;
+      thread.streams.set(this.id, this);
       this.started = true;
     }
+    if (this.thread === null) throw this.failure ?? new Error("the SHA-256 worker thread stopped");
     const { buffer } = this.batch;
-    this.worker.postMessage({ buffer, length: this.filled }, [buffer]);
+    this.thread.worker.postMessage({ id: this.id, buffer, length: this.filled }, [buffer]);
     this.filled = 0;
     this.batch = this.spare.pop() ?? null;
     if (!this.batch && this.owned < IN_FLIGHT) {
@@ -178,36 +215,28 @@ class StreamHash {
     if (!this.started && !this.inline) this.hashHere(); // shorter than a batch
     if (this.inline) return this.inline.digest();
     if (this.filled) this.send();
-    this.worker.postMessage("digest");
+    this.thread.worker.postMessage({ end: this.id, digest: true });
     while (!this.digestBytes) {
       if (this.failure) throw this.failure;
       await this.sleep();
     }
-    returnWorker(this.release());
+    this.release();
     return this.digestBytes;
   }
 
-  /** Detaches the worker from this stream; returns it. */
+  /** Detaches this stream from its thread; returns the thread. */
   release() {
-    const worker = this.worker;
-    this.worker = null;
-    worker?.off("message", this.onMessage).off("error", this.onFailure).off("exit", this.onFailure);
-    return worker;
+    const thread = this.thread;
+    this.thread = null;
+    thread?.streams.delete(this.id);
+    return thread;
   }
 
-  /** Ends the stream's use of its worker: after `digest`, nothing; after an error, the worker
-   * finishes its queue, then is reused. */
+  /** Ends the stream's use of its thread (after `digest`: nothing left to do); the thread
+   * drops the stream's hash after the batches already sent, and serves other streams. */
   close() {
-    const worker = this.release();
-    if (!worker) return;
-    const done = (m) => {
-      if (m instanceof ArrayBuffer) return;
-      worker.off("message", done).off("exit", dead);
-      returnWorker(worker);
-    };
-    const dead = () => worker.off("message", done).off("exit", dead);
-    worker.on("message", done).on("exit", dead);
-    worker.postMessage("digest");
+    const thread = this.release();
+    thread?.worker.postMessage({ end: this.id, digest: false });
   }
 }
 

@@ -111,7 +111,7 @@ console.log("waiting");`);
   assert.equal(stalled, "waiting");
 });
 
-test("verifyStream starts at most one thread per core but one; streams beyond hash on the main thread", async () => {
+test("verifyStream starts at most one thread per core but one; more streams share them", async () => {
   const out = await runNode(`
 import workerThreads from "node:worker_threads";
 import { availableParallelism } from "node:os";

@@ -4,11 +4,31 @@
 // (src/archive/claim.rs); this file reads records, downloads, writes to the sink, calls the API,
 // persists each status in the ledger before acting, and reports progress.
 
-const { createHash, randomBytes } = require("node:crypto");
+const { randomBytes } = require("node:crypto");
 const os = require("node:os");
 const { claimStep, claimPolicy } = require("../flexperto_sdk.js");
 const { argumentError } = require("../errors.js");
 const { sleep } = require("../internal.js");
+const { platform } = require("../archive-node.js");
+
+/**
+ * The chunks of a download: straight from the download when the stream is downloadArchive's
+ * (archive-client.js, DIRECT_CHUNKS), else through the stream's reader (e.g. a fake client's).
+ */
+async function* chunksOf(stream) {
+  const direct = stream[Symbol.for("flexperto-sdk.directChunks")]?.();
+  if (direct) return yield* direct;
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
 
 /** The fields of a ledger row that claimStep decides on. */
 function statusOf(row) {
@@ -274,6 +294,10 @@ class ArchiveClaimer {
         .catch(() => {}); // the ledger is unreachable: the next save decides
     }, this.#renewEveryMs);
     let writer = null;
+    // node:crypto on verifyStream's hashing threads, off the thread that receives the downloads
+    // (archive-node.js, StreamHash): on the main thread, hashing 4 downloads capped the claim at
+    // about 0.6x of raw downloads (bench/README.md, claim-throughput).
+    const hash = platform.streamHash();
     try {
       writer = await this.#sink.open({
         archiveId: row.archiveId,
@@ -281,15 +305,12 @@ class ArchiveClaimer {
         sha256CheckSum: row.sha256CheckSum,
         sizeBytes: row.sizeBytes,
       });
-      const hash = createHash("sha256");
       let bytes = 0;
       let last = 0;
       const stream = await this.#client.downloadArchive(row.archiveId, { signal: abort.signal });
-      const reader = stream.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        hash.update(value);
+      for await (const value of chunksOf(stream)) {
+        const wait = hash.update(value);
+        if (wait) await wait;
         await writer.write(value);
         bytes += value.length;
         if (this.#onProgress !== undefined && bytes - last >= 1 << 20) {
@@ -298,13 +319,15 @@ class ArchiveClaimer {
         }
       }
       this.#progress({ archiveId: row.archiveId, state: "downloading", outcome: "active", bytes, totalBytes: row.sizeBytes });
-      return { writer, event: { type: "downloaded", sha256: hash.digest("hex"), bytes } };
+      const sha256 = (await hash.digest()).toString("hex");
+      return { writer, event: { type: "downloaded", sha256, bytes } };
     } catch (e) {
       if (writer) await writer.abort().catch(() => {});
       if (lost) throw new Error("the lease was lost to another worker");
       return { writer: null, event: { type: "downloadFailed", error: stepError(e) } };
     } finally {
       clearInterval(renew);
+      hash.close();
     }
   }
 
