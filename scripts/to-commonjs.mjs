@@ -12,7 +12,7 @@ import { pathToFileURL } from "node:url";
 export function toCommonJs(src, name = "module") {
   const names = [];
   let out = src
-    .replace(/^export (function\*?|async function|class|const) (\w+)/gm, (_, kind, n) => (names.push(n), `${kind} ${n}`))
+    .replace(/^export (function\*?|async function\*?|class|const) (\w+)/gm, (_, kind, n) => (names.push(n), `${kind} ${n}`))
     .replace(/^import \{([^}]*)\} from "(\.\/[\w-]+\.js)";$/gm, (_, imported, from) => `const {${imported.replace(/\bas\b/g, ":")}} = require("${from}");`);
   if (/^\s*(export|import)\b/m.test(out)) {
     throw new Error(`${name}: only "export function|class|const", and named imports of ./*.js on one line, are supported`);

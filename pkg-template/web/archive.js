@@ -24,11 +24,12 @@ function archiveError(code, message) {
 }
 
 /**
- * The chunks of a web ReadableStream, a Node stream or any (async) iterable.
+ * The chunks of a web ReadableStream, a Node stream or any (async) iterable (verifyStream's
+ * input; the claimer's downloads too).
  * @param {any} stream
  * @returns {AsyncGenerator<unknown>}
  */
-async function* chunksOf(stream) {
+export async function* chunksOf(stream) {
   // A stream of downloadArchive: its chunks straight from the download (see archive-client.js).
   const direct = stream?.[Symbol.for("flexperto-sdk.directChunks")]?.();
   if (direct) {

@@ -25,6 +25,10 @@ test("to-commonjs: exports, named imports (renamed too) and a working module", (
   assert.deepEqual(Object.keys(require("./a.js")), ["twice", "ONE"]);
   assert.match(readFileSync(join(dir, "a.js"), "utf8"), /^"use strict";/);
   assert.deepEqual(jsFiles(dir).sort(), [join(dir, "a.js"), join(dir, "b.js")]);
+  // Generators, plain and async, are exported too.
+  const gens = toCommonJs("export function* g() {\n  yield 1;\n}\nexport async function* h() {\n  yield 2;\n}\n");
+  assert.match(gens, /module\.exports = \{ g, h \};/);
+  assert.doesNotMatch(gens, /^export/m);
 });
 
 test("to-commonjs: refuses what it cannot rewrite", () => {

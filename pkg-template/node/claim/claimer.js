@@ -10,25 +10,8 @@ const { claimStep, claimPolicy } = require("../flexperto_sdk.js");
 const { argumentError } = require("../errors.js");
 const { sleep } = require("../internal.js");
 const { platform } = require("../archive-node.js");
-
-/**
- * The chunks of a download: straight from the download when the stream is downloadArchive's
- * (archive-client.js, DIRECT_CHUNKS), else through the stream's reader (e.g. a fake client's).
- */
-async function* chunksOf(stream) {
-  const direct = stream[Symbol.for("flexperto-sdk.directChunks")]?.();
-  if (direct) return yield* direct;
-  const reader = stream.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally {
-    reader.releaseLock();
-  }
-}
+// The chunks of a download (straight from the download for downloadArchive's streams).
+const { chunksOf } = require("../archive.js");
 
 /** The fields of a ledger row that claimStep decides on. */
 function statusOf(row) {
