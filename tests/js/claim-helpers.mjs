@@ -73,12 +73,8 @@ export async function claimCounts(sim, apiKey, dir) {
   }
   const names = await readdir(dir).catch(() => []);
   const files = new Map();
-  let leftoverParts = 0;
+  const leftoverParts = (await readdir(join(dir, ".partial")).catch(() => [])).length + names.filter((n) => n.endsWith(".part")).length;
   for (const n of names) {
-    if (n.endsWith(".part")) {
-      leftoverParts += 1;
-      continue;
-    }
     const m = /^(.+)--(.+)\.zip$/.exec(n);
     if (!m) continue;
     const list = files.get(m[2]) ?? [];

@@ -109,4 +109,6 @@ test("four workers on one PostgreSQL ledger, one SIGKILLed every 1.5 s: no loss,
   assert.equal(c.duplicateFiles, 0);
   assert.equal(c.abandonCalls.size, available);
   for (const [id, n] of c.abandonCalls) assert.equal(n, 1, `archive ${id} abandoned ${n} times`);
+  // Each killed writer's partial file went when its archive was claimed again.
+  assert.equal(c.leftoverParts, 0, "partial files of killed writers are gone");
 });

@@ -206,7 +206,20 @@ describe("FileArchiveSink", () => {
     const gone = await sink.open({ ...rec, archiveId: "arc_2" });
     await gone.write(Buffer.from("partial"));
     await gone.abort();
-    assert.deepEqual(await readdir(dir), ["conf_1--arc_1.zip"]);
+    assert.deepEqual((await readdir(dir)).sort(), [".partial", "conf_1--arc_1.zip"]);
+    assert.deepEqual(await readdir(join(dir, ".partial")), []);
+    // A writer killed mid-way leaves its partial file; the next writer of the SAME archive deletes
+    // it (it holds the archive's lease, so that file is an earlier holder's); others' stay.
+    await writeFile(join(dir, ".partial", "conf_1--arc_3.zip.4242.aaaaaaaaaaaa.part"), "killed writer");
+    await writeFile(join(dir, ".partial", "conf_1--arc_33.zip.4242.bbbbbbbbbbbb.part"), "another archive");
+    const next = await sink.open({ ...rec, archiveId: "arc_3" });
+    const partial = await readdir(join(dir, ".partial"));
+    assert.equal(partial.length, 2);
+    assert.ok(partial.includes("conf_1--arc_33.zip.4242.bbbbbbbbbbbb.part"), "another archive's partial file stays");
+    assert.ok(!partial.includes("conf_1--arc_3.zip.4242.aaaaaaaaaaaa.part"), "the killed writer's file is gone");
+    await next.write(Buffer.from("three"));
+    await next.commit();
+    assert.deepEqual(await readdir(join(dir, ".partial")), ["conf_1--arc_33.zip.4242.bbbbbbbbbbbb.part"]);
     await assert.rejects(sink.open({ ...rec, archiveId: "../../etc/passwd" }), (e) => e.name === "ValidationError");
     assert.throws(() => new FileArchiveSink({ dir, extra: 1 }), (e) => e.name === "ValidationError");
   });
@@ -233,7 +246,8 @@ describe("ArchiveClaimer", () => {
     assert.match((await ledger.get(failed.archiveId)).error, /FAILED/);
     const abandons = (await sim.control("GET", "archives/abandons")).items;
     assert.deepEqual(abandons.map((a) => a.archiveId), [good.archiveId]);
-    assert.deepEqual(await readdir(dir), [`${good.conferenceId}--${good.archiveId}.zip`]);
+    assert.deepEqual((await readdir(dir)).sort(), [".partial", `${good.conferenceId}--${good.archiveId}.zip`]);
+    assert.deepEqual(await readdir(join(dir, ".partial")), [], "no partial file of the quarantined downloads stays");
     // Claiming again changes nothing.
     assert.equal((await claimer.claim(bad.archiveId)).outcome, "skipped");
     // Progress: per-archive bytes and the running counts.
@@ -359,6 +373,7 @@ describe("ArchiveClaimer", () => {
     const c = await claimCounts(sim, apiKey, dir);
     printCounts(`SQLite restart (30 archives, killed in ${killedIn.join(", ")})`, c);
     assertCounts(c, { expectAvailable: 27 });
+    assert.equal(c.leftoverParts, 0, "the partial file of the writer killed while downloading went when the archive was claimed again");
     await sim.control("DELETE", "storage/faults");
   });
 

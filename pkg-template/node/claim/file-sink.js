@@ -8,6 +8,12 @@
 // when the file is durably stored under its final name; `writer.abort()` throws the partial file
 // away. commit() rejects with `code: "SINK_CONFLICT"` when a DIFFERENT file already has the name
 // (the archive is then quarantined, never abandoned); an identical file there is a success.
+//
+// Partial files live in `{dir}/.partial/`, named after the final file plus the writer's pid and a
+// random part. Only the holder of an archive's lease opens a writer for it, so when a writer is
+// opened, every other partial file of the same archive belongs to an earlier holder that was
+// killed before its commit or abort: open() deletes them. That folder holds only the files being
+// written, so looking through it costs the same however many archives `dir` keeps.
 
 const fsp = require("node:fs/promises");
 const path = require("node:path");
@@ -16,6 +22,7 @@ const { claimFileName } = require("../flexperto_sdk.js");
 const { argumentError, sdkError } = require("../errors.js");
 
 const COMPARE_CHUNK = 1 << 20;
+const PARTIAL = ".partial";
 const WRITE_BATCH = 64 << 10;
 
 /** Whether the files at `a` and `b` have the same bytes. */
@@ -154,22 +161,40 @@ class FileArchiveSink {
   async open(record) {
     if (record === null || typeof record !== "object") throw argumentError("record", "must be an object");
     const final = this.pathOf(record);
-    this.#ready ??= fsp.mkdir(this.#dir, { recursive: true }).catch((e) => {
+    const partial = path.join(this.#dir, PARTIAL);
+    this.#ready ??= fsp.mkdir(partial, { recursive: true }).catch((e) => {
       this.#ready = null;
       throw e;
     });
     await this.#ready;
-    const tmp = path.join(this.#dir, `.${path.basename(final)}.${process.pid}.${randomBytes(6).toString("hex")}.part`);
+    const base = path.basename(final);
+    await this.#dropStale(partial, `${base}.`);
+    const tmp = path.join(partial, `${base}.${process.pid}.${randomBytes(6).toString("hex")}.part`);
     let fh;
     try {
       fh = await fsp.open(tmp, "wx", 0o600);
     } catch (e) {
       if (e?.code !== "ENOENT") throw e;
       // The folder was removed since it was made: make it again, once.
-      await fsp.mkdir(this.#dir, { recursive: true });
+      await fsp.mkdir(partial, { recursive: true });
       fh = await fsp.open(tmp, "wx", 0o600);
     }
     return new FileArchiveWriter(fh, tmp, final, this.#dir);
+  }
+
+  /** Deletes the partial files of earlier writers of the same archive (see the top of this file). */
+  async #dropStale(partial, prefix) {
+    const names = await fsp.readdir(partial).catch((e) => {
+      if (e?.code === "ENOENT") return [];
+      throw e;
+    });
+    for (const name of names) {
+      if (name.startsWith(prefix) && name.endsWith(".part")) {
+        await fsp.unlink(path.join(partial, name)).catch((e) => {
+          if (e?.code !== "ENOENT") throw e;
+        });
+      }
+    }
   }
 }
 
