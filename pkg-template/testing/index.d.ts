@@ -86,7 +86,13 @@ export declare function deliver(
 
 /** A running simulator. */
 export declare class Simulator implements AsyncDisposable {
-  private constructor();
+  /** Made by `start` (or `startSimulator`); a subclass's constructor receives the same two values. */
+  protected constructor(url: string, child: import("node:child_process").ChildProcess);
+  /**
+   * Starts the simulator, as `startSimulator` does; called on a subclass, it makes an instance of
+   * the subclass (e.g. one with helpers of your own tests).
+   */
+  static start(options?: { bin?: string; args?: string[] }): Promise<Simulator>;
   /** Its base URL (`http://127.0.0.1:<port>`). */
   readonly url: string;
   /** Calls its `/_sim/` control API. */

@@ -155,25 +155,8 @@ function simBinary(explicit) {
  * Starts the simulator on a free port; resolves once it listens. `stop()` ends it.
  * @param {{ bin?: string, args?: string[] }} [options]
  */
-export async function startSimulator(options = {}) {
-  const bin = simBinary(options.bin);
-  const child = spawn(bin, ["--port", "0", ...(options.args ?? [])], { stdio: ["ignore", "pipe", "inherit"] });
-  const lines = createInterface({ input: child.stdout });
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("the simulator did not start within 10 s")), 10_000);
-    child.once("error", (e) => (clearTimeout(timer), reject(e)));
-    child.once("exit", (code) => (clearTimeout(timer), reject(new Error(`the simulator exited with ${code}`))));
-    lines.once("line", (line) => {
-      clearTimeout(timer);
-      const m = /^listening on (http:\/\/\S+)$/.exec(line);
-      m ? resolve(m[1]) : reject(new Error(`the simulator printed ${JSON.stringify(line)}`));
-    });
-  }).catch((e) => {
-    child.kill("SIGKILL");
-    throw e;
-  });
-  lines.on("line", () => {}); // keep draining its output
-  return new Simulator(url, child);
+export function startSimulator(options = {}) {
+  return Simulator.start(options);
 }
 
 /** A running simulator: its `url` and its `/_sim/` control API. */
@@ -183,6 +166,28 @@ export class Simulator {
   constructor(url, child) {
     this.url = url;
     this.#child = child;
+  }
+
+  /** Starts the simulator; on a subclass, resolves to an instance of it. */
+  static async start(options = {}) {
+    const bin = simBinary(options.bin);
+    const child = spawn(bin, ["--port", "0", ...(options.args ?? [])], { stdio: ["ignore", "pipe", "inherit"] });
+    const lines = createInterface({ input: child.stdout });
+    const url = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("the simulator did not start within 10 s")), 10_000);
+      child.once("error", (e) => (clearTimeout(timer), reject(e)));
+      child.once("exit", (code) => (clearTimeout(timer), reject(new Error(`the simulator exited with ${code}`))));
+      lines.once("line", (line) => {
+        clearTimeout(timer);
+        const m = /^listening on (http:\/\/\S+)$/.exec(line);
+        m ? resolve(m[1]) : reject(new Error(`the simulator printed ${JSON.stringify(line)}`));
+      });
+    }).catch((e) => {
+      child.kill("SIGKILL");
+      throw e;
+    });
+    lines.on("line", () => {}); // keep draining its output
+    return new this(url, child);
   }
 
   async control(method, path, body) {
