@@ -12,9 +12,16 @@
 //
 // Prints throughput (claim / raw, target >= 0.95x), CPU per GiB summed over all threads
 // (process.cpuUsage) against raw's plus node:crypto's own hashing CPU (target <= 1.3x), and peak
-// RSS growth during the claim (target < 128 MiB). One process; raw runs before and after the
-// claim (abandoned archives stay downloadable) and its mean is the baseline.
-// BENCH_ARCHIVES (20), BENCH_ARCHIVE_BYTES (50 MiB), BENCH_CONCURRENCY (4), BENCH_RATE (250e6).
+// RSS growth during the claim (target < 128 MiB). One process, BENCH_ROUNDS rounds: each round
+// makes a fresh set of archives, downloads it once untimed, then times raw, raw + file and the
+// claim with FileArchiveSink on it, and the claim with the discarding sink on a second fresh set.
+// Rounds, not one run of each: after a few GiB have been written, V8 in Node 20 starts about six
+// times as many mark-compact collections per GiB for the same download-and-write loop (measured
+// with --trace-gc: 10-14 per GiB, then 94-98, and about 0.7 s more CPU per GiB on the GC threads,
+// for raw loops and the claim alike), so whatever ran later would pay for it. Medians per variant.
+// Within a round, raw + file and the claim with FileArchiveSink alternate which runs first.
+// BENCH_ARCHIVES (20), BENCH_ARCHIVE_BYTES (50 MiB), BENCH_CONCURRENCY (4), BENCH_RATE (250e6),
+// BENCH_ROUNDS (4).
 import { createHash } from "node:crypto";
 import { mkdtemp, open, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -27,6 +34,7 @@ const N = Number(process.env.BENCH_ARCHIVES ?? 20);
 const SIZE = Number(process.env.BENCH_ARCHIVE_BYTES ?? 50 * 2 ** 20);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const RATE = Number(process.env.BENCH_RATE ?? 250e6);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const GiB = 2 ** 30;
 
 const cpu = () => {
@@ -46,23 +54,29 @@ const dir = await mkdtemp(join(tmpdir(), "bench-claim-"));
 try {
   const apiKey = await sim.apiKey("admin");
   const client = new FlexpertoClient({ baseUrl: sim.url, apiKey });
-  // Two sets: a claim abandons its archives, and a sweep claims only AVAILABLE ones.
-  const ids = [];
-  const idsB = [];
-  for (let i = 0; i < N; i++) ids.push((await sim.endConference({ sizeBytes: SIZE })).archiveId);
-  await sim.advanceClock(3);
-  const t0 = performance.now();
-  for (;;) {
-    const { items } = await client.listArchives({ status: "AVAILABLE", limit: 100 });
-    if (items.length === N) break;
-    if (performance.now() - t0 > 300_000) throw new Error("archives not AVAILABLE");
-    await new Promise((r) => setTimeout(r, 200));
-  }
   const total = N * SIZE;
-  console.log(`${N} archives of ${(SIZE / 2 ** 20).toFixed(0)} MiB, concurrency ${CONCURRENCY}, storage limited to ${(RATE / 1e6).toFixed(0)} MB/s per download (packed in ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-  await sim.storageFault({ kind: "slow", bytesPerSecond: RATE });
 
-  async function raw(toFile = false) {
+  // N fresh AVAILABLE archives (the earlier sets are abandoned by their claims), each downloaded
+  // once untimed: the first download of a fresh archive is up to 2x slower than later ones (the
+  // simulator generates the bytes; page caches).
+  async function freshSet() {
+    await sim.control("DELETE", "storage/faults");
+    const ids = [];
+    for (let i = 0; i < N; i++) ids.push((await sim.endConference({ sizeBytes: SIZE })).archiveId);
+    await sim.advanceClock(3);
+    const t0 = performance.now();
+    for (;;) {
+      const { items } = await client.listArchives({ status: "AVAILABLE", limit: 100 });
+      if (items.length === N) break;
+      if (performance.now() - t0 > 300_000) throw new Error("archives not AVAILABLE");
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await sim.storageFault({ kind: "slow", bytesPerSecond: RATE });
+    await raw(ids);
+    return ids;
+  }
+
+  async function raw(ids, toFile = false) {
     const c0 = cpu();
     const w0 = performance.now();
     await pool(ids, CONCURRENCY, async (id) => {
@@ -117,45 +131,38 @@ try {
     return cpu() - c0;
   }
 
-  // The first download of a fresh archive is up to 2x slower than later ones (the simulator
-  // generates the bytes; page caches): one untimed pass, so that every run sees warm archives.
-  await raw();
-  const raw1 = await raw();
-  const rawFile1 = await raw(true);
-  const claim = await claimRun(new FileArchiveSink({ dir }));
-  const raw2 = await raw();
-  const rawFile2 = await raw(true);
-  // The second set, for the discarding sink.
-  for (let i = 0; i < N; i++) idsB.push((await sim.endConference({ sizeBytes: SIZE })).archiveId);
-  await sim.advanceClock(3);
-  for (;;) {
-    const { items } = await client.listArchives({ status: "AVAILABLE", limit: 100 });
-    if (items.length === N) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  await pool(idsB, CONCURRENCY, async (id) => {
-    const res = await fetch(await client.archiveDownloadUrl(id));
-    for await (const chunk of res.body) void chunk;
-  });
-  const claimNull = await claimRun(discardingSink);
-  const hashing = hashCpu();
-
-  const mean = (a, b) => ({ seconds: (a.seconds + b.seconds) / 2, cpu: (a.cpu + b.cpu) / 2 });
-  const r = mean(raw1, raw2);
-  const rf = mean(rawFile1, rawFile2);
+  console.log(`${N} archives of ${(SIZE / 2 ** 20).toFixed(0)} MiB, concurrency ${CONCURRENCY}, storage limited to ${(RATE / 1e6).toFixed(0)} MB/s per download, ${ROUNDS} rounds`);
   const mbps = (x) => (total / x.seconds / 1e6).toFixed(0);
   const perGiB = (c) => (c / (total / GiB)).toFixed(2);
-  const line = (name, x) => console.log(`${name.padEnd(26)} ${x.seconds.toFixed(2)} s (${mbps(x)} MB/s), CPU ${perGiB(x.cpu)} s/GiB`);
-  line("raw downloads", r);
-  line("raw downloads + file+fsync", rf);
+  const hashing = hashCpu();
+  const rounds = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    const a = await freshSet();
+    // raw + file and the claim alternate which goes first (the disk's state after 1 GiB of
+    // writes slows whatever follows); abandoned archives stay downloadable for the raw loops.
+    const r = { raw: await raw(a) };
+    const claimFile = async () => (r.claim = await claimRun(new FileArchiveSink({ dir: join(dir, `claim-${round}`) })));
+    const rawFile = async () => (r.rawFile = await raw(a, true));
+    if (round % 2 === 1) await rawFile().then(claimFile);
+    else await claimFile().then(rawFile);
+    await freshSet();
+    r.claimNull = await claimRun(discardingSink);
+    rounds.push(r);
+    console.log(
+      `round ${round} (MB/s; CPU s/GiB): raw ${mbps(r.raw)}; ${perGiB(r.raw.cpu)} | raw + file+fsync ${mbps(r.rawFile)}; ${perGiB(r.rawFile.cpu)} | ` +
+        `claim, FileArchiveSink ${mbps(r.claim)}; ${perGiB(r.claim.cpu)} | claim, discarding sink ${mbps(r.claimNull)}; ${perGiB(r.claimNull.cpu)}`,
+    );
+  }
+  const median = (f) => rounds.map(f).sort((x, y) => x - y)[Math.floor(rounds.length / 2)];
+  const ratio = (f) => median(f).toFixed(2);
   console.log(`${"node:crypto".padEnd(26)} CPU ${perGiB(hashing)} s/GiB`);
-  line("claim, FileArchiveSink", claim);
-  line("claim, discarding sink", claimNull);
-  console.log(`throughput claim (FileArchiveSink) / raw: ${(r.seconds / claim.seconds).toFixed(2)}x (target >= 0.95x); / raw + file+fsync: ${(rf.seconds / claim.seconds).toFixed(2)}x`);
-  console.log(`throughput claim (discarding sink) / raw: ${(r.seconds / claimNull.seconds).toFixed(2)}x`);
-  console.log(`CPU claim (FileArchiveSink) / (raw + node:crypto): ${(claim.cpu / (r.cpu + hashing)).toFixed(2)}x (target <= 1.3x); / (raw + file+fsync + node:crypto): ${(claim.cpu / (rf.cpu + hashing)).toFixed(2)}x`);
-  console.log(`CPU claim (discarding sink) / (raw + node:crypto): ${(claimNull.cpu / (r.cpu + hashing)).toFixed(2)}x`);
-  console.log(`peak RSS growth while claiming: ${(Math.max(claim.rssGrowth, claimNull.rssGrowth) / 2 ** 20).toFixed(1)} MiB (target < 128 MiB)`);
+  console.log(`medians of the rounds' ratios:`);
+  console.log(`throughput claim (FileArchiveSink) / raw: ${ratio((r) => r.raw.seconds / r.claim.seconds)}x (target >= 0.95x); / raw + file+fsync: ${ratio((r) => r.rawFile.seconds / r.claim.seconds)}x`);
+  console.log(`throughput claim (discarding sink) / raw: ${ratio((r) => r.raw.seconds / r.claimNull.seconds)}x`);
+  console.log(`CPU claim (FileArchiveSink) / (raw + node:crypto): ${ratio((r) => r.claim.cpu / (r.raw.cpu + hashing))}x (target <= 1.3x); / (raw + file+fsync + node:crypto): ${ratio((r) => r.claim.cpu / (r.rawFile.cpu + hashing))}x`);
+  console.log(`CPU claim (discarding sink) / (raw + node:crypto): ${ratio((r) => r.claimNull.cpu / (r.raw.cpu + hashing))}x`);
+  console.log(`raw + file+fsync / raw (what storing alone costs here): throughput ${ratio((r) => r.raw.seconds / r.rawFile.seconds)}x, CPU ${ratio((r) => r.rawFile.cpu / (r.raw.cpu + hashing))}x of (raw + node:crypto)`);
+  console.log(`peak RSS growth while claiming: ${(Math.max(...rounds.map((r) => Math.max(r.claim.rssGrowth, r.claimNull.rssGrowth))) / 2 ** 20).toFixed(1)} MiB (target < 128 MiB)`);
 } finally {
   await sim.stop();
   await rm(dir, { recursive: true, force: true });
