@@ -38,7 +38,7 @@ pub struct SpecError {
 impl SpecError {
     /// The stable code: `INVALID_SPEC`.
     pub fn code(&self) -> &'static str {
-        "INVALID_SPEC"
+        crate::error::SpecErrorCode::InvalidSpec.as_str()
     }
 }
 

@@ -365,7 +365,7 @@ pub fn error_from_response(op: Operation, resp: &ApiResponse, secret: &str) -> A
 pub fn invalid_response(op: Operation, status: u16, why: impl std::fmt::Display) -> ApiError {
     ApiError {
         status,
-        code: "INVALID_RESPONSE",
+        code: crate::error::ApiErrorCode::InvalidResponse.as_str(),
         message: format!("{}: unexpected response body: {why}", op.name()),
         operation: op.name(),
         body: None,
