@@ -628,7 +628,7 @@ impl<T: Transport> Client<T> {
         let req = subscriptions::list_subscriptions(&self.config.routes)?;
         let resp = self.execute(&req).await?;
         Ok(subscriptions::parse_items(
-            Operation::ListSubscriptions,
+            Operation::ListWebhookSubscriptions,
             &resp,
         )?)
     }
@@ -651,7 +651,7 @@ impl<T: Transport> Client<T> {
         let req = subscriptions::subscription_reports(&self.config.routes, id)?;
         let resp = self.execute(&req).await?;
         Ok(subscriptions::parse_items(
-            Operation::ListSubscriptionReports,
+            Operation::ListWebhookSubscriptionReports,
             &resp,
         )?)
     }

@@ -86,7 +86,12 @@ pub fn download_archive(
     routes: &RouteTable,
     archive_id: &str,
 ) -> Result<ApiRequest, ValidationError> {
-    by_id(routes, Operation::DownloadArchive, "archiveId", archive_id)
+    by_id(
+        routes,
+        Operation::ArchiveDownloadUrl,
+        "archiveId",
+        archive_id,
+    )
 }
 
 /// `POST /api/v2/communication/conferences/conferences/{conferenceId}/archive/abandon`.
@@ -263,7 +268,7 @@ pub fn parse_archive_list(resp: &ApiResponse) -> Result<ArchiveList, ApiError> {
 /// # Errors
 /// `INVALID_RESPONSE` when the answer is not a redirect with a usable `Location`.
 pub fn parse_download_location(resp: &ApiResponse, base_url: &str) -> Result<String, ApiError> {
-    let op = Operation::DownloadArchive;
+    let op = Operation::ArchiveDownloadUrl;
     let bad = |why: &str| invalid_response(op, resp.status, why);
     if !matches!(resp.status, 301 | 302 | 303 | 307 | 308) {
         return Err(bad(

@@ -45,8 +45,12 @@ pub fn create_subscription(
 /// # Errors
 /// None in practice.
 pub fn list_subscriptions(routes: &RouteTable) -> Result<ApiRequest, ValidationError> {
-    let path = build_path(routes, Operation::ListSubscriptions, &[], &[])?;
-    Ok(ApiRequest::new(Operation::ListSubscriptions, path, None))
+    let path = build_path(routes, Operation::ListWebhookSubscriptions, &[], &[])?;
+    Ok(ApiRequest::new(
+        Operation::ListWebhookSubscriptions,
+        path,
+        None,
+    ))
 }
 
 /// `DELETE /api/v2/communication/subscriptions/subscriptions/{subscriptionId}`.
@@ -56,11 +60,15 @@ pub fn list_subscriptions(routes: &RouteTable) -> Result<ApiRequest, ValidationE
 pub fn delete_subscription(routes: &RouteTable, id: &str) -> Result<ApiRequest, ValidationError> {
     let path = build_path(
         routes,
-        Operation::DeleteSubscription,
+        Operation::DeleteWebhookSubscription,
         &[("subscriptionId", id)],
         &[],
     )?;
-    Ok(ApiRequest::new(Operation::DeleteSubscription, path, None))
+    Ok(ApiRequest::new(
+        Operation::DeleteWebhookSubscription,
+        path,
+        None,
+    ))
 }
 
 /// `GET /api/v2/communication/subscriptions/subscriptions/{subscriptionId}/reports`.
@@ -70,12 +78,12 @@ pub fn delete_subscription(routes: &RouteTable, id: &str) -> Result<ApiRequest, 
 pub fn subscription_reports(routes: &RouteTable, id: &str) -> Result<ApiRequest, ValidationError> {
     let path = build_path(
         routes,
-        Operation::ListSubscriptionReports,
+        Operation::ListWebhookSubscriptionReports,
         &[("subscriptionId", id)],
         &[],
     )?;
     Ok(ApiRequest::new(
-        Operation::ListSubscriptionReports,
+        Operation::ListWebhookSubscriptionReports,
         path,
         None,
     ))
@@ -155,7 +163,7 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            parse_items(Operation::ListSubscriptions, &r).unwrap(),
+            parse_items(Operation::ListWebhookSubscriptions, &r).unwrap(),
             r#"{"items":[{"id":"a"}]}"#
         );
         let bad = ApiResponse {
@@ -163,6 +171,6 @@ mod tests {
             body: br#"{"items":[1]}"#.to_vec(),
             ..Default::default()
         };
-        assert!(parse_items(Operation::ListSubscriptions, &bad).is_err());
+        assert!(parse_items(Operation::ListWebhookSubscriptions, &bad).is_err());
     }
 }
