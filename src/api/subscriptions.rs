@@ -6,7 +6,9 @@ use super::{
     build_path, invalid_response, parse_object, required_id, ApiRequest, ApiResponse, Operation,
     RouteTable,
 };
+use crate::client::Client;
 use crate::error::{ApiError, Error, ValidationError};
+use crate::transport::Transport;
 use crate::webhook::validate_callback_url;
 
 /// `POST /api/v2/communication/subscriptions/subscriptions/webhook` (override the route for the
@@ -116,6 +118,58 @@ pub fn parse_items(op: Operation, resp: &ApiResponse) -> Result<String, ApiError
             resp.status,
             "expected {\"items\": [...]}",
         )),
+    }
+}
+
+/// The `Client` methods of this resource: build, send through [`Client::execute`], parse.
+impl<T: Transport> Client<T> {
+    /// Registers a webhook for `topic` at `url` (checked first: https, no special-purpose
+    /// address, a secret segment). Returns `(id, subscription JSON)`.
+    ///
+    /// # Errors
+    /// [`Error::Webhook`] for a refused URL; otherwise as [`Client::execute`].
+    pub async fn create_subscription(
+        &self,
+        topic: &str,
+        url: &str,
+        allow_http_loopback: bool,
+    ) -> Result<(String, String), Error> {
+        let req = create_subscription(&self.config().routes, topic, url, allow_http_loopback)?;
+        let resp = self.execute(&req).await?;
+        Ok(parse_with_id(Operation::CreateWebhookSubscription, &resp)?)
+    }
+
+    /// Lists the tenant's subscriptions (JSON `{ items }`).
+    ///
+    /// # Errors
+    /// As [`Client::execute`].
+    pub async fn list_subscriptions(&self) -> Result<String, Error> {
+        let req = list_subscriptions(&self.config().routes)?;
+        let resp = self.execute(&req).await?;
+        Ok(parse_items(Operation::ListWebhookSubscriptions, &resp)?)
+    }
+
+    /// Deletes a subscription. Retries already in flight may still arrive at its URL.
+    ///
+    /// # Errors
+    /// As [`Client::execute`].
+    pub async fn delete_subscription(&self, id: &str) -> Result<(), Error> {
+        let req = delete_subscription(&self.config().routes, id)?;
+        self.execute(&req).await?;
+        Ok(())
+    }
+
+    /// The 50 latest delivery attempts of a subscription (JSON `{ items }`).
+    ///
+    /// # Errors
+    /// As [`Client::execute`].
+    pub async fn subscription_reports(&self, id: &str) -> Result<String, Error> {
+        let req = subscription_reports(&self.config().routes, id)?;
+        let resp = self.execute(&req).await?;
+        Ok(parse_items(
+            Operation::ListWebhookSubscriptionReports,
+            &resp,
+        )?)
     }
 }
 
