@@ -62,6 +62,46 @@ fn strip(v: &Value) -> Value {
     }
 }
 
+/// `operations! { Variant => "operationId", Method, "/base/path"; ... }` for every operation of
+/// the contract, in its order (src/api/mod.rs includes it): the variant is the operationId with
+/// its first letter upper-cased.
+fn operations(doc: &Value) -> String {
+    let base = doc.get("basePath").and_then(Value::as_str).unwrap_or("");
+    let mut out = String::from("operations! {\n");
+    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
+        panic!("spec: no paths");
+    };
+    for (path, item) in paths {
+        let Some(item) = item.as_object() else {
+            continue;
+        };
+        for (method, op) in item {
+            let Some(id) = op.get("operationId").and_then(Value::as_str) else {
+                continue;
+            };
+            let method = match method.as_str() {
+                "get" => "Get",
+                "post" => "Post",
+                "patch" => "Patch",
+                "delete" => "Delete",
+                other => panic!("spec: {id}: method {other} is not supported"),
+            };
+            let mut chars = id.chars();
+            let variant: String = match chars.next() {
+                Some(c) if id.chars().all(|c| c.is_ascii_alphanumeric()) => {
+                    c.to_ascii_uppercase().to_string() + chars.as_str()
+                }
+                _ => panic!("spec: operationId {id:?} is not an identifier"),
+            };
+            out.push_str(&format!(
+                "    {variant} => {id:?}, {method}, \"{base}{path}\";\n"
+            ));
+        }
+    }
+    out.push_str("}\n");
+    out
+}
+
 fn main() {
     let src = "spec/flexperto-v2.json";
     println!("cargo:rerun-if-changed={src}");
@@ -88,5 +128,8 @@ fn main() {
     let dir = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default());
     if let Err(e) = std::fs::write(dir.join("contract.json"), out.to_string()) {
         panic!("OUT_DIR/contract.json: {e}");
+    }
+    if let Err(e) = std::fs::write(dir.join("operations.rs"), operations(&doc)) {
+        panic!("OUT_DIR/operations.rs: {e}");
     }
 }

@@ -1,18 +1,16 @@
 //! The API client: builds requests, sends them through a [`Transport`], retries by the
 //! [`RetryPolicy`], and parses the answers. Generic over the transport, so it runs natively in
 //! tests and over `fetch` in wasm.
+//!
+//! This file holds what every call shares (`execute`: retries, hooks, per-call options) and the
+//! guide's flows over several endpoints (`ensure_expert`, `start_video_call`, `check_spec`). The
+//! method of each endpoint sits with its builder and parser in `crate::api::<resource>`.
 
-use crate::api::{
-    self, archives, meetings, settings, subscriptions, tokens, users, ApiRequest, ApiResponse,
-    Operation,
-};
+use crate::api::{self, users, ApiRequest, ApiResponse, Operation};
 use crate::config::ClientConfig;
 use crate::error::{ApiError, Error, NetworkError, ValidationError};
-use crate::models::archives::{ArchiveList, ArchiveRecord, ListArchivesQuery};
 use crate::models::meetings::{Meeting, MeetingRequest, Participant};
-use crate::models::settings::{PlatformSettings, SettingsUpdate};
-use crate::models::tokens::{ApiToken, CreatedApiToken, NewApiToken};
-use crate::models::users::{ListUsersQuery, NewUser, User, UserList};
+use crate::models::users::{ListUsersQuery, NewUser, User};
 use crate::retry::{Decision, Outcome, RetryPolicy};
 use crate::transport::{CallOptions, Outgoing, Phase, RequestEvent, Transport, TransportFailure};
 use std::sync::Arc;
@@ -264,62 +262,6 @@ impl<T: Transport> Client<T> {
         );
     }
 
-    /// ListUsers: one page of users.
-    ///
-    /// # Errors
-    /// [`Error::Validation`] before sending; otherwise as [`Client::execute`], and `INVALID_RESPONSE`.
-    pub async fn list_users(&self, q: &ListUsersQuery) -> Result<UserList, Error> {
-        let req = users::list_users(&self.config.routes, q)?;
-        let resp = self.execute(&req).await?;
-        Ok(users::parse_list_users(&resp)?)
-    }
-
-    /// CreateUser, with mails suppressed unless `suppress_mails` is false.
-    ///
-    /// # Errors
-    /// As [`Client::list_users`]; a taken e-mail is an [`ApiError`] with code `CONFLICT`.
-    pub async fn create_user(&self, user: &NewUser, suppress_mails: bool) -> Result<User, Error> {
-        let req = users::create_user(
-            &self.config.routes,
-            &self.config.suppress_mails_param,
-            user,
-            suppress_mails,
-        )?;
-        self.send_create(req).await
-    }
-
-    async fn send_create(&self, req: ApiRequest) -> Result<User, Error> {
-        let resp = self.execute(&req).await?;
-        Ok(users::parse_created_user(&resp)?)
-    }
-
-    /// ConfirmEmail for the account `user_id`. Returns the account when the API sends it back.
-    ///
-    /// # Errors
-    /// As [`Client::list_users`].
-    pub async fn confirm_email(&self, user_id: &str) -> Result<Option<User>, Error> {
-        self.confirm_email_with(user_id, None).await
-    }
-
-    /// ConfirmEmail with the guide's `supressMails` query parameter (`None`: not sent).
-    ///
-    /// # Errors
-    /// As [`Client::list_users`].
-    pub async fn confirm_email_with(
-        &self,
-        user_id: &str,
-        suppress_mails: Option<bool>,
-    ) -> Result<Option<User>, Error> {
-        let req = users::confirm_email_with(
-            &self.config.routes,
-            &self.config.suppress_mails_param,
-            user_id,
-            suppress_mails,
-        )?;
-        let resp = self.execute(&req).await?;
-        Ok(users::parse_user(Operation::ConfirmEmail, &resp)?)
-    }
-
     async fn find_expert(&self, email: &str) -> Result<Option<User>, Error> {
         let page = self
             .list_users(&ListUsersQuery {
@@ -422,25 +364,8 @@ impl<T: Transport> Client<T> {
         })
     }
 
-    fn now_ms(&self) -> i64 {
+    pub(crate) fn now_ms(&self) -> i64 {
         self.transport.now_ms() as i64
-    }
-
-    /// Reserves a meeting moderated by an expert, with one link per participant.
-    ///
-    /// # Errors
-    /// [`Error::Validation`] for a bad window or participant e-mail; otherwise as [`Client::execute`].
-    pub async fn reserve_meeting(&self, req: &MeetingRequest) -> Result<Meeting, Error> {
-        let now = self.now_ms();
-        let window = meetings::window(req, now)?;
-        let built = meetings::reserve_meeting(
-            &self.config.routes,
-            &self.config.suppress_mails_param,
-            req,
-            now,
-        )?;
-        let resp = self.execute(&built).await?;
-        Ok(meetings::parse_meeting(&resp, window, &req.link_fields)?)
     }
 
     /// The CRM button in one call: ensures the expert (unless given by account id), then reserves
@@ -525,175 +450,6 @@ impl<T: Transport> Client<T> {
         })
     }
 
-    /// Reads the platform settings.
-    ///
-    /// # Errors
-    /// As [`Client::execute`].
-    pub async fn get_platform_settings(&self) -> Result<PlatformSettings, Error> {
-        let req = settings::get_platform_settings(&self.config.routes)?;
-        let resp = self.execute(&req).await?;
-        Ok(settings::parse_settings(
-            Operation::GetPlatformSettings,
-            &resp,
-        )?)
-    }
-
-    /// Updates the switches given. When the update turns one recording mode on without saying
-    /// anything of the other, the current settings are read first, and the update is refused if
-    /// the other mode is on: the two are mutually exclusive.
-    ///
-    /// # Errors
-    /// `RECORDING_MODES_EXCLUSIVE` before any change; otherwise as [`Client::execute`].
-    pub async fn update_platform_settings(
-        &self,
-        update: &SettingsUpdate,
-    ) -> Result<PlatformSettings, Error> {
-        let req = settings::update_platform_settings(&self.config.routes, update)?;
-        let turns_one_on_blind = (update.automatic_recording == Some(true)
-            && update.recording_verbal_consent.is_none())
-            || (update.recording_verbal_consent == Some(true)
-                && update.automatic_recording.is_none());
-        if turns_one_on_blind {
-            let current = self.get_platform_settings().await?;
-            if settings::would_enable_both(&current.switches, update) {
-                return Err(ValidationError::RecordingModesExclusive.into());
-            }
-        }
-        let resp = self.execute(&req).await?;
-        Ok(settings::parse_settings(
-            Operation::UpdatePlatformSettings,
-            &resp,
-        )?)
-    }
-
-    /// Creates an API token; its secret is in the result, and only there.
-    ///
-    /// # Errors
-    /// [`Error::Validation`] for a bad name or expiry; otherwise as [`Client::execute`].
-    pub async fn create_api_token(&self, t: &NewApiToken) -> Result<CreatedApiToken, Error> {
-        let req = tokens::create_api_token(&self.config.routes, t, self.now_ms())?;
-        let resp = self.execute(&req).await?;
-        Ok(tokens::parse_created_token(&resp)?)
-    }
-
-    /// Lists API tokens (never their secrets). Returns the records and the list as JSON.
-    ///
-    /// # Errors
-    /// As [`Client::execute`].
-    pub async fn list_api_tokens(&self) -> Result<(Vec<ApiToken>, String), Error> {
-        let req = tokens::list_api_tokens(&self.config.routes)?;
-        let resp = self.execute(&req).await?;
-        Ok(tokens::parse_token_list(&resp)?)
-    }
-
-    /// Revokes an API token: the platform refuses it from its next call on.
-    ///
-    /// # Errors
-    /// [`Error::Validation`] for a bad id; otherwise as [`Client::execute`].
-    pub async fn revoke_api_token(&self, token_id: &str) -> Result<(), Error> {
-        let req = tokens::revoke_api_token(&self.config.routes, token_id)?;
-        self.execute(&req).await?;
-        Ok(())
-    }
-
-    /// Registers a webhook for `topic` at `url` (checked first: https, no special-purpose
-    /// address, a secret segment). Returns `(id, subscription JSON)`.
-    ///
-    /// # Errors
-    /// [`Error::Webhook`] for a refused URL; otherwise as [`Client::execute`].
-    pub async fn create_subscription(
-        &self,
-        topic: &str,
-        url: &str,
-        allow_http_loopback: bool,
-    ) -> Result<(String, String), Error> {
-        let req = subscriptions::create_subscription(
-            &self.config.routes,
-            topic,
-            url,
-            allow_http_loopback,
-        )?;
-        let resp = self.execute(&req).await?;
-        Ok(subscriptions::parse_with_id(
-            Operation::CreateWebhookSubscription,
-            &resp,
-        )?)
-    }
-
-    /// Lists the tenant's subscriptions (JSON `{ items }`).
-    ///
-    /// # Errors
-    /// As [`Client::execute`].
-    pub async fn list_subscriptions(&self) -> Result<String, Error> {
-        let req = subscriptions::list_subscriptions(&self.config.routes)?;
-        let resp = self.execute(&req).await?;
-        Ok(subscriptions::parse_items(
-            Operation::ListSubscriptions,
-            &resp,
-        )?)
-    }
-
-    /// Deletes a subscription. Retries already in flight may still arrive at its URL.
-    ///
-    /// # Errors
-    /// As [`Client::execute`].
-    pub async fn delete_subscription(&self, id: &str) -> Result<(), Error> {
-        let req = subscriptions::delete_subscription(&self.config.routes, id)?;
-        self.execute(&req).await?;
-        Ok(())
-    }
-
-    /// The 50 latest delivery attempts of a subscription (JSON `{ items }`).
-    ///
-    /// # Errors
-    /// As [`Client::execute`].
-    pub async fn subscription_reports(&self, id: &str) -> Result<String, Error> {
-        let req = subscriptions::subscription_reports(&self.config.routes, id)?;
-        let resp = self.execute(&req).await?;
-        Ok(subscriptions::parse_items(
-            Operation::ListSubscriptionReports,
-            &resp,
-        )?)
-    }
-
-    /// ListArchives: one page of the tenant's archive records (admin keys only).
-    ///
-    /// # Errors
-    /// [`Error::Validation`] for a bad limit or status; otherwise as [`Client::execute`], and
-    /// `INVALID_RESPONSE` for a record without `id`, `subject.conference_id` or `status`.
-    pub async fn list_archives(&self, q: &ListArchivesQuery) -> Result<ArchiveList, Error> {
-        let req = archives::list_archives(&self.config.routes, q)?;
-        let resp = self.execute(&req).await?;
-        Ok(archives::parse_archive_list(&resp)?)
-    }
-
-    /// GetArchive: one archive record.
-    ///
-    /// # Errors
-    /// [`Error::Validation`] for an id with `/`, `..` and the like; otherwise as
-    /// [`Client::list_archives`].
-    pub async fn get_archive(&self, archive_id: &str) -> Result<ArchiveRecord, Error> {
-        let req = archives::get_archive(&self.config.routes, archive_id)?;
-        let resp = self.execute(&req).await?;
-        Ok(archives::parse_archive(Operation::GetArchive, &resp)?)
-    }
-
-    /// DownloadArchive without following it: the signed object-storage URL of the file. Fetch it
-    /// WITHOUT the api-key header (it is a different host, and the URL carries its own
-    /// signature); it expires, so resolve it again when storage refuses it.
-    ///
-    /// # Errors
-    /// As [`Client::get_archive`]; `INVALID_RESPONSE` when the answer is not a redirect to an
-    /// https URL (in a browser the redirect cannot be read at all).
-    pub async fn archive_download_url(&self, archive_id: &str) -> Result<String, Error> {
-        let req = archives::download_archive(&self.config.routes, archive_id)?;
-        let resp = self.execute(&req).await?;
-        Ok(archives::parse_download_location(
-            &resp,
-            &self.config.base_url,
-        )?)
-    }
-
     /// GetSpec: fetches the tenant's OpenAPI 2.0 document and compares it with the contract
     /// shipped in the SDK ([`crate::drift`]): what is missing on either side, moved paths with the
     /// `routes` override that fixes each, required fields, types and query parameters. A move
@@ -710,34 +466,5 @@ impl<T: Transport> Client<T> {
             &resp.body,
             &self.config.routes,
         )?)
-    }
-
-    /// AbandonArchive: claims the archive of a conference (status ABANDONED; the file stays
-    /// downloadable for the expiry period, then EXPIRED). Takes the conference id. Returns the
-    /// record when the server sends one.
-    ///
-    /// # Errors
-    /// As [`Client::get_archive`].
-    pub async fn abandon_archive(
-        &self,
-        conference_id: &str,
-    ) -> Result<Option<ArchiveRecord>, Error> {
-        self.abandon_archive_of(conference_id, None).await
-    }
-
-    /// AbandonArchive with both ids: the route decides which one is sent (the default takes the
-    /// conference id; an override with `{archiveId}`, the older path, takes the archive id).
-    ///
-    /// # Errors
-    /// `INVALID_ARGUMENT` (field `archiveId`) when the route takes the archive id and none is
-    /// given; otherwise as [`Client::get_archive`].
-    pub async fn abandon_archive_of(
-        &self,
-        conference_id: &str,
-        archive_id: Option<&str>,
-    ) -> Result<Option<ArchiveRecord>, Error> {
-        let req = archives::abandon_archive_ids(&self.config.routes, conference_id, archive_id)?;
-        let resp = self.execute(&req).await?;
-        Ok(archives::parse_abandoned(&resp)?)
     }
 }

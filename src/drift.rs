@@ -38,7 +38,7 @@ pub struct SpecError {
 impl SpecError {
     /// The stable code: `INVALID_SPEC`.
     pub fn code(&self) -> &'static str {
-        "INVALID_SPEC"
+        crate::error::SpecErrorCode::InvalidSpec.as_str()
     }
 }
 
@@ -193,29 +193,26 @@ pub struct DriftReport {
     pub findings: Vec<Finding>,
 }
 
-/// The client methods that send `op` (for the report; the `routes` key is the operationId).
-pub fn sdk_methods(op: Operation) -> &'static [&'static str] {
+/// The client methods that send `op` (for the report; the `routes` key is the operationId): the
+/// method named after the operationId (`checkSpec` for getSpec), then the flows that also send
+/// it. A new operation of the contract needs no entry here.
+pub fn sdk_methods(op: Operation) -> Vec<&'static str> {
     use Operation as O;
-    match op {
-        O::ListUsers => &["listUsers", "ensureExpert", "startVideoCall"],
-        O::CreateUser => &["createUser", "ensureExpert", "startVideoCall"],
-        O::ConfirmEmail => &["confirmEmail", "ensureExpert", "startVideoCall"],
-        O::ReserveMeeting => &["reserveMeeting", "startVideoCall"],
-        O::ListArchives => &["listArchives", "archives"],
-        O::GetArchive => &["getArchive"],
-        O::DownloadArchive => &["archiveDownloadUrl", "downloadArchive"],
-        O::AbandonArchive => &["abandonArchive"],
-        O::CreateWebhookSubscription => &["createWebhookSubscription"],
-        O::ListSubscriptions => &["listWebhookSubscriptions"],
-        O::DeleteSubscription => &["deleteWebhookSubscription"],
-        O::ListSubscriptionReports => &["subscriptionReports"],
-        O::CreateApiToken => &["createApiToken"],
-        O::ListApiTokens => &["listApiTokens"],
-        O::RevokeApiToken => &["revokeApiToken"],
-        O::GetPlatformSettings => &["getPlatformSettings", "updatePlatformSettings"],
-        O::UpdatePlatformSettings => &["updatePlatformSettings"],
-        O::GetSpec => &["checkSpec"],
-    }
+    let method = match op {
+        O::GetSpec => "checkSpec",
+        _ => op.name(),
+    };
+    let flows: &[&'static str] = match op {
+        O::ListUsers | O::CreateUser | O::ConfirmEmail => &["ensureExpert", "startVideoCall"],
+        O::ReserveMeeting => &["startVideoCall"],
+        O::ListArchives => &["archives"],
+        O::ArchiveDownloadUrl => &["downloadArchive"],
+        O::GetPlatformSettings => &["updatePlatformSettings"],
+        _ => &[],
+    };
+    let mut all = vec![method];
+    all.extend_from_slice(flows);
+    all
 }
 
 /// Compares the shipped [`CONTRACT`] with a tenant's document.

@@ -5,6 +5,92 @@
 
 use thiserror::Error;
 
+pub use flexperto_webhook::{error_codes, WebhookErrorCode};
+
+error_codes! {
+    /// Codes of {@link ConfigError}: raised by the constructor, before any request.
+    pub enum ConfigErrorCode {
+        InvalidTenant => "INVALID_TENANT",
+        InvalidEnvironment => "INVALID_ENVIRONMENT",
+        InvalidBaseUrl => "INVALID_BASE_URL",
+        InsecureBaseUrl => "INSECURE_BASE_URL",
+        MissingTarget => "MISSING_TARGET",
+        InvalidApiKey => "INVALID_API_KEY",
+        InvalidRoute => "INVALID_ROUTE",
+        InvalidOption => "INVALID_OPTION",
+    }
+}
+
+error_codes! {
+    /// Codes of {@link ValidationError}: bad input to a method, before any request.
+    pub enum ValidationErrorCode {
+        InvalidEmail => "INVALID_EMAIL",
+        InvalidId => "INVALID_ID",
+        InvalidArgument => "INVALID_ARGUMENT",
+        RecordingModesExclusive => "RECORDING_MODES_EXCLUSIVE",
+    }
+}
+
+error_codes! {
+    /// Codes of {@link ApiError}: derived from the HTTP status, or INVALID_RESPONSE for a body the
+    /// SDK cannot accept.
+    pub enum ApiErrorCode {
+        BadRequest => "BAD_REQUEST",
+        Unauthorized => "UNAUTHORIZED",
+        Forbidden => "FORBIDDEN",
+        NotFound => "NOT_FOUND",
+        Conflict => "CONFLICT",
+        Gone => "GONE",
+        PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+        Unprocessable => "UNPROCESSABLE",
+        RateLimited => "RATE_LIMITED",
+        ServerError => "SERVER_ERROR",
+        HttpError => "HTTP_ERROR",
+        InvalidResponse => "INVALID_RESPONSE",
+    }
+}
+
+error_codes! {
+    /// Codes of {@link NetworkError}: no HTTP answer.
+    pub enum NetworkErrorCode {
+        Timeout => "TIMEOUT",
+        Network => "NETWORK",
+    }
+}
+
+error_codes! {
+    /// Codes of {@link ArchiveError}.
+    pub enum ArchiveErrorCode {
+        InvalidChecksum => "INVALID_CHECKSUM",
+        ChecksumMismatch => "CHECKSUM_MISMATCH",
+        CorruptZip => "CORRUPT_ZIP",
+        Truncated => "TRUNCATED",
+        /// Internal: the zip reader asks for more of the file's tail; never reaches JavaScript.
+        #[cfg_attr(target_arch = "wasm32", serde(skip))]
+        TailTooShort => "TAIL_TOO_SHORT",
+        UnsupportedZip => "UNSUPPORTED_ZIP",
+        UnsupportedCompression => "UNSUPPORTED_COMPRESSION",
+        LimitExceeded => "LIMIT_EXCEEDED",
+        EntryTooLarge => "ENTRY_TOO_LARGE",
+        CrcMismatch => "CRC_MISMATCH",
+        InvalidContent => "INVALID_CONTENT",
+    }
+}
+
+error_codes! {
+    /// The code of {@link AbortError}.
+    pub enum AbortErrorCode {
+        Aborted => "ABORTED",
+    }
+}
+
+error_codes! {
+    /// The code of {@link SpecError}.
+    pub enum SpecErrorCode {
+        InvalidSpec => "INVALID_SPEC",
+    }
+}
+
 /// A configuration error: raised before any request is sent.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ConfigError {
@@ -39,16 +125,18 @@ pub enum ConfigError {
 impl ConfigError {
     /// The stable code of this error.
     pub fn code(&self) -> &'static str {
+        use ConfigErrorCode as C;
         match self {
-            Self::InvalidTenant(_) => "INVALID_TENANT",
-            Self::InvalidEnvironment(_) => "INVALID_ENVIRONMENT",
-            Self::InvalidBaseUrl(_) => "INVALID_BASE_URL",
-            Self::InsecureBaseUrl => "INSECURE_BASE_URL",
-            Self::MissingTarget(_) => "MISSING_TARGET",
-            Self::InvalidApiKey(_) => "INVALID_API_KEY",
-            Self::InvalidRoute(_) => "INVALID_ROUTE",
-            Self::InvalidOption(_) => "INVALID_OPTION",
+            Self::InvalidTenant(_) => C::InvalidTenant,
+            Self::InvalidEnvironment(_) => C::InvalidEnvironment,
+            Self::InvalidBaseUrl(_) => C::InvalidBaseUrl,
+            Self::InsecureBaseUrl => C::InsecureBaseUrl,
+            Self::MissingTarget(_) => C::MissingTarget,
+            Self::InvalidApiKey(_) => C::InvalidApiKey,
+            Self::InvalidRoute(_) => C::InvalidRoute,
+            Self::InvalidOption(_) => C::InvalidOption,
         }
+        .as_str()
     }
 }
 
@@ -86,12 +174,14 @@ pub enum ValidationError {
 impl ValidationError {
     /// The stable code of this error.
     pub fn code(&self) -> &'static str {
+        use ValidationErrorCode as C;
         match self {
-            Self::InvalidEmail { .. } => "INVALID_EMAIL",
-            Self::InvalidId { .. } => "INVALID_ID",
-            Self::InvalidArgument { .. } => "INVALID_ARGUMENT",
-            Self::RecordingModesExclusive => "RECORDING_MODES_EXCLUSIVE",
+            Self::InvalidEmail { .. } => C::InvalidEmail,
+            Self::InvalidId { .. } => C::InvalidId,
+            Self::InvalidArgument { .. } => C::InvalidArgument,
+            Self::RecordingModesExclusive => C::RecordingModesExclusive,
         }
+        .as_str()
     }
 }
 
@@ -116,19 +206,21 @@ pub struct ApiError {
 impl ApiError {
     /// The code for an HTTP error status.
     pub fn code_for_status(status: u16) -> &'static str {
+        use ApiErrorCode as C;
         match status {
-            400 => "BAD_REQUEST",
-            401 => "UNAUTHORIZED",
-            403 => "FORBIDDEN",
-            404 => "NOT_FOUND",
-            409 => "CONFLICT",
-            410 => "GONE",
-            413 => "PAYLOAD_TOO_LARGE",
-            422 => "UNPROCESSABLE",
-            429 => "RATE_LIMITED",
-            500..=599 => "SERVER_ERROR",
-            _ => "HTTP_ERROR",
+            400 => C::BadRequest,
+            401 => C::Unauthorized,
+            403 => C::Forbidden,
+            404 => C::NotFound,
+            409 => C::Conflict,
+            410 => C::Gone,
+            413 => C::PayloadTooLarge,
+            422 => C::Unprocessable,
+            429 => C::RateLimited,
+            500..=599 => C::ServerError,
+            _ => C::HttpError,
         }
+        .as_str()
     }
 
     /// Whether this is the answer of a conflict (HTTP 409).
@@ -161,10 +253,12 @@ pub enum NetworkError {
 impl NetworkError {
     /// The stable code of this error.
     pub fn code(&self) -> &'static str {
+        use NetworkErrorCode as C;
         match self {
-            Self::Timeout { .. } => "TIMEOUT",
-            Self::Failed { .. } => "NETWORK",
+            Self::Timeout { .. } => C::Timeout,
+            Self::Failed { .. } => C::Network,
         }
+        .as_str()
     }
 }
 
@@ -227,7 +321,7 @@ impl Error {
             Self::Network(e) => e.code(),
             Self::Webhook(e) => e.code(),
             Self::Archive(e) => e.code(),
-            Self::Aborted { .. } => "ABORTED",
+            Self::Aborted { .. } => AbortErrorCode::Aborted.as_str(),
             Self::Spec(e) => e.code(),
         }
     }
@@ -316,18 +410,20 @@ pub enum ArchiveError {
 impl ArchiveError {
     /// The stable code of this error.
     pub fn code(&self) -> &'static str {
+        use ArchiveErrorCode as C;
         match self {
-            Self::InvalidChecksum(_) => "INVALID_CHECKSUM",
-            Self::ChecksumMismatch { .. } => "CHECKSUM_MISMATCH",
-            Self::CorruptZip(_) => "CORRUPT_ZIP",
-            Self::Truncated(_) => "TRUNCATED",
-            Self::TailTooShort { .. } => "TAIL_TOO_SHORT",
-            Self::UnsupportedZip(_) => "UNSUPPORTED_ZIP",
-            Self::UnsupportedCompression(_) => "UNSUPPORTED_COMPRESSION",
-            Self::LimitExceeded { .. } => "LIMIT_EXCEEDED",
-            Self::EntryTooLarge { .. } => "ENTRY_TOO_LARGE",
-            Self::CrcMismatch { .. } => "CRC_MISMATCH",
-            Self::InvalidContent { .. } => "INVALID_CONTENT",
+            Self::InvalidChecksum(_) => C::InvalidChecksum,
+            Self::ChecksumMismatch { .. } => C::ChecksumMismatch,
+            Self::CorruptZip(_) => C::CorruptZip,
+            Self::Truncated(_) => C::Truncated,
+            Self::TailTooShort { .. } => C::TailTooShort,
+            Self::UnsupportedZip(_) => C::UnsupportedZip,
+            Self::UnsupportedCompression(_) => C::UnsupportedCompression,
+            Self::LimitExceeded { .. } => C::LimitExceeded,
+            Self::EntryTooLarge { .. } => C::EntryTooLarge,
+            Self::CrcMismatch { .. } => C::CrcMismatch,
+            Self::InvalidContent { .. } => C::InvalidContent,
         }
+        .as_str()
     }
 }

@@ -2,6 +2,7 @@ export * from "./flexperto_sdk.js";
 export * from "./webhooks.js";
 export * from "./archive.js";
 export { WebhookVerifier } from "./delivery.js";
+export type { WebhookDelivery, WebhookEventJson } from "./delivery.js";
 export { ArchiveChecksum } from "./archive.js";
 export { FlexpertoClient } from "./archive-client.js";
 export * from "./paginate.js";

@@ -1,6 +1,7 @@
 // Node adapters for Flexperto webhooks (node:http and Express-style servers).
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { FlexpertoClient, WebhookSubscription, WebhookVerifier } from "./flexperto_sdk.js";
+import type { FlexpertoClient, WebhookSubscription } from "./flexperto_sdk.js";
+import type { WebhookVerifier } from "./delivery.js";
 import type { SeenStore, SeenStoreOptions, WebhookHandlerOptions } from "./webhook-flow.js";
 export * from "./webhook-flow.js";
 

@@ -13,7 +13,12 @@ let fspModule;
 let pathModule;
 const fsp = () => (fspModule ??= require("node:fs/promises"));
 const nodePath = () => (pathModule ??= require("node:path"));
-const { generateWebhookSecret } = require("./flexperto_sdk.js");
+const {
+  generateWebhookSecret,
+  webhookRotationNext,
+  webhookRotationStart,
+  webhookSecretsWithout,
+} = require("./flexperto_sdk.js");
 const { sleep } = require("./internal.js");
 
 const EMPTY = Buffer.alloc(0);
@@ -406,66 +411,19 @@ async function syncDir(dir) {
 /** The secrets each verifier accepts, as far as rotateWebhookSecret knows (current first). */
 const knownSecrets = new WeakMap();
 
-function pathSegments(url) {
-  return new URL(url).pathname.split("/");
-}
-
-function checkDuration(v, name, dflt) {
-  const n = v ?? dflt;
-  if (typeof n !== "number" || !Number.isFinite(n) || n < 0) {
-    throw new TypeError(`rotateWebhookSecret: ${name} must be a non-negative number of milliseconds`);
-  }
-  return n;
-}
-
 /**
- * Rotates the secret of `subscription`; see webhooks.d.ts.
+ * Rotates the secret of `subscription`; see webhooks.d.ts. Which secrets the verifier accepts at
+ * each step is decided in Rust (src/webhook/rotation.rs); this function does the calls and waits.
  */
 async function rotateWebhookSecret(client, subscription, options) {
-  if (!options || typeof options !== "object") throw new TypeError("rotateWebhookSecret: options are required");
-  const { verifier, urlFor, allowHttpLoopback = false, resolve, signal } = options;
-  if (!verifier || typeof verifier.setSecrets !== "function") {
-    throw new TypeError("rotateWebhookSecret: verifier must be a WebhookVerifier");
-  }
-  if (typeof urlFor !== "function") throw new TypeError("rotateWebhookSecret: urlFor must be a function");
-  if (!subscription || typeof subscription.id !== "string" || typeof subscription.topic !== "string" ||
-      typeof subscription.url !== "string") {
-    throw new TypeError("rotateWebhookSecret: subscription needs string id, topic and url");
-  }
-  const graceMs = checkDuration(options.graceMs, "graceMs", 10 * 60_000);
-  const drainMs = checkDuration(options.drainMs, "drainMs", 15_000);
-
-  let current = options.currentSecrets ?? knownSecrets.get(verifier);
-  if (current === undefined) {
-    throw new TypeError(
-      "rotateWebhookSecret: pass currentSecrets (the verifier's secrets, current first) the first time",
-    );
-  }
-  if (!Array.isArray(current) || current.some((s) => typeof s !== "string")) {
-    throw new TypeError("rotateWebhookSecret: currentSecrets must be an array of strings");
-  }
-  if (options.currentSecrets === undefined && typeof verifier.secretCount === "number" &&
-      verifier.secretCount !== current.length) {
-    throw new TypeError(
-      "rotateWebhookSecret: the verifier's secrets changed outside rotateWebhookSecret; pass currentSecrets",
-    );
-  }
-  current = [...current];
-  const oldSegments = new Set(pathSegments(subscription.url));
-  const oldSecret = current.find((s) => oldSegments.has(s));
-  if (oldSecret === undefined) {
-    // Never echo the URL: it holds a secret.
-    throw new TypeError("rotateWebhookSecret: the subscription's URL carries none of the current secrets");
-  }
+  const { verifier, urlFor, allowHttpLoopback = false, resolve, signal } = options ?? {};
+  const start = webhookRotationStart(subscription, options, knownSecrets.get(verifier));
+  const { current, oldSecret, graceMs, drainMs } = start;
 
   const secret = generateWebhookSecret();
-  const url = urlFor(secret);
-  if (typeof url !== "string" || !pathSegments(url).includes(secret)) {
-    throw new TypeError("rotateWebhookSecret: urlFor(secret) must return a URL with the secret as a path segment");
-  }
-
   // Accept the new secret before the platform can deliver to the new URL.
-  const next = [secret, ...current.filter((s) => s !== secret)];
+  const url = urlFor(secret);
+  const next = webhookRotationNext(current, secret, url);
   verifier.setSecrets(next);
   knownSecrets.set(verifier, next);
   let created;
@@ -475,7 +433,7 @@ async function rotateWebhookSecret(client, subscription, options) {
       resolve === undefined ? { allowHttpLoopback } : { allowHttpLoopback, resolve },
     );
   } catch (e) {
-    const back = (knownSecrets.get(verifier) ?? next).filter((s) => s !== secret);
+    const back = webhookSecretsWithout(knownSecrets.get(verifier) ?? next, secret);
     verifier.setSecrets(back);
     knownSecrets.set(verifier, back);
     throw e;
@@ -492,7 +450,7 @@ async function rotateWebhookSecret(client, subscription, options) {
     }
     // Retries to the old URL already in flight keep arriving for a while (4 attempts, 3 s each).
     await sleep(drainMs, signal);
-    const remaining = (knownSecrets.get(verifier) ?? next).filter((s) => s !== oldSecret);
+    const remaining = webhookSecretsWithout(knownSecrets.get(verifier) ?? next, oldSecret);
     verifier.setSecrets(remaining);
     knownSecrets.set(verifier, remaining);
   })();

@@ -1,7 +1,23 @@
 // ArchiveChecksum (the wasm hasher composed with verifyStream) and ArchiveInspector: a
 // Flexperto archive (zip) read through its central directory (pkg-template/web/archive.js).
 import { ArchiveChecksum as WasmArchiveChecksum } from "./flexperto_sdk.js";
-import type { ArchiveByteStream, VerifiedStream, VerifyStreamOptions } from "./flexperto_sdk.js";
+import type {
+  ArchiveEntry, ArchiveFinding, ArchiveFolders, ChatHistory, ConferenceMetadata, VerifyStreamOptions,
+} from "./flexperto_sdk.js";
+
+// The shapes the Rust core produces (entries, findings, folders, the themis JSON documents) are
+// generated from its types (tsify) into flexperto_sdk.d.ts; this file declares only what the
+// hand-written JavaScript itself takes and makes.
+
+/** What {@link ArchiveChecksum.verifyStream} reads: a web ReadableStream, a Node stream, or any async iterable of chunks. */
+export type ArchiveByteStream = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
+/** A stream whose SHA-256 matched. */
+export interface VerifiedStream {
+  /** The SHA-256, 64 lowercase hex characters. */
+  sha256: string;
+  /** How many bytes the stream had. */
+  bytes: number;
+}
 
 /** A streaming SHA-256 of an archive file. Its state is a few hundred bytes, whatever the file's size. */
 export declare class ArchiveChecksum extends WasmArchiveChecksum {
@@ -16,90 +32,6 @@ export declare class ArchiveChecksum extends WasmArchiveChecksum {
    * `Uint8Array` or a bad option, or the stream's own error.
    */
   static verifyStream(stream: ArchiveByteStream, expectedHex: string, options?: VerifyStreamOptions): Promise<VerifiedStream>;
-}
-
-/** One entry of the archive's zip. */
-export interface ArchiveEntry {
-  /** The path inside the zip, e.g. "themis/recordings/recording-0001.mp4". */
-  readonly name: string;
-  /** Bytes once inflated. */
-  readonly size: number;
-  /** Bytes as stored in the zip. */
-  readonly compressedSize: number;
-  /** 0 stored, 8 deflate (others cannot be read). */
-  readonly method: number;
-  readonly crc32: number;
-  readonly localHeaderOffset: number;
-  readonly isDirectory: boolean;
-  readonly encrypted: boolean;
-}
-
-/** Codes of {@link ArchiveFinding}: layout problems, reported rather than thrown. */
-export type ArchiveFindingCode =
-  | "NO_THEMIS_METADATA" | "UNKNOWN_TOP_LEVEL" | "PARENT_SEGMENT" | "ABSOLUTE_PATH" | "BACKSLASH"
-  | "DUPLICATE_NAME";
-
-/** Something worth a look about the archive's layout; `name` is the entry (or top-level folder) concerned. */
-export interface ArchiveFinding {
-  readonly code: ArchiveFindingCode;
-  readonly name?: string;
-}
-
-/** The entries grouped by top-level folder. */
-export interface ArchiveFolders {
-  /** Chat history, uploads, recordings, the conference metadata. */
-  readonly themis: readonly ArchiveEntry[];
-  /** Contracts signed by e-signature. */
-  readonly mithra: readonly ArchiveEntry[];
-  /** Whiteboard history and documents. */
-  readonly whiteboard: readonly ArchiveEntry[];
-  /** Anything else (reported as UNKNOWN_TOP_LEVEL findings). */
-  readonly other: readonly ArchiveEntry[];
-}
-
-/** A person in the conference metadata. Shape inferred (no public schema): every field optional. */
-export interface ArchivePerson {
-  accountId?: string | null;
-  email?: string | null;
-  name?: string | null;
-  [field: string]: unknown;
-}
-
-/** A participant: a person with the permissions they had. */
-export interface ArchiveParticipant extends ArchivePerson {
-  permissions?: string[] | null;
-}
-
-/**
- * The conference metadata (`themis/metadata.json`). Shape inferred: the fields below are checked
- * (required ones present, all typed, date-times RFC 3339); unknown fields are kept as sent.
- */
-export interface ConferenceMetadata {
-  tenantId: string;
-  conferenceId: string;
-  /** RFC 3339. */
-  startedAt: string;
-  /** RFC 3339. */
-  endedAt?: string | null;
-  moderator?: ArchivePerson | null;
-  participants: ArchiveParticipant[];
-  [field: string]: unknown;
-}
-
-/** One chat message. Shape inferred, as {@link ConferenceMetadata}. */
-export interface ChatMessage {
-  /** RFC 3339. */
-  sentAt: string;
-  text: string;
-  senderAccountId?: string | null;
-  senderName?: string | null;
-  [field: string]: unknown;
-}
-
-/** The chat history (`themis/chat.json`). Shape inferred. */
-export interface ChatHistory {
-  messages: ChatMessage[];
-  [field: string]: unknown;
 }
 
 /** Anything that can read byte ranges of an archive, e.g. ranged HTTP requests to object storage. */

@@ -215,9 +215,8 @@ export function makeArchiveApi(platform = {}) {
           length = dir.readTail;
         }
         /** @type {Entry[]} */
-        const entries = dir.entries.map((/** @type {[string, number, number, number, number, number, number]} */ [name, method, flags, crc32, compressedSize, size, localHeaderOffset]) => ({
-          name, size, compressedSize, method, crc32, localHeaderOffset,
-          isDirectory: name.endsWith("/"), encrypted: (flags & 1) !== 0,
+        const entries = dir.entries.map((/** @type {[string, number, number, number, number, number, number, boolean, boolean]} */ [name, method, _flags, crc32, compressedSize, size, localHeaderOffset, isDirectory, encrypted]) => ({
+          name, size, compressedSize, method, crc32, localHeaderOffset, isDirectory, encrypted,
         }));
         const inspector = Object.create(ArchiveInspector.prototype);
         const pick = (/** @type {number[]} */ indexes) => indexes.map((i) => entries[i]);

@@ -122,8 +122,8 @@ const views = new MemoryViews();
 export class WebhookVerifier extends WasmWebhookVerifier {
   /**
    * Verifies one delivery; see the declarations.
-   * @param {import("./flexperto_sdk.js").WebhookDelivery} delivery
-   * @returns {import("./flexperto_sdk.js").WebhookEvent}
+   * @param {{ path: string, remoteAddress?: string, headers?: Headers | Record<string, string | string[] | undefined>, body: Uint8Array | string }} delivery
+   * @returns {WebhookEvent}
    */
   verify(delivery) {
     if (delivery === null || typeof delivery !== "object" || typeof delivery.path !== "string") {

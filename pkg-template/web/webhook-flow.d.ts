@@ -1,6 +1,6 @@
 // The webhook flow both adapters share: typed events, the dedupe store, the handler options, and
 // the Fetch-API adapter createWebRequestHandler.
-import type { WebhookEvent as VerifiedEvent, WebhookVerifier } from "./flexperto_sdk.js";
+import type { WebhookEvent as VerifiedEvent, WebhookVerifier } from "./delivery.js";
 
 /** The topics this SDK knows the payload of. */
 export type KnownTopic = "archive.available";

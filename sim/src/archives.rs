@@ -28,6 +28,29 @@ use crate::state::{Shared, Sim};
 use crate::zipgen::{self, Entry, ZipImage};
 use crate::{error, json_response, storage, time, webhooks};
 
+/// This resource's API routes (the router and `api_routes` are made from them).
+pub(crate) fn api() -> Vec<crate::ApiRoute> {
+    use crate::api_route;
+    vec![
+        api_route("GET", "/api/v2/communication/conferences/archives", list),
+        api_route(
+            "GET",
+            "/api/v2/communication/archives/archives/{archiveId}",
+            get,
+        ),
+        api_route(
+            "GET",
+            "/api/v2/communication/archives/archives/{archiveId}/download",
+            download,
+        ),
+        api_route(
+            "POST",
+            "/api/v2/communication/conferences/conferences/{conferenceId}/archive/abandon",
+            abandon,
+        ),
+    ]
+}
+
 /// One step of the life cycle, in simulated milliseconds, unless `stepSeconds` says otherwise.
 pub const STEP_MS: i64 = 1000;
 /// How long an abandoned archive stays downloadable, in simulated seconds (3 days).

@@ -25,50 +25,62 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{get, on, post, MethodFilter, MethodRouter};
 use axum::serve::ListenerExt;
 use axum::Router;
 use serde_json::json;
 
 pub use state::{Shared, SimConfig};
 
-/// The API routes the simulator implements, `(method, path)` with OpenAPI-style placeholders.
-/// A test holds them against the contract in `spec/`.
-pub const API_ROUTES: &[(&str, &str)] = &[
-    ("GET", "/api/v2/users/users"),
-    ("POST", "/api/v2/users/users"),
-    ("POST", "/api/v2/users/users/{userId}/confirm-email"),
-    ("POST", "/api/v2/communication/meetings/meetings"),
-    ("GET", "/api/v2/platform/settings"),
-    ("PATCH", "/api/v2/platform/settings"),
-    ("POST", "/api/v2/auth/tokens"),
-    ("GET", "/api/v2/auth/tokens"),
-    ("DELETE", "/api/v2/auth/tokens/{tokenId}"),
-    ("GET", "/api/v2/spec"),
-    (
-        "POST",
-        "/api/v2/communication/subscriptions/subscriptions/webhook",
-    ),
-    ("GET", "/api/v2/communication/subscriptions/subscriptions"),
-    (
-        "DELETE",
-        "/api/v2/communication/subscriptions/subscriptions/{subscriptionId}",
-    ),
-    (
-        "GET",
-        "/api/v2/communication/subscriptions/subscriptions/{subscriptionId}/reports",
-    ),
-    ("GET", "/api/v2/communication/conferences/archives"),
-    ("GET", "/api/v2/communication/archives/archives/{archiveId}"),
-    (
-        "GET",
-        "/api/v2/communication/archives/archives/{archiveId}/download",
-    ),
-    (
-        "POST",
-        "/api/v2/communication/conferences/conferences/{conferenceId}/archive/abandon",
-    ),
-];
+/// One API route of the simulator: its method, its path as the contract writes it (OpenAPI
+/// placeholders, which axum captures as they are), and its handler. Each resource module lists
+/// its own (`api()`), beside the handlers; the router and [`api_routes`] are made from them.
+pub(crate) struct ApiRoute {
+    method: &'static str,
+    path: &'static str,
+    handler: MethodRouter<Shared>,
+}
+
+/// The route `method path` to `handler`.
+pub(crate) fn api_route<H, T>(method: &'static str, path: &'static str, handler: H) -> ApiRoute
+where
+    H: axum::handler::Handler<T, Shared>,
+    T: 'static,
+{
+    let filter = match method {
+        "GET" => MethodFilter::GET,
+        "POST" => MethodFilter::POST,
+        "PATCH" => MethodFilter::PATCH,
+        _ => MethodFilter::DELETE,
+    };
+    ApiRoute {
+        method,
+        path,
+        handler: on(filter, handler),
+    }
+}
+
+/// Every API route, from the resource modules' tables.
+fn api_table() -> Vec<ApiRoute> {
+    let mut routes = vec![api_route("GET", "/api/v2/spec", spec)];
+    for module in [
+        users::api,
+        meetings::api,
+        settings::api,
+        tokens::api,
+        webhooks::api,
+        archives::api,
+    ] {
+        routes.extend(module());
+    }
+    routes
+}
+
+/// The API routes the simulator implements, `(method, path)` with the contract's placeholders:
+/// the ones its router serves. A test holds them against the contract in `spec/`.
+pub fn api_routes() -> Vec<(&'static str, &'static str)> {
+    api_table().iter().map(|r| (r.method, r.path)).collect()
+}
 
 /// The contract, served at `/api/v2/spec`.
 pub const SPEC: &str = include_str!("../../spec/flexperto-v2.json");
@@ -144,55 +156,16 @@ fn api_router(shared: Shared) -> Router {
     } else {
         CONTRACT_WEBHOOK_PATH
     };
-    Router::new()
-        .route("/api/v2/spec", get(spec))
-        .route("/api/v2/users/users", get(users::list).post(users::create))
-        .route(
-            "/api/v2/users/users/{user_id}/confirm-email",
-            post(users::confirm),
-        )
-        .route(
-            "/api/v2/communication/meetings/meetings",
-            post(meetings::reserve),
-        )
-        .route(
-            "/api/v2/platform/settings",
-            get(settings::get).patch(settings::patch),
-        )
-        .route(
-            "/api/v2/auth/tokens",
-            get(tokens::list).post(tokens::create),
-        )
-        .route("/api/v2/auth/tokens/{token_id}", delete(tokens::revoke))
-        .route(webhook_path, post(webhooks::create))
-        .route(
-            "/api/v2/communication/subscriptions/subscriptions",
-            get(webhooks::list),
-        )
-        .route(
-            "/api/v2/communication/subscriptions/subscriptions/{subscription_id}",
-            delete(webhooks::delete),
-        )
-        .route(
-            "/api/v2/communication/subscriptions/subscriptions/{subscription_id}/reports",
-            get(webhooks::reports),
-        )
-        .route(
-            "/api/v2/communication/conferences/archives",
-            get(archives::list),
-        )
-        .route(
-            "/api/v2/communication/archives/archives/{archive_id}",
-            get(archives::get),
-        )
-        .route(
-            "/api/v2/communication/archives/archives/{archive_id}/download",
-            get(archives::download),
-        )
-        .route(
-            "/api/v2/communication/conferences/conferences/{conference_id}/archive/abandon",
-            post(archives::abandon),
-        )
+    let mut router = Router::new();
+    for r in api_table() {
+        let path = if r.path == CONTRACT_WEBHOOK_PATH {
+            webhook_path
+        } else {
+            r.path
+        };
+        router = router.route(path, r.handler);
+    }
+    router
         .route("/join/{token}", get(meetings::join))
         .route("/_sim/conferences", post(archives::end_conference))
         .route("/_sim/archives/abandons", get(archives::abandons))

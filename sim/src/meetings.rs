@@ -24,6 +24,16 @@ use crate::state::{MeetingRec, ParticipantRec, Shared, Sim};
 use crate::users::valid_email;
 use crate::{error, json_response, parse_json, time};
 
+/// This resource's API routes (the router and `api_routes` are made from them).
+pub(crate) fn api() -> Vec<crate::ApiRoute> {
+    use crate::api_route;
+    vec![api_route(
+        "POST",
+        "/api/v2/communication/meetings/meetings",
+        reserve,
+    )]
+}
+
 /// At most this many participants per reservation.
 pub const MAX_PARTICIPANTS: usize = 50;
 

@@ -11,6 +11,15 @@ use crate::auth::Caller;
 use crate::state::{Settings, Shared};
 use crate::{admin_json_object, error, json_response};
 
+/// This resource's API routes (the router and `api_routes` are made from them).
+pub(crate) fn api() -> Vec<crate::ApiRoute> {
+    use crate::api_route;
+    vec![
+        api_route("GET", "/api/v2/platform/settings", get),
+        api_route("PATCH", "/api/v2/platform/settings", patch),
+    ]
+}
+
 fn settings_json(s: &Settings) -> Value {
     serde_json::to_value(s).unwrap_or(Value::Null)
 }

@@ -12,6 +12,16 @@ use crate::auth::{self, Caller, KEY_VALIDITY_SECS};
 use crate::state::{KeyRec, Shared};
 use crate::{admin_json_object, error, json_response, no_content, time};
 
+/// This resource's API routes (the router and `api_routes` are made from them).
+pub(crate) fn api() -> Vec<crate::ApiRoute> {
+    use crate::api_route;
+    vec![
+        api_route("POST", "/api/v2/auth/tokens", create),
+        api_route("GET", "/api/v2/auth/tokens", list),
+        api_route("DELETE", "/api/v2/auth/tokens/{tokenId}", revoke),
+    ]
+}
+
 /// The longest `name`, in characters.
 pub const MAX_NAME_CHARS: usize = 100;
 

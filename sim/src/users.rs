@@ -13,6 +13,20 @@ use crate::auth::Caller;
 use crate::state::{Mail, Shared, UserRec};
 use crate::{admin_json_object, error, json_response, time};
 
+/// This resource's API routes (the router and `api_routes` are made from them).
+pub(crate) fn api() -> Vec<crate::ApiRoute> {
+    use crate::api_route;
+    vec![
+        api_route("GET", "/api/v2/users/users", list),
+        api_route("POST", "/api/v2/users/users", create),
+        api_route(
+            "POST",
+            "/api/v2/users/users/{userId}/confirm-email",
+            confirm,
+        ),
+    ]
+}
+
 const ROLES: [&str; 3] = ["expert", "customer", "admin"];
 
 /// A deliberately simple address check, like a platform's form validation.

@@ -35,6 +35,34 @@ use crate::auth::Caller;
 use crate::state::{Inner, Shared, Sim};
 use crate::{admin_json_object, error, json_response, no_content, time};
 
+/// This resource's API routes (the router and `api_routes` are made from them).
+pub(crate) fn api() -> Vec<crate::ApiRoute> {
+    use crate::api_route;
+    vec![
+        // Registered at VARIANT_WEBHOOK_PATH instead with --spec-variant.
+        api_route(
+            "POST",
+            "/api/v2/communication/subscriptions/subscriptions/webhook",
+            create,
+        ),
+        api_route(
+            "GET",
+            "/api/v2/communication/subscriptions/subscriptions",
+            list,
+        ),
+        api_route(
+            "DELETE",
+            "/api/v2/communication/subscriptions/subscriptions/{subscriptionId}",
+            delete,
+        ),
+        api_route(
+            "GET",
+            "/api/v2/communication/subscriptions/subscriptions/{subscriptionId}/reports",
+            reports,
+        ),
+    ]
+}
+
 /// The topics one can subscribe to.
 pub const TOPICS: &[&str] = &[ARCHIVE_AVAILABLE];
 /// The topic of available archives (inferred; see the contract).

@@ -7,8 +7,11 @@ use serde_json::{Map, Value};
 use super::RouteTable;
 use super::{build_path, invalid_response, parse_object, ApiRequest, ApiResponse, Operation};
 use crate::archive::ArchiveStatus;
+use crate::client::Client;
+use crate::error::Error;
 use crate::error::{ApiError, ValidationError};
 use crate::models::archives::{ArchiveList, ArchiveRecord, ListArchivesQuery};
+use crate::transport::Transport;
 use crate::webhook::is_sha256_hex;
 
 /// The largest page the contract allows (`spec/`: `limit` 1 to 100).
@@ -86,7 +89,12 @@ pub fn download_archive(
     routes: &RouteTable,
     archive_id: &str,
 ) -> Result<ApiRequest, ValidationError> {
-    by_id(routes, Operation::DownloadArchive, "archiveId", archive_id)
+    by_id(
+        routes,
+        Operation::ArchiveDownloadUrl,
+        "archiveId",
+        archive_id,
+    )
 }
 
 /// `POST /api/v2/communication/conferences/conferences/{conferenceId}/archive/abandon`.
@@ -263,7 +271,7 @@ pub fn parse_archive_list(resp: &ApiResponse) -> Result<ArchiveList, ApiError> {
 /// # Errors
 /// `INVALID_RESPONSE` when the answer is not a redirect with a usable `Location`.
 pub fn parse_download_location(resp: &ApiResponse, base_url: &str) -> Result<String, ApiError> {
-    let op = Operation::DownloadArchive;
+    let op = Operation::ArchiveDownloadUrl;
     let bad = |why: &str| invalid_response(op, resp.status, why);
     if !matches!(resp.status, 301 | 302 | 303 | 307 | 308) {
         return Err(bad(
@@ -283,6 +291,73 @@ pub fn parse_download_location(resp: &ApiResponse, base_url: &str) -> Result<Str
     };
     crate::archive::storage::check_storage_url(&absolute).map_err(bad)?;
     Ok(absolute)
+}
+
+/// The `Client` methods of this resource: build, send through [`Client::execute`], parse.
+impl<T: Transport> Client<T> {
+    /// ListArchives: one page of the tenant's archive records (admin keys only).
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for a bad limit or status; otherwise as [`Client::execute`], and
+    /// `INVALID_RESPONSE` for a record without `id`, `subject.conference_id` or `status`.
+    pub async fn list_archives(&self, q: &ListArchivesQuery) -> Result<ArchiveList, Error> {
+        let req = list_archives(&self.config().routes, q)?;
+        let resp = self.execute(&req).await?;
+        Ok(parse_archive_list(&resp)?)
+    }
+
+    /// GetArchive: one archive record.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for an id with `/`, `..` and the like; otherwise as
+    /// [`Client::list_archives`].
+    pub async fn get_archive(&self, archive_id: &str) -> Result<ArchiveRecord, Error> {
+        let req = get_archive(&self.config().routes, archive_id)?;
+        let resp = self.execute(&req).await?;
+        Ok(parse_archive(Operation::GetArchive, &resp)?)
+    }
+
+    /// DownloadArchive without following it: the signed object-storage URL of the file. Fetch it
+    /// WITHOUT the api-key header (it is a different host, and the URL carries its own
+    /// signature); it expires, so resolve it again when storage refuses it.
+    ///
+    /// # Errors
+    /// As [`Client::get_archive`]; `INVALID_RESPONSE` when the answer is not a redirect to an
+    /// https URL (in a browser the redirect cannot be read at all).
+    pub async fn archive_download_url(&self, archive_id: &str) -> Result<String, Error> {
+        let req = download_archive(&self.config().routes, archive_id)?;
+        let resp = self.execute(&req).await?;
+        Ok(parse_download_location(&resp, &self.config().base_url)?)
+    }
+
+    /// AbandonArchive: claims the archive of a conference (status ABANDONED; the file stays
+    /// downloadable for the expiry period, then EXPIRED). Takes the conference id. Returns the
+    /// record when the server sends one.
+    ///
+    /// # Errors
+    /// As [`Client::get_archive`].
+    pub async fn abandon_archive(
+        &self,
+        conference_id: &str,
+    ) -> Result<Option<ArchiveRecord>, Error> {
+        self.abandon_archive_of(conference_id, None).await
+    }
+
+    /// AbandonArchive with both ids: the route decides which one is sent (the default takes the
+    /// conference id; an override with `{archiveId}`, the older path, takes the archive id).
+    ///
+    /// # Errors
+    /// `INVALID_ARGUMENT` (field `archiveId`) when the route takes the archive id and none is
+    /// given; otherwise as [`Client::get_archive`].
+    pub async fn abandon_archive_of(
+        &self,
+        conference_id: &str,
+        archive_id: Option<&str>,
+    ) -> Result<Option<ArchiveRecord>, Error> {
+        let req = abandon_archive_ids(&self.config().routes, conference_id, archive_id)?;
+        let resp = self.execute(&req).await?;
+        Ok(parse_abandoned(&resp)?)
+    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,8 @@ use serde_json::{Map, Value};
 use super::{
     build_path, parse_object, required_id, ApiRequest, ApiResponse, Operation, RouteTable,
 };
+use crate::client::Client;
+use crate::error::Error;
 use crate::error::{ApiError, ValidationError};
 use crate::models::is_valid_email;
 use crate::models::meetings::{
@@ -12,6 +14,7 @@ use crate::models::meetings::{
     MISSING_MODERATOR_LINK, MISSING_PARTICIPANT_LINKS,
 };
 use crate::time::{format_rfc3339_ms, parse_rfc3339_ms};
+use crate::transport::Transport;
 
 /// At most this many participants per reservation.
 pub const MAX_PARTICIPANTS: usize = 50;
@@ -274,6 +277,26 @@ pub fn parse_meeting(
         valid_until_ms,
         raw,
     })
+}
+
+/// The `Client` methods of this resource: build, send through [`Client::execute`], parse.
+impl<T: Transport> Client<T> {
+    /// Reserves a meeting moderated by an expert, with one link per participant.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for a bad window or participant e-mail; otherwise as [`Client::execute`].
+    pub async fn reserve_meeting(&self, req: &MeetingRequest) -> Result<Meeting, Error> {
+        let now = self.now_ms();
+        let window = window(req, now)?;
+        let built = reserve_meeting(
+            &self.config().routes,
+            &self.config().suppress_mails_param,
+            req,
+            now,
+        )?;
+        let resp = self.execute(&built).await?;
+        Ok(parse_meeting(&resp, window, &req.link_fields)?)
+    }
 }
 
 #[cfg(test)]

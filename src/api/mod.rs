@@ -64,26 +64,10 @@ macro_rules! operations {
     };
 }
 
-operations! {
-    ListUsers => "listUsers", Get, "/api/v2/users/users";
-    CreateUser => "createUser", Post, "/api/v2/users/users";
-    ConfirmEmail => "confirmEmail", Post, "/api/v2/users/users/{userId}/confirm-email";
-    ReserveMeeting => "reserveMeeting", Post, "/api/v2/communication/meetings/meetings";
-    ListArchives => "listArchives", Get, "/api/v2/communication/conferences/archives";
-    GetArchive => "getArchive", Get, "/api/v2/communication/archives/archives/{archiveId}";
-    DownloadArchive => "archiveDownloadUrl", Get, "/api/v2/communication/archives/archives/{archiveId}/download";
-    AbandonArchive => "abandonArchive", Post, "/api/v2/communication/conferences/conferences/{conferenceId}/archive/abandon";
-    CreateWebhookSubscription => "createWebhookSubscription", Post, "/api/v2/communication/subscriptions/subscriptions/webhook";
-    ListSubscriptions => "listWebhookSubscriptions", Get, "/api/v2/communication/subscriptions/subscriptions";
-    DeleteSubscription => "deleteWebhookSubscription", Delete, "/api/v2/communication/subscriptions/subscriptions/{subscriptionId}";
-    ListSubscriptionReports => "listWebhookSubscriptionReports", Get, "/api/v2/communication/subscriptions/subscriptions/{subscriptionId}/reports";
-    CreateApiToken => "createApiToken", Post, "/api/v2/auth/tokens";
-    ListApiTokens => "listApiTokens", Get, "/api/v2/auth/tokens";
-    RevokeApiToken => "revokeApiToken", Delete, "/api/v2/auth/tokens/{tokenId}";
-    GetPlatformSettings => "getPlatformSettings", Get, "/api/v2/platform/settings";
-    UpdatePlatformSettings => "updatePlatformSettings", Patch, "/api/v2/platform/settings";
-    GetSpec => "getSpec", Get, "/api/v2/spec";
-}
+// The operations of the contract, `Variant => "operationId", Method, "path";` in contract order,
+// written by build.rs from spec/flexperto-v2.json: a new operation in the contract is a new
+// `Operation` (and `OperationId` in TypeScript) without an edit here.
+include!(concat!(env!("OUT_DIR"), "/operations.rs"));
 
 impl Operation {
     fn index(self) -> usize {
@@ -365,7 +349,7 @@ pub fn error_from_response(op: Operation, resp: &ApiResponse, secret: &str) -> A
 pub fn invalid_response(op: Operation, status: u16, why: impl std::fmt::Display) -> ApiError {
     ApiError {
         status,
-        code: "INVALID_RESPONSE",
+        code: crate::error::ApiErrorCode::InvalidResponse.as_str(),
         message: format!("{}: unexpected response body: {why}", op.name()),
         operation: op.name(),
         body: None,

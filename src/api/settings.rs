@@ -5,8 +5,11 @@ use serde_json::{Map, Value};
 use super::{
     build_path, invalid_response, parse_object, ApiRequest, ApiResponse, Operation, RouteTable,
 };
+use crate::client::Client;
+use crate::error::Error;
 use crate::error::{ApiError, ValidationError};
 use crate::models::settings::{PlatformSettings, SettingsUpdate};
+use crate::transport::Transport;
 
 /// Wire names of the three switches.
 pub const AUTOMATIC_RECORDING: &str = "enableAutomaticRecording";
@@ -99,6 +102,44 @@ pub fn parse_settings(op: Operation, resp: &ApiResponse) -> Result<PlatformSetti
         },
         raw,
     })
+}
+
+/// The `Client` methods of this resource: build, send through [`Client::execute`], parse.
+impl<T: Transport> Client<T> {
+    /// Reads the platform settings.
+    ///
+    /// # Errors
+    /// As [`Client::execute`].
+    pub async fn get_platform_settings(&self) -> Result<PlatformSettings, Error> {
+        let req = get_platform_settings(&self.config().routes)?;
+        let resp = self.execute(&req).await?;
+        Ok(parse_settings(Operation::GetPlatformSettings, &resp)?)
+    }
+
+    /// Updates the switches given. When the update turns one recording mode on without saying
+    /// anything of the other, the current settings are read first, and the update is refused if
+    /// the other mode is on: the two are mutually exclusive.
+    ///
+    /// # Errors
+    /// `RECORDING_MODES_EXCLUSIVE` before any change; otherwise as [`Client::execute`].
+    pub async fn update_platform_settings(
+        &self,
+        update: &SettingsUpdate,
+    ) -> Result<PlatformSettings, Error> {
+        let req = update_platform_settings(&self.config().routes, update)?;
+        let turns_one_on_blind = (update.automatic_recording == Some(true)
+            && update.recording_verbal_consent.is_none())
+            || (update.recording_verbal_consent == Some(true)
+                && update.automatic_recording.is_none());
+        if turns_one_on_blind {
+            let current = self.get_platform_settings().await?;
+            if would_enable_both(&current.switches, update) {
+                return Err(ValidationError::RecordingModesExclusive.into());
+            }
+        }
+        let resp = self.execute(&req).await?;
+        Ok(parse_settings(Operation::UpdatePlatformSettings, &resp)?)
+    }
 }
 
 #[cfg(test)]

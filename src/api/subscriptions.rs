@@ -6,7 +6,9 @@ use super::{
     build_path, invalid_response, parse_object, required_id, ApiRequest, ApiResponse, Operation,
     RouteTable,
 };
+use crate::client::Client;
 use crate::error::{ApiError, Error, ValidationError};
+use crate::transport::Transport;
 use crate::webhook::validate_callback_url;
 
 /// `POST /api/v2/communication/subscriptions/subscriptions/webhook` (override the route for the
@@ -45,8 +47,12 @@ pub fn create_subscription(
 /// # Errors
 /// None in practice.
 pub fn list_subscriptions(routes: &RouteTable) -> Result<ApiRequest, ValidationError> {
-    let path = build_path(routes, Operation::ListSubscriptions, &[], &[])?;
-    Ok(ApiRequest::new(Operation::ListSubscriptions, path, None))
+    let path = build_path(routes, Operation::ListWebhookSubscriptions, &[], &[])?;
+    Ok(ApiRequest::new(
+        Operation::ListWebhookSubscriptions,
+        path,
+        None,
+    ))
 }
 
 /// `DELETE /api/v2/communication/subscriptions/subscriptions/{subscriptionId}`.
@@ -56,11 +62,15 @@ pub fn list_subscriptions(routes: &RouteTable) -> Result<ApiRequest, ValidationE
 pub fn delete_subscription(routes: &RouteTable, id: &str) -> Result<ApiRequest, ValidationError> {
     let path = build_path(
         routes,
-        Operation::DeleteSubscription,
+        Operation::DeleteWebhookSubscription,
         &[("subscriptionId", id)],
         &[],
     )?;
-    Ok(ApiRequest::new(Operation::DeleteSubscription, path, None))
+    Ok(ApiRequest::new(
+        Operation::DeleteWebhookSubscription,
+        path,
+        None,
+    ))
 }
 
 /// `GET /api/v2/communication/subscriptions/subscriptions/{subscriptionId}/reports`.
@@ -70,12 +80,12 @@ pub fn delete_subscription(routes: &RouteTable, id: &str) -> Result<ApiRequest, 
 pub fn subscription_reports(routes: &RouteTable, id: &str) -> Result<ApiRequest, ValidationError> {
     let path = build_path(
         routes,
-        Operation::ListSubscriptionReports,
+        Operation::ListWebhookSubscriptionReports,
         &[("subscriptionId", id)],
         &[],
     )?;
     Ok(ApiRequest::new(
-        Operation::ListSubscriptionReports,
+        Operation::ListWebhookSubscriptionReports,
         path,
         None,
     ))
@@ -108,6 +118,58 @@ pub fn parse_items(op: Operation, resp: &ApiResponse) -> Result<String, ApiError
             resp.status,
             "expected {\"items\": [...]}",
         )),
+    }
+}
+
+/// The `Client` methods of this resource: build, send through [`Client::execute`], parse.
+impl<T: Transport> Client<T> {
+    /// Registers a webhook for `topic` at `url` (checked first: https, no special-purpose
+    /// address, a secret segment). Returns `(id, subscription JSON)`.
+    ///
+    /// # Errors
+    /// [`Error::Webhook`] for a refused URL; otherwise as [`Client::execute`].
+    pub async fn create_subscription(
+        &self,
+        topic: &str,
+        url: &str,
+        allow_http_loopback: bool,
+    ) -> Result<(String, String), Error> {
+        let req = create_subscription(&self.config().routes, topic, url, allow_http_loopback)?;
+        let resp = self.execute(&req).await?;
+        Ok(parse_with_id(Operation::CreateWebhookSubscription, &resp)?)
+    }
+
+    /// Lists the tenant's subscriptions (JSON `{ items }`).
+    ///
+    /// # Errors
+    /// As [`Client::execute`].
+    pub async fn list_subscriptions(&self) -> Result<String, Error> {
+        let req = list_subscriptions(&self.config().routes)?;
+        let resp = self.execute(&req).await?;
+        Ok(parse_items(Operation::ListWebhookSubscriptions, &resp)?)
+    }
+
+    /// Deletes a subscription. Retries already in flight may still arrive at its URL.
+    ///
+    /// # Errors
+    /// As [`Client::execute`].
+    pub async fn delete_subscription(&self, id: &str) -> Result<(), Error> {
+        let req = delete_subscription(&self.config().routes, id)?;
+        self.execute(&req).await?;
+        Ok(())
+    }
+
+    /// The 50 latest delivery attempts of a subscription (JSON `{ items }`).
+    ///
+    /// # Errors
+    /// As [`Client::execute`].
+    pub async fn subscription_reports(&self, id: &str) -> Result<String, Error> {
+        let req = subscription_reports(&self.config().routes, id)?;
+        let resp = self.execute(&req).await?;
+        Ok(parse_items(
+            Operation::ListWebhookSubscriptionReports,
+            &resp,
+        )?)
     }
 }
 
@@ -155,7 +217,7 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            parse_items(Operation::ListSubscriptions, &r).unwrap(),
+            parse_items(Operation::ListWebhookSubscriptions, &r).unwrap(),
             r#"{"items":[{"id":"a"}]}"#
         );
         let bad = ApiResponse {
@@ -163,6 +225,6 @@ mod tests {
             body: br#"{"items":[1]}"#.to_vec(),
             ..Default::default()
         };
-        assert!(parse_items(Operation::ListSubscriptions, &bad).is_err());
+        assert!(parse_items(Operation::ListWebhookSubscriptions, &bad).is_err());
     }
 }

@@ -6,9 +6,12 @@ use super::{
     build_path, invalid_response, parse_object, required_id, ApiRequest, ApiResponse, Operation,
     RouteTable,
 };
+use crate::client::Client;
+use crate::error::Error;
 use crate::error::{ApiError, ValidationError};
 use crate::models::tokens::{ApiToken, CreatedApiToken, NewApiToken};
 use crate::time::format_rfc3339_ms;
+use crate::transport::Transport;
 
 /// The guide: an API key is valid for 2 years.
 pub const MAX_VALIDITY_MS: i64 = 2 * 365 * 86_400_000;
@@ -131,6 +134,39 @@ pub fn parse_token_list(resp: &ApiResponse) -> Result<(Vec<ApiToken>, String), A
         });
     }
     Ok((out, Value::Object(obj).to_string()))
+}
+
+/// The `Client` methods of this resource: build, send through [`Client::execute`], parse.
+impl<T: Transport> Client<T> {
+    /// Creates an API token; its secret is in the result, and only there.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for a bad name or expiry; otherwise as [`Client::execute`].
+    pub async fn create_api_token(&self, t: &NewApiToken) -> Result<CreatedApiToken, Error> {
+        let req = create_api_token(&self.config().routes, t, self.now_ms())?;
+        let resp = self.execute(&req).await?;
+        Ok(parse_created_token(&resp)?)
+    }
+
+    /// Lists API tokens (never their secrets). Returns the records and the list as JSON.
+    ///
+    /// # Errors
+    /// As [`Client::execute`].
+    pub async fn list_api_tokens(&self) -> Result<(Vec<ApiToken>, String), Error> {
+        let req = list_api_tokens(&self.config().routes)?;
+        let resp = self.execute(&req).await?;
+        Ok(parse_token_list(&resp)?)
+    }
+
+    /// Revokes an API token: the platform refuses it from its next call on.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for a bad id; otherwise as [`Client::execute`].
+    pub async fn revoke_api_token(&self, token_id: &str) -> Result<(), Error> {
+        let req = revoke_api_token(&self.config().routes, token_id)?;
+        self.execute(&req).await?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -6,9 +6,12 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::{build_path, invalid_response, ApiRequest, ApiResponse, Operation, RouteTable};
+use crate::client::Client;
+use crate::error::Error;
 use crate::error::{ApiError, ValidationError};
 use crate::models::is_valid_email;
 use crate::models::users::{ListUsersQuery, NewUser, User, UserList, UserWire};
+use crate::transport::Transport;
 
 const ROLES: [&str; 3] = ["expert", "customer", "admin"];
 
@@ -232,6 +235,65 @@ pub fn parse_user(op: Operation, resp: &ApiResponse) -> Result<Option<User>, Api
 pub fn parse_created_user(resp: &ApiResponse) -> Result<User, ApiError> {
     parse_user(Operation::CreateUser, resp)?
         .ok_or_else(|| invalid_response(Operation::CreateUser, resp.status, "empty body"))
+}
+
+/// The `Client` methods of this resource: build, send through [`Client::execute`], parse.
+impl<T: Transport> Client<T> {
+    /// ListUsers: one page of users.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] before sending; otherwise as [`Client::execute`], and `INVALID_RESPONSE`.
+    pub async fn list_users(&self, q: &ListUsersQuery) -> Result<UserList, Error> {
+        let req = list_users(&self.config().routes, q)?;
+        let resp = self.execute(&req).await?;
+        Ok(parse_list_users(&resp)?)
+    }
+
+    /// CreateUser, with mails suppressed unless `suppress_mails` is false.
+    ///
+    /// # Errors
+    /// As [`Client::list_users`]; a taken e-mail is an [`ApiError`] with code `CONFLICT`.
+    pub async fn create_user(&self, user: &NewUser, suppress_mails: bool) -> Result<User, Error> {
+        let req = create_user(
+            &self.config().routes,
+            &self.config().suppress_mails_param,
+            user,
+            suppress_mails,
+        )?;
+        self.send_create(req).await
+    }
+
+    pub(crate) async fn send_create(&self, req: ApiRequest) -> Result<User, Error> {
+        let resp = self.execute(&req).await?;
+        Ok(parse_created_user(&resp)?)
+    }
+
+    /// ConfirmEmail for the account `user_id`. Returns the account when the API sends it back.
+    ///
+    /// # Errors
+    /// As [`Client::list_users`].
+    pub async fn confirm_email(&self, user_id: &str) -> Result<Option<User>, Error> {
+        self.confirm_email_with(user_id, None).await
+    }
+
+    /// ConfirmEmail with the guide's `supressMails` query parameter (`None`: not sent).
+    ///
+    /// # Errors
+    /// As [`Client::list_users`].
+    pub async fn confirm_email_with(
+        &self,
+        user_id: &str,
+        suppress_mails: Option<bool>,
+    ) -> Result<Option<User>, Error> {
+        let req = confirm_email_with(
+            &self.config().routes,
+            &self.config().suppress_mails_param,
+            user_id,
+            suppress_mails,
+        )?;
+        let resp = self.execute(&req).await?;
+        Ok(parse_user(Operation::ConfirmEmail, &resp)?)
+    }
 }
 
 #[cfg(test)]

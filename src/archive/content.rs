@@ -161,6 +161,92 @@ pub fn check_chat(json: &[u8]) -> Checked {
     Ok(())
 }
 
+// The TypeScript declarations of the shapes checked above (tsify; no wasm code): what
+// `ArchiveInspector.metadata()` and `chat()` answer once `check_metadata` / `check_chat` passed.
+// Keep them in step with the checks (same keys, required ones without `?`). Not in a submodule:
+// a debug build links only the code units something references.
+
+/// A person in the conference metadata. Shape inferred (no public schema): every field
+/// optional; unknown fields are kept as sent.
+#[cfg(target_arch = "wasm32")]
+#[derive(tsify::Tsify)]
+#[allow(dead_code)] // declarations only
+#[serde(rename_all = "camelCase")]
+pub struct ArchivePerson {
+    #[tsify(optional, type = "string | null")]
+    account_id: Option<String>,
+    #[tsify(optional, type = "string | null")]
+    email: Option<String>,
+    #[tsify(optional, type = "string | null")]
+    name: Option<String>,
+    #[serde(flatten)]
+    #[tsify(type = "Record<string, unknown>")]
+    unknown: (),
+}
+
+/// A participant: a person with the permissions they had.
+#[cfg(target_arch = "wasm32")]
+#[derive(tsify::Tsify)]
+#[allow(dead_code)] // declarations only
+pub struct ArchiveParticipant {
+    #[serde(flatten)]
+    person: ArchivePerson,
+    #[tsify(optional, type = "string[] | null")]
+    permissions: Option<Vec<String>>,
+}
+
+/// The conference metadata (`themis/metadata.json`). Shape inferred: the fields below are
+/// checked (required ones present, all typed, date-times RFC 3339); unknown fields are kept
+/// as sent.
+#[cfg(target_arch = "wasm32")]
+#[derive(tsify::Tsify)]
+#[allow(dead_code)] // declarations only
+#[serde(rename_all = "camelCase")]
+pub struct ConferenceMetadata {
+    tenant_id: String,
+    conference_id: String,
+    /// RFC 3339.
+    started_at: String,
+    /// RFC 3339.
+    #[tsify(optional, type = "string | null")]
+    ended_at: Option<String>,
+    #[tsify(optional, type = "ArchivePerson | null")]
+    moderator: Option<ArchivePerson>,
+    participants: Vec<ArchiveParticipant>,
+    #[serde(flatten)]
+    #[tsify(type = "Record<string, unknown>")]
+    unknown: (),
+}
+
+/// One chat message. Shape inferred, as {@link ConferenceMetadata}.
+#[cfg(target_arch = "wasm32")]
+#[derive(tsify::Tsify)]
+#[allow(dead_code)] // declarations only
+#[serde(rename_all = "camelCase")]
+pub struct ChatMessage {
+    /// RFC 3339.
+    sent_at: String,
+    text: String,
+    #[tsify(optional, type = "string | null")]
+    sender_account_id: Option<String>,
+    #[tsify(optional, type = "string | null")]
+    sender_name: Option<String>,
+    #[serde(flatten)]
+    #[tsify(type = "Record<string, unknown>")]
+    unknown: (),
+}
+
+/// The chat history (`themis/chat.json`). Shape inferred.
+#[cfg(target_arch = "wasm32")]
+#[derive(tsify::Tsify)]
+#[allow(dead_code)] // declarations only
+pub struct ChatHistory {
+    messages: Vec<ChatMessage>,
+    #[serde(flatten)]
+    #[tsify(type = "Record<string, unknown>")]
+    unknown: (),
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -60,7 +60,7 @@ pub fn storage_error(status: u16, retry_after: Option<&str>, now_ms: f64) -> Api
         status,
         code: ApiError::code_for_status(status),
         message: format!("object storage answered {status}"),
-        operation: Operation::DownloadArchive.name(),
+        operation: Operation::ArchiveDownloadUrl.name(),
         body: None,
         retry_after_ms: retry_after.and_then(|v| parse_retry_after_ms(v, now_ms)),
     }

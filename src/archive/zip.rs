@@ -819,18 +819,36 @@ pub enum Finding {
     },
 }
 
+crate::error::error_codes! {
+    /// Codes of {@link ArchiveFinding}: layout problems, reported rather than thrown.
+    pub enum ArchiveFindingCode {
+        NoThemisMetadata => "NO_THEMIS_METADATA",
+        UnknownTopLevel => "UNKNOWN_TOP_LEVEL",
+        ParentSegment => "PARENT_SEGMENT",
+        AbsolutePath => "ABSOLUTE_PATH",
+        Backslash => "BACKSLASH",
+        DuplicateName => "DUPLICATE_NAME",
+        /// Found only by reading local headers (`inspect_file`), which `ArchiveInspector` does
+        /// not: never in its findings.
+        #[cfg_attr(target_arch = "wasm32", serde(skip))]
+        LocalNameMismatch => "LOCAL_NAME_MISMATCH",
+    }
+}
+
 impl Finding {
     /// The stable code of this finding.
     pub fn code(&self) -> &'static str {
+        use ArchiveFindingCode as C;
         match self {
-            Self::NoThemisMetadata => "NO_THEMIS_METADATA",
-            Self::UnknownTopLevel { .. } => "UNKNOWN_TOP_LEVEL",
-            Self::ParentSegment { .. } => "PARENT_SEGMENT",
-            Self::AbsolutePath { .. } => "ABSOLUTE_PATH",
-            Self::Backslash { .. } => "BACKSLASH",
-            Self::DuplicateName { .. } => "DUPLICATE_NAME",
-            Self::LocalNameMismatch { .. } => "LOCAL_NAME_MISMATCH",
+            Self::NoThemisMetadata => C::NoThemisMetadata,
+            Self::UnknownTopLevel { .. } => C::UnknownTopLevel,
+            Self::ParentSegment { .. } => C::ParentSegment,
+            Self::AbsolutePath { .. } => C::AbsolutePath,
+            Self::Backslash { .. } => C::Backslash,
+            Self::DuplicateName { .. } => C::DuplicateName,
+            Self::LocalNameMismatch { .. } => C::LocalNameMismatch,
         }
+        .as_str()
     }
 
     /// The entry this finding is about, if any.

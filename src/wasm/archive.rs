@@ -183,10 +183,13 @@ pub fn zip_directory(tail: &[u8], file_len: f64) -> Result<String, JsValue> {
     Ok(directory_json(location.zip64, &entries, &layout))
 }
 
-/// `{"zip64":b,"entries":[[name,method,flags,crc32,compressedSize,size,localHeaderOffset],..],
+/// `{"zip64":b,"entries":[[name,method,flags,crc32,compressedSize,size,localHeaderOffset,
+/// isDirectory,encrypted],..],
 /// "themis":[i,..],"mithra":[..],"whiteboard":[..],"other":[..],"metadata":i|null,
 /// "chat":i|null,"findings":[[code,name|null],..]}`, written by hand: a serde derive of the same
-/// costs ~1 KB of wasm.
+/// costs ~1 KB of wasm. `ArchiveInspector.open` (pkg-template/web/archive.js) makes the objects
+/// that `ArchiveEntry`, `ArchiveFolders` and `ArchiveFinding` below declare from it, one field
+/// per value.
 fn directory_json(zip64: bool, entries: &[ZipEntry], layout: &Layout) -> String {
     use core::fmt::Write;
     let mut out = String::with_capacity(64 + entries.len() * 80);
@@ -200,13 +203,15 @@ fn directory_json(zip64: bool, entries: &[ZipEntry], layout: &Layout) -> String 
         string(&mut out, &e.name);
         let _ = write!(
             out,
-            ",{},{},{},{},{},{}]",
+            ",{},{},{},{},{},{},{},{}]",
             e.method,
             e.flags,
             e.crc32,
             e.compressed_size,
             e.uncompressed_size,
-            e.local_header_offset
+            e.local_header_offset,
+            e.is_dir,
+            e.is_encrypted()
         );
     }
     out.push(']');
@@ -239,6 +244,51 @@ fn directory_json(zip64: bool, entries: &[ZipEntry], layout: &Layout) -> String 
     }
     out.push_str("]}");
     out
+}
+
+// --- the TypeScript declarations of what `ArchiveInspector` answers (tsify; no wasm code) ---
+
+/// One entry of the archive's zip (`ZipEntry`, as `directory_json` writes it).
+#[derive(tsify::Tsify)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)] // declarations only
+pub struct ArchiveEntry {
+    /// The path inside the zip, e.g. "themis/recordings/recording-0001.mp4".
+    name: String,
+    /// Bytes once inflated.
+    size: f64,
+    /// Bytes as stored in the zip.
+    compressed_size: f64,
+    /// 0 stored, 8 deflate (others cannot be read).
+    method: u16,
+    crc32: u32,
+    local_header_offset: f64,
+    is_directory: bool,
+    encrypted: bool,
+}
+
+/// Something worth a look about the archive's layout; `name` is the entry (or top-level folder)
+/// concerned (`archive::zip::Finding`).
+#[derive(tsify::Tsify)]
+#[allow(dead_code)] // declarations only
+pub struct ArchiveFinding {
+    code: crate::archive::zip::ArchiveFindingCode,
+    #[tsify(optional)]
+    name: Option<String>,
+}
+
+/// The entries grouped by top-level folder (`archive::zip::Layout`).
+#[derive(tsify::Tsify)]
+#[allow(dead_code)] // declarations only
+pub struct ArchiveFolders {
+    /// Chat history, uploads, recordings, the conference metadata.
+    themis: Vec<ArchiveEntry>,
+    /// Contracts signed by e-signature.
+    mithra: Vec<ArchiveEntry>,
+    /// Whiteboard history and documents.
+    whiteboard: Vec<ArchiveEntry>,
+    /// Anything else (reported as UNKNOWN_TOP_LEVEL findings).
+    other: Vec<ArchiveEntry>,
 }
 
 /// The offset of an entry's data from its local header's start, given the header's first 30
@@ -313,10 +363,12 @@ pub(super) fn callback(v: &JsValue, field: &str) -> Result<(), JsValue> {
 /// text (`options::from_json`), not through serde-wasm-bindgen: that keeps serde-wasm-bindgen
 /// out of the `flexperto-sdk/archive` wasm, 62.2 -> 52.1 KiB gzip measured (budget 64 KiB).
 /// `onProgress` is a function, which JSON leaves out: its kind is checked on the object.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, tsify::Tsify)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct VerifyStreamOptions {
+    /// Called after each chunk with the bytes hashed so far.
     #[allow(dead_code)] // a function: absent from the JSON text, read from the object
+    #[tsify(optional, type = "(progress: { bytes: number }) => void")]
     on_progress: Option<serde::de::IgnoredAny>,
 }
 
@@ -385,47 +437,3 @@ pub fn zip_check_readable(
     let max_bytes = file_len_arg(max_bytes)?;
     check_readable(method, flags, size, max_bytes).map_err(aerr)
 }
-
-#[wasm_bindgen(typescript_custom_section)]
-const TS_ARCHIVES: &str = r#"
-/**
- * The `status` of an archive record: PROCESSING -> ARTIFACT_GATHERING_COMPLETE -> PACKING ->
- * AVAILABLE, or FAILED; after the abandon call ABANDONED (still downloadable until it expires),
- * then EXPIRED. A status the SDK does not know yet is passed through as received.
- */
-export type ArchiveStatus =
-  | "PROCESSING" | "ARTIFACT_GATHERING_COMPLETE" | "PACKING" | "AVAILABLE" | "FAILED" | "ABANDONED"
-  | "EXPIRED" | (string & {});
-/** Codes of {@link ArchiveError}. */
-export type ArchiveErrorCode =
-  | "INVALID_CHECKSUM" | "CHECKSUM_MISMATCH" | "CORRUPT_ZIP" | "TRUNCATED" | "UNSUPPORTED_ZIP"
-  | "UNSUPPORTED_COMPRESSION" | "LIMIT_EXCEEDED" | "ENTRY_TOO_LARGE" | "CRC_MISMATCH"
-  | "INVALID_CONTENT";
-/**
- * An archive file, or a checksum meant for one, that the SDK refuses. CHECKSUM_MISMATCH has
- * `expected` and `actual` (lowercase hex); INVALID_CONTENT (a JSON entry of an unexpected shape)
- * has `entry` (its name in the zip) and `path` (the field, e.g. "participants[0].email").
- */
-export interface ArchiveError extends Error {
-  name: "ArchiveError";
-  code: ArchiveErrorCode;
-  expected?: string;
-  actual?: string;
-  entry?: string;
-  path?: string;
-}
-/** What {@link ArchiveChecksum.verifyStream} reads: a web ReadableStream, a Node stream, or any async iterable of chunks. */
-export type ArchiveByteStream = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
-/** Options of {@link ArchiveChecksum.verifyStream}. */
-export interface VerifyStreamOptions {
-  /** Called after each chunk with the bytes hashed so far. */
-  onProgress?: (progress: { bytes: number }) => void;
-}
-/** A stream whose SHA-256 matched. */
-export interface VerifiedStream {
-  /** The SHA-256, 64 lowercase hex characters. */
-  sha256: string;
-  /** How many bytes the stream had. */
-  bytes: number;
-}
-"#;

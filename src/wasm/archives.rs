@@ -117,6 +117,32 @@ fn list_js(list: &m::ArchiveList) -> JsValue {
     json_out(&format!("{{\"items\":[{}]{total}}}", items.join(",")))
 }
 
+/// The target of abandonArchive: a conference id, a record, or both ids (`abandon_target` reads
+/// it).
+#[derive(Tsify)]
+#[serde(untagged)]
+#[allow(dead_code)] // declarations only
+pub enum AbandonTarget {
+    /// The conference id.
+    ConferenceId(String),
+    /// The archive record (its `subject.conference_id` and `id`).
+    Record(ArchiveRecord),
+    /// Both ids.
+    Ids(AbandonIds),
+}
+
+/// The ids of an abandonArchive target.
+#[derive(Tsify)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)] // declarations only
+pub struct AbandonIds {
+    /// The conference the archive is of.
+    conference_id: String,
+    /// The archive's id (for a `routes.abandonArchive` override with `{archiveId}`).
+    #[tsify(optional)]
+    archive_id: Option<String>,
+}
+
 #[wasm_bindgen(js_class = FlexpertoClient)]
 impl JsClient {
     /// ListArchives: `GET /api/v2/communication/conferences/archives`. One page of archive

@@ -99,9 +99,30 @@ pub struct BaseUrlTarget {
     pub environment: Option<()>,
 }
 
-#[wasm_bindgen(typescript_custom_section)]
-const OPTIONS_TYPE: &str = "/** The constructor's options: a target, the common options, and the JS-only ones. */\n\
-export type FlexpertoClientOptions = (TenantTarget | BaseUrlTarget) & Omit<ClientOptions, \"tenant\" | \"environment\" | \"baseUrl\"> & ClientHostOptions;";
+/// Where a client sends its requests: a tenant's platform, or an explicit base URL.
+#[derive(tsify::Tsify)]
+#[serde(untagged)]
+#[allow(dead_code)] // declarations only
+pub enum ClientTarget {
+    /// `https://{tenant}.{environment}.flexperto.com`.
+    Tenant(TenantTarget),
+    /// An explicit base URL.
+    BaseUrl(BaseUrlTarget),
+}
+
+/// The constructor's options: a target, the common options, and the JS-only ones.
+#[derive(tsify::Tsify)]
+#[allow(dead_code)] // declarations only; the constructor reads the object as `ClientOptions`
+pub struct FlexpertoClientOptions {
+    #[serde(flatten)]
+    target: ClientTarget,
+    /// The common options of `ClientOptions`, its target fields left to `target`.
+    #[serde(flatten)]
+    #[tsify(type = "Omit<ClientOptions, \"tenant\" | \"environment\" | \"baseUrl\">")]
+    common: (),
+    #[serde(flatten)]
+    host: ClientHostOptions,
+}
 
 fn config_error(e: Error) -> Error {
     match e {

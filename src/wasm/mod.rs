@@ -76,9 +76,7 @@ extern "C" {
     #[wasm_bindgen(typescript_type = "ConfirmEmailOptions")]
     pub type OptConfirmEmailOptions;
     /// The target of abandonArchive: a conference id, a record, or both ids.
-    #[wasm_bindgen(
-        typescript_type = "string | ArchiveRecord | { conferenceId: string; archiveId?: string }"
-    )]
+    #[wasm_bindgen(typescript_type = "AbandonTarget")]
     pub type OptAbandonTarget;
 }
 

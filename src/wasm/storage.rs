@@ -74,7 +74,7 @@ pub fn storage_check_url(url: &str) -> Result<(), JsValue> {
 #[wasm_bindgen(js_name = storageInvalid)]
 pub fn storage_invalid(why: String) -> JsValue {
     errors::to_js(&Error::Api(invalid_response(
-        Operation::DownloadArchive,
+        Operation::ArchiveDownloadUrl,
         0,
         why,
     )))
@@ -146,7 +146,7 @@ pub fn storage_opened(
 #[wasm_bindgen(js_name = storageBroken)]
 pub fn storage_broken(bytes: f64, resumes: u32, cause: String) -> JsValue {
     let e = errors::to_js(&Error::Network(NetworkError::Failed {
-        operation: Operation::DownloadArchive.name(),
+        operation: Operation::ArchiveDownloadUrl.name(),
         message: format!(
             "archive download broke after {} bytes and {resumes} resumes: {cause}",
             bytes as u64

@@ -228,76 +228,150 @@ pub fn generate_webhook_secret() -> Result<String, JsValue> {
     Ok(webhook::format_secret(&buf))
 }
 
-#[wasm_bindgen(typescript_custom_section)]
-const TS_WEBHOOKS: &str = r#"
-export interface WebhookVerifierOptions {
-  /** Accepted secret path segments: the current one first, then previous ones during a rotation. Each at least 128 bits. */
-  secrets: string[];
-  /** The platform's source addresses, as CIDR blocks or single addresses (IPv4 and IPv6). Omit to skip the address check. */
-  allowedIps?: string[];
-  /** How many reverse proxies in front of you append to X-Forwarded-For (default 0: the peer address is the client). */
-  trustedProxies?: number;
-  /** Body cap in bytes (default 1 MiB). */
-  maxBodyBytes?: number;
-  /**
-   * The topic whose deliveries carry an archive (`data.archive_id`, `data.archive_subject.conference_id`,
-   * checked). Default "archive.available" (inferred: see your tenant's /api/v2/spec). Every other
-   * topic is a generic event: verified and passed on whole (`payload`), never refused for its data.
-   */
-  archiveTopic?: string;
+/// The options of `new WebhookVerifier(...)`: the keys `WebhookVerifier::new` reads (and no
+/// others). Declared for TypeScript (tsify); read by `new` key by key.
+#[derive(tsify::Tsify)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)] // declarations only
+pub struct WebhookVerifierOptions {
+    /// Accepted secret path segments: the current one first, then previous ones during a
+    /// rotation. Each at least 128 bits.
+    secrets: Vec<String>,
+    /// The platform's source addresses, as CIDR blocks or single addresses (IPv4 and IPv6). Omit
+    /// to skip the address check.
+    #[tsify(optional)]
+    allowed_ips: Option<Vec<String>>,
+    /// How many reverse proxies in front of you append to X-Forwarded-For (default 0: the peer
+    /// address is the client).
+    #[tsify(optional)]
+    trusted_proxies: Option<f64>,
+    /// Body cap in bytes (default 1 MiB).
+    #[tsify(optional)]
+    max_body_bytes: Option<f64>,
+    /// The topic whose deliveries carry an archive (`data.archive_id`,
+    /// `data.archive_subject.conference_id`, checked). Default "archive.available" (inferred: see
+    /// your tenant's /api/v2/spec). Every other topic is a generic event: verified and passed on
+    /// whole (`payload`), never refused for its data.
+    #[tsify(optional)]
+    archive_topic: Option<String>,
 }
-export interface WebhookVerifier {
-  /**
-   * Verifies one delivery. Throws a `WebhookError` with code `SECRET_MISMATCH`, `IP_NOT_ALLOWED`,
-   * `BAD_CONTENT_TYPE`, `BODY_TOO_LARGE`, `MALFORMED_JSON` or `SCHEMA_VIOLATION` (with `path`),
-   * checked in that order.
-   */
-  verify(delivery: WebhookDelivery): WebhookEvent;
-  /** The `archiveTopic` it was built with. */
-  readonly archiveTopic: string;
+
+/// A step of `rotateWebhookSecret` refused: a `TypeError` (as the function always threw).
+#[cfg(feature = "node")]
+fn rotation_err(e: webhook::rotation::RotationError) -> JsValue {
+    js_sys::TypeError::new(&e.to_string()).into()
 }
-/** A verified delivery. Treat it as a hint: act on what you re-read through the API. */
-export interface WebhookEvent {
-  /** The topic, e.g. "archive.available". */
-  readonly topic: string;
-  /** The key to deduplicate on ("archive.available:<archiveId>" for archives). */
-  readonly dedupeKey: string;
-  /** Which configured secret matched: 0 is the current one. */
-  readonly secretIndex: number;
-  /** The notification's id, when sent. */
-  readonly notificationId?: string;
-  /** For the archive topic: data.archive_id. */
-  readonly archiveId?: string;
-  /** For the archive topic: data.archive_subject.conference_id. */
-  readonly conferenceId?: string;
-  /** For the archive topic: data.sha256CheckSum (lower case), when sent. A hint: compare with the record's. */
-  readonly sha256CheckSum?: string;
-  /** The client address the allowlist was checked against. */
-  readonly sourceAddress?: string;
-  /** The whole payload, unknown fields included (parsed from the raw body on first use). */
-  readonly payload: Record<string, unknown>;
-  /** The fields above without the payload, for logging or queueing. */
-  toJSON(): WebhookEventJson;
+
+#[cfg(feature = "node")]
+fn type_error(m: &str) -> JsValue {
+    js_sys::TypeError::new(&format!("rotateWebhookSecret: {m}")).into()
 }
-/** One delivery as your HTTP layer received it. */
-export interface WebhookDelivery {
-  /** The request path (with its secret segment). */
-  path: string;
-  /** The connection's peer address (Node: `req.socket.remoteAddress`). */
-  remoteAddress?: string;
-  /** A `Headers` object or Node's `req.headers`. */
-  headers?: Headers | Record<string, string | string[] | undefined>;
-  /** The raw body: a Uint8Array or Buffer (a string also works, slower). */
-  body: Uint8Array | string;
+
+/// Checks `rotateWebhookSecret`'s arguments and answers where the rotation starts:
+/// `{ current, oldSecret, graceMs, drainMs }` (`webhook::rotation`). `known` is what the last
+/// rotation of the same verifier left (undefined before). Throws a `TypeError`. Internal
+/// (pkg-template/node/webhooks.js).
+/// @internal
+#[cfg(feature = "node")]
+#[wasm_bindgen(js_name = webhookRotationStart)]
+pub fn webhook_rotation_start(
+    subscription: JsValue,
+    options: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string[] | undefined")] known: JsValue,
+) -> Result<JsValue, JsValue> {
+    use webhook::rotation as r;
+    if !options.is_object() {
+        return Err(type_error("options are required"));
+    }
+    let verifier = get(&options, "verifier");
+    if !verifier.is_object() || !get(&verifier, "setSecrets").is_function() {
+        return Err(type_error("verifier must be a WebhookVerifier"));
+    }
+    if !get(&options, "urlFor").is_function() {
+        return Err(type_error("urlFor must be a function"));
+    }
+    let field = |k: &str| {
+        if subscription.is_object() {
+            get(&subscription, k).as_string()
+        } else {
+            None
+        }
+    };
+    let (Some(_), Some(_), Some(url)) = (field("id"), field("topic"), field("url")) else {
+        return Err(type_error("subscription needs string id, topic and url"));
+    };
+    let duration = |k: &'static str, default: f64| {
+        let v = get(&options, k);
+        let n = if v.is_undefined() || v.is_null() {
+            None
+        } else {
+            // Not a number: NaN, refused like a negative one.
+            Some(v.as_f64().unwrap_or(f64::NAN))
+        };
+        r::duration_ms(n, k, default).map_err(rotation_err)
+    };
+    let grace_ms = duration("graceMs", r::DEFAULT_GRACE_MS)?;
+    let drain_ms = duration("drainMs", r::DEFAULT_DRAIN_MS)?;
+    let strings = |v: &JsValue| -> Result<Option<Vec<String>>, JsValue> {
+        if v.is_undefined() || v.is_null() {
+            return Ok(None);
+        }
+        let e = || rotation_err(r::RotationError::CurrentSecretsNotStrings);
+        if !Array::is_array(v) {
+            return Err(e());
+        }
+        Array::from(v)
+            .iter()
+            .map(|x| x.as_string().ok_or_else(e))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
+    };
+    let given = strings(&get(&options, "currentSecrets"))?;
+    let known = strings(&known)?;
+    let count =
+        get(&verifier, "secretCount")
+            .as_f64()
+            .map(|n| if n >= 0.0 { n as usize } else { usize::MAX });
+    let current = r::current_secrets(given, known, count).map_err(rotation_err)?;
+    let old = r::old_secret(&current, &url)
+        .map_err(rotation_err)?
+        .to_owned();
+    let out = js_sys::Object::new();
+    let list: Array = current.iter().map(|s| JsValue::from_str(s)).collect();
+    for (k, v) in [
+        ("current", JsValue::from(list)),
+        ("oldSecret", JsValue::from_str(&old)),
+        ("graceMs", JsValue::from(grace_ms)),
+        ("drainMs", JsValue::from(drain_ms)),
+    ] {
+        Reflect::set(&out, &JsValue::from_str(k), &v)?;
+    }
+    Ok(out.into())
 }
-export interface WebhookEventJson {
-  topic: string;
-  dedupeKey: string;
-  secretIndex: number;
-  sourceAddress?: string;
-  notificationId?: string;
-  archiveId?: string;
-  conferenceId?: string;
-  sha256CheckSum?: string;
+
+/// The secrets to accept once `secret` is registered at `url` (what `urlFor(secret)` returned):
+/// `secret` first, then `current`. Throws a `TypeError` unless `url` is a URL with `secret` as a
+/// path segment. Internal (pkg-template/node/webhooks.js).
+/// @internal
+#[cfg(feature = "node")]
+#[wasm_bindgen(js_name = webhookRotationNext)]
+pub fn webhook_rotation_next(
+    current: Vec<String>,
+    secret: String,
+    url: JsValue,
+) -> Result<Vec<String>, JsValue> {
+    use webhook::rotation as r;
+    let url = url
+        .as_string()
+        .ok_or_else(|| rotation_err(r::RotationError::UrlWithoutSecret))?;
+    r::next_secrets(&current, &secret, &url).map_err(rotation_err)
 }
-"#;
+
+/// `secrets` without `secret` (a rotation's rollback, or the old secret dropped after the
+/// drain). Internal (pkg-template/node/webhooks.js).
+/// @internal
+#[cfg(feature = "node")]
+#[wasm_bindgen(js_name = webhookSecretsWithout)]
+pub fn webhook_secrets_without(secrets: Vec<String>, secret: String) -> Vec<String> {
+    webhook::rotation::without(&secrets, &secret)
+}

@@ -5,6 +5,7 @@
 
 pub mod flow;
 pub mod ip;
+pub mod rotation;
 pub mod url;
 pub use flexperto_webhook::verify::{
     is_sha256_hex, ArchiveEvent, Delivery, Field, Verified, VerifiedParts, VerifierConfig,

@@ -17,11 +17,12 @@ pub use flexperto_webhook::secret_bits;
 
 use super::ip::{is_loopback, special_purpose_block};
 use crate::error::WebhookError;
+use flexperto_webhook::WebhookErrorCode as Rule;
 
 /// Longest accepted callback URL.
 pub const MAX_URL_LEN: usize = 2048;
 
-fn refuse(rule: &'static str, reason: impl Into<String>, host: Option<&str>) -> WebhookError {
+fn refuse(rule: Rule, reason: impl Into<String>, host: Option<&str>) -> WebhookError {
     WebhookError::InvalidCallbackUrl {
         rule,
         reason: reason.into(),
@@ -175,14 +176,14 @@ pub fn validate_callback_url(
     // thing to every parser on the way.
     if url.len() > MAX_URL_LEN || url.bytes().any(|b| b <= b' ' || b == b'\\' || b == 0x7f) {
         return Err(refuse(
-            "INVALID_URL",
+            Rule::InvalidUrl,
             "white space, control characters or backslashes, or longer than 2048",
             None,
         ));
     }
     let parsed = parse_whatwg(url).ok_or_else(|| {
         refuse(
-            "INVALID_URL",
+            Rule::InvalidUrl,
             "not a URL a WHATWG URL parser accepts (as fetch and servers parse it)",
             None,
         )
@@ -192,7 +193,7 @@ pub fn validate_callback_url(
         "http" => false,
         _ => {
             return Err(refuse(
-                "NOT_HTTPS",
+                Rule::NotHttps,
                 "the URL must start with https://",
                 None,
             ))
@@ -205,7 +206,7 @@ pub fn validate_callback_url(
         .is_some_and(|p| p.eq_ignore_ascii_case(&format!("{}://", parsed.scheme)));
     if !spelled_out {
         return Err(refuse(
-            "INVALID_URL",
+            Rule::InvalidUrl,
             format!("write the URL as {}://host/...", parsed.scheme),
             Some(host),
         ));
@@ -214,25 +215,25 @@ pub fn validate_callback_url(
     let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
     if authority.contains('@') || !parsed.username.is_empty() || !parsed.password.is_empty() {
         return Err(refuse(
-            "CREDENTIALS_IN_URL",
+            Rule::CredentialsInUrl,
             "user information (@) is not allowed",
             Some(host),
         ));
     }
     if host.is_empty() {
-        return Err(refuse("INVALID_URL", "no host", None));
+        return Err(refuse(Rule::InvalidUrl, "no host", None));
     }
     let (host_type, ip) = classify_host(host);
     let localhost = host_type == HostType::Domain && is_localhost_name(host);
     let http_loopback = !https && allow_http_loopback && (localhost || ip.is_some_and(is_loopback));
     if !https && !http_loopback {
-        return Err(refuse("NOT_HTTPS", "the URL must use https", Some(host)));
+        return Err(refuse(Rule::NotHttps, "the URL must use https", Some(host)));
     }
     if !http_loopback {
         if let Some(a) = ip {
             if let Some(b) = special_purpose_block(a) {
                 return Err(refuse(
-                    "SPECIAL_PURPOSE_ADDRESS",
+                    Rule::SpecialPurposeAddress,
                     format!(
                         "{host} is in the IANA special-purpose block {} ({})",
                         b.block, b.name
@@ -242,7 +243,7 @@ pub fn validate_callback_url(
             }
         } else if localhost {
             return Err(refuse(
-                "LOCAL_HOSTNAME",
+                Rule::LocalHostname,
                 "localhost names resolve to loopback",
                 Some(host),
             ));
@@ -250,7 +251,7 @@ pub fn validate_callback_url(
     }
     if secret_segments(&parsed.pathname).next().is_none() {
         return Err(refuse(
-            "NO_SECRET_SEGMENT",
+            Rule::NoSecretSegment,
             "the path needs a secret segment of at least 128 bits (e.g. generateWebhookSecret())",
             Some(host),
         ));
@@ -292,7 +293,7 @@ pub fn check_resolved(
     for &a in addresses {
         if let Some(b) = special_purpose_block(a) {
             return Err(refuse(
-                "SPECIAL_PURPOSE_ADDRESS",
+                Rule::SpecialPurposeAddress,
                 format!(
                     "{host} resolves to {a}, in the IANA special-purpose block {} ({})",
                     b.block, b.name
@@ -310,7 +311,7 @@ pub fn check_resolved(
 /// `ENOTFOUND`).
 pub fn unresolvable(checked: &CheckedCallbackUrl, detail: &str) -> WebhookError {
     refuse(
-        "UNRESOLVABLE_HOST",
+        Rule::UnresolvableHost,
         format!("{} did not resolve: {detail}", checked.host),
         Some(&checked.host),
     )

@@ -27,3 +27,22 @@ for (const build of ["node", "web"]) {
     assert.deepEqual(fromTs, fromSpec);
   });
 }
+
+test("every client method a drift report names is a method of FlexpertoClient", async () => {
+  // A tenant document without any path: the report names the client methods of every contract
+  // operation (src/drift.rs sdk_methods: the operationId's method, then the flows).
+  const { FlexpertoClient } = require("flexperto-sdk");
+  const empty = JSON.stringify({ swagger: "2.0", info: { title: "tenant", version: "1" }, paths: {} });
+  const client = new FlexpertoClient({
+    baseUrl: "https://tenant.example.com",
+    apiKey: "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjIwMDAwMDAwMDB9.c2ln",
+    fetch: async () => new Response(empty, { status: 200, headers: { "content-type": "application/json" } }),
+  });
+  const report = await client.checkSpec();
+  const named = new Map(report.findings.filter((f) => f.operation).map((f) => [f.operation, f.sdkMethods]));
+  assert.deepEqual([...named.keys()].sort(), fromSpec);
+  for (const [operation, methods] of named) {
+    assert.ok(methods.length > 0, operation);
+    for (const m of methods) assert.equal(typeof client[m], "function", `${operation}: ${m}`);
+  }
+});

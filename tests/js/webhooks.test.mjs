@@ -650,6 +650,37 @@ describe("rotateWebhookSecret against the simulator", () => {
     );
   });
 
+  test("bad arguments are refused before anything changes (the rules of src/webhook/rotation.rs)", async () => {
+    const first = generateWebhookSecret();
+    const verifier = new WebhookVerifier({ secrets: [first] });
+    const old = { id: "sub_x", topic: "archive.available", url: urlFor(first) };
+    const refused = [
+      [{ verifier, urlFor, currentSecrets: [first], graceMs: -1 }, /graceMs must be a non-negative number/],
+      [{ verifier, urlFor, currentSecrets: [first], drainMs: "5" }, /drainMs must be a non-negative number/],
+      [{ verifier, urlFor, currentSecrets: [first, 7] }, /currentSecrets must be an array of strings/],
+      [{ verifier, urlFor, currentSecrets: first }, /currentSecrets must be an array of strings/],
+      [{ verifier, urlFor: () => "https://crm.example.com/cb/fixed", currentSecrets: [first] }, /urlFor\(secret\) must return a URL with the secret/],
+      [{ verifier, urlFor: (s) => `https://crm.example.com/cb/${s}x`, currentSecrets: [first] }, /urlFor\(secret\) must return a URL with the secret/],
+      [{ verifier, urlFor: (s) => new URL(urlFor(s)), currentSecrets: [first] }, /urlFor\(secret\) must return a URL with the secret/],
+      [{ verifier: {}, urlFor, currentSecrets: [first] }, /verifier must be a WebhookVerifier/],
+      [{ verifier, urlFor: "x", currentSecrets: [first] }, /urlFor must be a function/],
+    ];
+    for (const [options, message] of refused) {
+      await assert.rejects(rotateWebhookSecret(client, old, options), (e) => e instanceof TypeError && message.test(e.message));
+    }
+    await assert.rejects(rotateWebhookSecret(client, { ...old, id: 5 }, { verifier, urlFor, currentSecrets: [first] }), /string id, topic and url/);
+    await assert.rejects(rotateWebhookSecret(client, old, undefined), /options are required/);
+    // A secret in the query or as part of a segment is not the subscription's secret.
+    await assert.rejects(
+      rotateWebhookSecret(client, { ...old, url: `https://crm.example.com/cb?s=${first}` }, { verifier, urlFor, currentSecrets: [first] }),
+      /none of the current secrets/,
+    );
+    assert.equal(verifier.secretCount, 1);
+    assert.equal(verifier.verify(delivery(first)).secretIndex, 0);
+    const ids = (await client.listWebhookSubscriptions()).items.map((s) => s.id);
+    assert.ok(!ids.includes("sub_x"));
+  });
+
   test("an aborted grace keeps the old subscription and secret", async () => {
     const first = generateWebhookSecret();
     const verifier = new WebhookVerifier({ secrets: [first] });

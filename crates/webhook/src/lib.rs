@@ -12,6 +12,6 @@ mod scan;
 mod secret;
 pub mod verify;
 
-pub use error::WebhookError;
+pub use error::{WebhookError, WebhookErrorCode};
 pub use secret::secret_bits;
 pub use verify::{Delivery, Field, VerifiedParts, VerifierConfig, FIELD_COUNT};
