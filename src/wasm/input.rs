@@ -527,11 +527,12 @@ impl<'de> Deserializer<'de> for Strict {
     }
     fn deserialize_tuple_struct<V: Visitor<'de>>(
         self,
-        _name: &'static str,
-        _len: usize,
+        n: &'static str,
+        len: usize,
         v: V,
     ) -> Result<V::Value, SwbError> {
-        self.seq(v)
+        // serde-wasm-bindgen's own: `serde_wasm_bindgen::preserve` fields arrive here.
+        self.swb().deserialize_tuple_struct(n, len, v)
     }
     fn deserialize_struct<V: Visitor<'de>>(
         self,
