@@ -502,28 +502,31 @@ fn object_parts<'a>(
     schema: &'a Value,
     depth: usize,
 ) -> (Vec<String>, Vec<(String, &'a Value)>) {
-    let (mut required, mut props) = parts_unsorted(root, schema, depth);
-    required.sort_unstable();
-    required.dedup();
-    props.sort_by(|a, b| a.0.cmp(&b.0));
-    (required, props)
+    let mut required: Vec<(String, ())> = Vec::new();
+    let mut props: Vec<(String, &'a Value)> = Vec::new();
+    add_parts(root, schema, depth, &mut required, &mut props);
+    (required.into_iter().map(|(k, ())| k).collect(), props)
 }
 
-fn parts_unsorted<'a>(
+fn add_parts<'a>(
     root: &'a Map<String, Value>,
     schema: &'a Value,
     depth: usize,
-) -> (Vec<String>, Vec<(String, &'a Value)>) {
-    let mut required = Vec::new();
-    let mut props: Vec<(String, &'a Value)> = Vec::new();
+    required: &mut Vec<(String, ())>,
+    props: &mut Vec<(String, &'a Value)>,
+) {
     if depth > MAX_DEPTH {
-        return (required, props);
+        return;
     }
     if let Some(r) = schema.get("required").and_then(Value::as_array) {
-        required.extend(r.iter().filter_map(Value::as_str).map(str::to_owned));
+        for name in r.iter().filter_map(Value::as_str) {
+            insert_sorted(required, name, (), false);
+        }
     }
     if let Some(p) = schema.get("properties").and_then(Value::as_object) {
-        props.extend(p.iter().map(|(k, v)| (k.clone(), v)));
+        for (k, v) in p {
+            insert_sorted(props, k, v, false);
+        }
     }
     for part in schema
         .get("allOf")
@@ -532,21 +535,28 @@ fn parts_unsorted<'a>(
         .flatten()
     {
         if let Some(part) = deref(root, part) {
-            let (r, p) = parts_unsorted(root, part, depth + 1);
-            required.extend(r);
-            for (k, v) in p {
-                if lookup(&props, &k).is_none() {
-                    props.push((k, v));
-                }
-            }
+            add_parts(root, part, depth + 1, required, props);
         }
     }
-    (required, props)
 }
 
-/// The value under `key` in a list of (name, value) pairs.
+/// Adds `(key, value)` to `pairs`, kept sorted by key (a binary search, no sort: each sorted
+/// element type would compile its own sort into the wasm). An existing key keeps its value
+/// unless `replace`.
+fn insert_sorted<V>(pairs: &mut Vec<(String, V)>, key: &str, value: V, replace: bool) {
+    match pairs.binary_search_by(|(k, _)| k.as_str().cmp(key)) {
+        Ok(i) if replace => pairs[i].1 = value,
+        Ok(_) => {}
+        Err(i) => pairs.insert(i, (key.to_owned(), value)),
+    }
+}
+
+/// The value under `key` in pairs sorted by key.
 fn lookup<'m, V>(pairs: &'m [(String, V)], key: &str) -> Option<&'m V> {
-    pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    pairs
+        .binary_search_by(|(k, _)| k.as_str().cmp(key))
+        .ok()
+        .map(|i| &pairs[i].1)
 }
 
 /// The schema of an operation's body parameter, and whether the body is required.
@@ -789,12 +799,16 @@ impl<'c, 't> Comparison<'c, 't> {
             );
             self.findings.push(f);
         }
-        let routes = self
+        // Inserted one by one: collecting into a BTreeMap sorts a vector first, which compiled a
+        // stable sort of (String, String) into the wasm for this one map.
+        let mut routes = BTreeMap::new();
+        for o in self
             .findings
             .iter()
             .filter_map(|f| f.route_override.as_ref())
-            .map(|o| (o.operation.clone(), o.path.clone()))
-            .collect();
+        {
+            routes.insert(o.operation.clone(), o.path.clone());
+        }
         DriftReport {
             contract_version: self.c.version.clone(),
             tenant_version: self.t.version.clone(),
@@ -904,12 +918,8 @@ impl<'c, 't> Comparison<'c, 't> {
                     p.get("type").and_then(Value::as_str).map(str::to_owned),
                     p.get("required") == Some(&Value::Bool(true)),
                 );
-                match out.iter_mut().find(|(k, _)| k == name) {
-                    Some(e) => e.1 = v,
-                    None => out.push((name.to_owned(), v)),
-                }
+                insert_sorted(&mut out, name, v, true);
             }
-            out.sort_by(|a, b| a.0.cmp(&b.0));
             out
         };
         let (cq, tq) = (query(co), query(to));
@@ -1092,10 +1102,10 @@ impl<'c, 't> Comparison<'c, 't> {
         }
         let (creq, cprops) = object_parts(self.c.root, c, 0);
         let (treq, tprops) = object_parts(self.t.root, t, 0);
-        for name in treq.iter().filter(|n| !creq.contains(n)) {
+        for name in treq.iter().filter(|n| creq.binary_search(n).is_err()) {
             self.push_required(s, location, &join(name), true);
         }
-        for name in creq.iter().filter(|n| !treq.contains(n)) {
+        for name in creq.iter().filter(|n| treq.binary_search(n).is_err()) {
             self.push_required(s, location, &join(name), false);
         }
         for (name, cp) in &cprops {
