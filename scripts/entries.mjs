@@ -3,7 +3,8 @@
 // the names the entry itself exports from the hand-written modules that compose the wasm classes
 // (FlexpertoClient, WebhookVerifier, ArchiveChecksum, ...).
 //   node scripts/entries.mjs web PKG/web    rewrites web/index.js's `export * from "./flexperto_sdk.js";`
-//   node scripts/entries.mjs node PKG/node  appends to node/index.js one `exports.NAME =` line per
+//   node scripts/entries.mjs node PKG/node  appends to node/index.js one `exports.NAME =` line (or,
+//                                           for the lazily loaded webhooks.js, a getter) per
 //                                           generated name (so that ESM named imports of it work)
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -36,10 +37,13 @@ export function webEntry(index, dts) {
 
 /** The Node entry: the template's own `exports.X =` lines, then one per generated name. */
 export function nodeEntry(index, wasmNames, adapterNames) {
-  const own = new Set([...index.matchAll(/^exports\.(\w+) =/gm)].map((m) => m[1]));
+  const own = new Set([...index.matchAll(/^(?:exports\.(\w+) =|Object\.defineProperty\(exports, "(\w+)")/gm)].map((m) => m[1] ?? m[2]));
   const lines = [];
   for (const n of wasmNames) if (!own.has(n)) lines.push(`exports.${n} = sdk.${n};`);
-  for (const n of adapterNames) if (!own.has(n)) lines.push(`exports.${n} = webhooks.${n};`);
+  // webhooks.js loads on first use (index.js): a getter, in the form cjs-module-lexer reads.
+  for (const n of adapterNames) {
+    if (!own.has(n)) lines.push(`Object.defineProperty(exports, "${n}", { enumerable: true, get: function () { return webhooks.${n}; } });`);
+  }
   return index.trimEnd() + "\n" + lines.join("\n") + "\n";
 }
 

@@ -8,7 +8,7 @@
 //! Matched operations are compared field by field: required fields added or removed, type
 //! changes, and query parameters added, removed or renamed.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -490,21 +490,40 @@ fn type_of(schema: &Value) -> Option<String> {
 }
 
 /// `required` and `properties` of an object schema, `allOf` parts merged.
+///
+/// Both sorted by name, without duplicates (an earlier `properties` entry wins). Vectors, not
+/// BTreeMap/BTreeSet: each distinct map type compiles its own B-tree code into the wasm, and
+/// these hold a few names each (bench/README.md, branch `size2`).
 fn object_parts<'a>(
     root: &'a Map<String, Value>,
     schema: &'a Value,
     depth: usize,
-) -> (BTreeSet<String>, BTreeMap<String, &'a Value>) {
-    let mut required = BTreeSet::new();
-    let mut props = BTreeMap::new();
+) -> (Vec<String>, Vec<(String, &'a Value)>) {
+    let mut required: Vec<(String, ())> = Vec::new();
+    let mut props: Vec<(String, &'a Value)> = Vec::new();
+    add_parts(root, schema, depth, &mut required, &mut props);
+    (required.into_iter().map(|(k, ())| k).collect(), props)
+}
+
+fn add_parts<'a>(
+    root: &'a Map<String, Value>,
+    schema: &'a Value,
+    depth: usize,
+    required: &mut Vec<(String, ())>,
+    props: &mut Vec<(String, &'a Value)>,
+) {
     if depth > MAX_DEPTH {
-        return (required, props);
+        return;
     }
     if let Some(r) = schema.get("required").and_then(Value::as_array) {
-        required.extend(r.iter().filter_map(Value::as_str).map(str::to_owned));
+        for name in r.iter().filter_map(Value::as_str) {
+            insert_sorted(required, name, (), false);
+        }
     }
     if let Some(p) = schema.get("properties").and_then(Value::as_object) {
-        props.extend(p.iter().map(|(k, v)| (k.clone(), v)));
+        for (k, v) in p {
+            insert_sorted(props, k, v, false);
+        }
     }
     for part in schema
         .get("allOf")
@@ -513,14 +532,28 @@ fn object_parts<'a>(
         .flatten()
     {
         if let Some(part) = deref(root, part) {
-            let (r, p) = object_parts(root, part, depth + 1);
-            required.extend(r);
-            for (k, v) in p {
-                props.entry(k).or_insert(v);
-            }
+            add_parts(root, part, depth + 1, required, props);
         }
     }
-    (required, props)
+}
+
+/// Adds `(key, value)` to `pairs`, kept sorted by key (a binary search, no sort: each sorted
+/// element type would compile its own sort into the wasm). An existing key keeps its value
+/// unless `replace`.
+fn insert_sorted<V>(pairs: &mut Vec<(String, V)>, key: &str, value: V, replace: bool) {
+    match pairs.binary_search_by(|(k, _)| k.as_str().cmp(key)) {
+        Ok(i) if replace => pairs[i].1 = value,
+        Ok(_) => {}
+        Err(i) => pairs.insert(i, (key.to_owned(), value)),
+    }
+}
+
+/// The value under `key` in pairs sorted by key.
+fn lookup<'m, V>(pairs: &'m [(String, V)], key: &str) -> Option<&'m V> {
+    pairs
+        .binary_search_by(|(k, _)| k.as_str().cmp(key))
+        .ok()
+        .map(|i| &pairs[i].1)
 }
 
 /// The schema of an operation's body parameter, and whether the body is required.
@@ -650,7 +683,8 @@ impl<'c, 't> Comparison<'c, 't> {
     }
 
     fn run(mut self) -> DriftReport {
-        let mut matched: BTreeSet<usize> = BTreeSet::new();
+        // Per tenant operation: already matched to a contract operation.
+        let mut matched = vec![false; self.t.ops.len()];
         let mut compared = 0;
         // Exact matches first, so that a move is never guessed onto a path the contract has.
         let exact: Vec<Option<usize>> = self
@@ -664,7 +698,9 @@ impl<'c, 't> Comparison<'c, 't> {
                     .position(|to| to.method == co.method && to.shape == co.shape)
             })
             .collect();
-        matched.extend(exact.iter().flatten());
+        for &ti in exact.iter().flatten() {
+            matched[ti] = true;
+        }
         for (ci, co) in self.c.ops.iter().enumerate() {
             let operation = co.operation_id.and_then(Operation::from_name);
             let subject = Subject {
@@ -682,12 +718,12 @@ impl<'c, 't> Comparison<'c, 't> {
             let configured = operation.map(|o| shape_of(self.routes.path(o)));
             let routed = (0..self.t.ops.len()).find(|ti| {
                 let to = &self.t.ops[*ti];
-                !matched.contains(ti)
+                !matched[*ti]
                     && to.method == co.method
                     && configured.as_deref() == Some(to.shape.as_str())
             });
             if let Some(ti) = routed.or_else(|| self.find_moved(co, &matched)) {
-                matched.insert(ti);
+                matched[ti] = true;
                 compared += 1;
                 let to = &self.t.ops[ti];
                 let fix = operation.and_then(|o| override_for(o, &to.path));
@@ -735,7 +771,7 @@ impl<'c, 't> Comparison<'c, 't> {
             self.findings.push(f);
         }
         for (ti, to) in self.t.ops.iter().enumerate() {
-            if matched.contains(&ti) {
+            if matched[ti] {
                 continue;
             }
             let path_known = self.c.ops.iter().any(|co| co.shape == to.shape);
@@ -760,12 +796,16 @@ impl<'c, 't> Comparison<'c, 't> {
             );
             self.findings.push(f);
         }
-        let routes = self
+        // Inserted one by one: collecting into a BTreeMap sorts a vector first, which compiled a
+        // stable sort of (String, String) into the wasm for this one map.
+        let mut routes = BTreeMap::new();
+        for o in self
             .findings
             .iter()
             .filter_map(|f| f.route_override.as_ref())
-            .map(|o| (o.operation.clone(), o.path.clone()))
-            .collect();
+        {
+            routes.insert(o.operation.clone(), o.path.clone());
+        }
         DriftReport {
             contract_version: self.c.version.clone(),
             tenant_version: self.t.version.clone(),
@@ -782,8 +822,8 @@ impl<'c, 't> Comparison<'c, 't> {
     /// The tenant operation a missing contract operation moved to: the same operationId and
     /// method, else the one unmatched operation of the same method, number of placeholders and
     /// last segment that shares the most segments with it.
-    fn find_moved(&self, co: &Op<'_>, matched: &BTreeSet<usize>) -> Option<usize> {
-        let free = |ti: &usize| !matched.contains(ti) && self.t.ops[*ti].method == co.method;
+    fn find_moved(&self, co: &Op<'_>, matched: &[bool]) -> Option<usize> {
+        let free = |ti: &usize| !matched[*ti] && self.t.ops[*ti].method == co.method;
         if let Some(id) = co.operation_id {
             let by_id = (0..self.t.ops.len())
                 .filter(free)
@@ -860,24 +900,36 @@ impl<'c, 't> Comparison<'c, 't> {
     }
 
     fn compare_query(&mut self, s: &Subject, co: &Op<'_>, to: &Op<'_>) {
-        let query = |op: &Op<'_>| -> BTreeMap<String, (Option<String>, bool)> {
-            op.params
+        // Sorted by name; a later parameter of the same name replaces an earlier one.
+        let query = |op: &Op<'_>| -> Vec<(String, (Option<String>, bool))> {
+            let mut out: Vec<(String, (Option<String>, bool))> = Vec::new();
+            let params = op
+                .params
                 .iter()
-                .filter(|p| p.get("in").and_then(Value::as_str) == Some("query"))
-                .filter_map(|p| {
-                    Some((
-                        p.get("name")?.as_str()?.to_owned(),
-                        (
-                            p.get("type").and_then(Value::as_str).map(str::to_owned),
-                            p.get("required") == Some(&Value::Bool(true)),
-                        ),
-                    ))
-                })
-                .collect()
+                .filter(|p| p.get("in").and_then(Value::as_str) == Some("query"));
+            for p in params {
+                let Some(name) = p.get("name").and_then(Value::as_str) else {
+                    continue;
+                };
+                let v = (
+                    p.get("type").and_then(Value::as_str).map(str::to_owned),
+                    p.get("required") == Some(&Value::Bool(true)),
+                );
+                insert_sorted(&mut out, name, v, true);
+            }
+            out
         };
         let (cq, tq) = (query(co), query(to));
-        let mut removed: Vec<&String> = cq.keys().filter(|k| !tq.contains_key(*k)).collect();
-        let mut added: Vec<&String> = tq.keys().filter(|k| !cq.contains_key(*k)).collect();
+        let mut removed: Vec<&String> = cq
+            .iter()
+            .map(|(k, _)| k)
+            .filter(|k| lookup(&tq, k).is_none())
+            .collect();
+        let mut added: Vec<&String> = tq
+            .iter()
+            .map(|(k, _)| k)
+            .filter(|k| lookup(&cq, k).is_none())
+            .collect();
         // Renames: a lone pair, or pairs of names within two edits of each other.
         let mut renames = Vec::new();
         if removed.len() == 1 && added.len() == 1 {
@@ -922,7 +974,7 @@ impl<'c, 't> Comparison<'c, 't> {
             self.findings.push(f);
         }
         for a in added {
-            let required = tq.get(a).is_some_and(|(_, req)| *req);
+            let required = lookup(&tq, a).is_some_and(|(_, req)| *req);
             let (sev, word) = if required {
                 (Severity::Breaking, "required")
             } else {
@@ -942,7 +994,7 @@ impl<'c, 't> Comparison<'c, 't> {
             self.findings.push(f);
         }
         for (name, (ct, creq)) in &cq {
-            let Some((tt, treq)) = tq.get(name) else {
+            let Some((tt, treq)) = lookup(&tq, name) else {
                 continue;
             };
             if let (Some(ct), Some(tt)) = (ct, tt) {
@@ -1047,14 +1099,14 @@ impl<'c, 't> Comparison<'c, 't> {
         }
         let (creq, cprops) = object_parts(self.c.root, c, 0);
         let (treq, tprops) = object_parts(self.t.root, t, 0);
-        for name in treq.difference(&creq) {
+        for name in treq.iter().filter(|n| creq.binary_search(n).is_err()) {
             self.push_required(s, location, &join(name), true);
         }
-        for name in creq.difference(&treq) {
+        for name in creq.iter().filter(|n| treq.binary_search(n).is_err()) {
             self.push_required(s, location, &join(name), false);
         }
         for (name, cp) in &cprops {
-            if let Some(tp) = tprops.get(name) {
+            if let Some(tp) = lookup(&tprops, name) {
                 self.compare_schema(s, location, &join(name), cp, tp, depth + 1);
             }
         }

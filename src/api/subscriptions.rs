@@ -108,7 +108,12 @@ pub fn parse_items(op: Operation, resp: &ApiResponse) -> Result<String, ApiError
     let v: Value = serde_json::from_slice(&resp.body)
         .map_err(|_| invalid_response(op, resp.status, "not JSON"))?;
     let v = match v {
-        Value::Array(a) => Value::Object(Map::from_iter([("items".to_owned(), Value::Array(a))])),
+        Value::Array(a) => {
+            // insert, not from_iter: from_iter sorts, and compiles a sort of (String, Value).
+            let mut m = Map::new();
+            m.insert("items".to_owned(), Value::Array(a));
+            Value::Object(m)
+        }
         other => other,
     };
     match v.get("items") {

@@ -76,7 +76,7 @@ pub fn list_users(routes: &RouteTable, q: &ListUsersQuery) -> Result<ApiRequest,
 }
 
 fn parse_user_raw(op: Operation, status: u16, raw: &RawValue) -> Result<User, ApiError> {
-    let w: UserWire = serde_json::from_str(raw.get())
+    let w: UserWire = serde_json::from_slice(raw.get().as_bytes())
         .map_err(|e| invalid_response(op, status, format!("user: {e}")))?;
     Ok(User {
         id: w.id,
@@ -105,7 +105,10 @@ pub fn parse_list_users(resp: &ApiResponse) -> Result<UserList, ApiError> {
         let mut env: BTreeMap<String, &RawValue> =
             serde_json::from_slice(&resp.body).map_err(|_| bad())?;
         let items = env.remove("items").ok_or_else(bad)?;
-        (serde_json::from_str(items.get()).map_err(|_| bad())?, env)
+        (
+            serde_json::from_slice(items.get().as_bytes()).map_err(|_| bad())?,
+            env,
+        )
     };
     let users = items
         .iter()

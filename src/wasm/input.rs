@@ -6,9 +6,9 @@
 //!    `ValidationError`, never an exception through the wasm. Plain objects and arrays are copied,
 //!    a `Date` becomes its epoch milliseconds, keys holding `undefined` are left out (TypeScript's
 //!    optional fields), and any other object (a class instance, a Map) is refused.
-//! 2. [`Strict`] wraps the serde-wasm-bindgen deserializer so that a struct is read as a map:
-//!    serde-wasm-bindgen reads only a struct's own fields, so `deny_unknown_fields` would never
-//!    see an unknown key otherwise.
+//! 2. [`Strict`] reads the copy: a struct as a map (serde-wasm-bindgen reads only a struct's own
+//!    fields, so `deny_unknown_fields` would never see an unknown key otherwise), objects and
+//!    arrays walked here, primitives through serde-wasm-bindgen's deserializer.
 //! 3. The failing field is named from positions only: while reading, each open object or array
 //!    keeps the index of its current entry ([`AT`], updated by non-generic functions), and on an
 //!    error the indices are turned into names by looking them up in the copy. This replaced
@@ -175,8 +175,7 @@ pub(super) fn from_js<T: DeserializeOwned>(arg: &JsValue, name: &str) -> Result<
 /// Deserializes a value already made by [`snapshot`].
 pub(super) fn read<T: DeserializeOwned>(copy: JsValue, name: &str) -> Result<T, Error> {
     reset();
-    let de = Strict(serde_wasm_bindgen::Deserializer::from(copy.clone()));
-    T::deserialize(de).map_err(|e| bad_field(&copy, &e.to_string(), name))
+    T::deserialize(Strict(copy.clone())).map_err(|e| bad_field(&copy, &e.to_string(), name))
 }
 
 /// The typed error of a failed [`read`] of `copy`, its field found from [`AT`] (non-generic).
@@ -297,135 +296,154 @@ fn rename_root(e: Error, name: &str) -> Error {
     }
 }
 
-/// Reads a struct as a map, at every depth (see the module doc).
-struct Strict<D>(D);
+/// The copy being read, at any depth (see the module doc). Objects and arrays are walked here,
+/// through [`Entries`] and [`Items`]; primitives are handed to serde-wasm-bindgen. Walking them
+/// here, rather than through serde-wasm-bindgen's `deserialize_map`/`deserialize_seq`, compiles
+/// each input type's visitor once: serde-wasm-bindgen instantiates every visitor for two map
+/// readers (JS `Map` iterables and plain objects) and two sequence readers, and a snapshot holds
+/// only plain objects and arrays. Measured 2026-11-29 (bench/README.md).
+struct Strict(JsValue);
 
-struct Wrap<V>(V);
+type SwbError = serde_wasm_bindgen::Error;
 
-struct Seed<S>(S);
+impl Strict {
+    fn swb(self) -> serde_wasm_bindgen::Deserializer {
+        serde_wasm_bindgen::Deserializer::from(self.0)
+    }
 
-impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Seed<S> {
-    type Value = S::Value;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<S::Value, D::Error> {
-        self.0.deserialize(Strict(d))
+    /// A plain object of the copy (not an array, not `null`).
+    fn is_object(&self) -> bool {
+        self.0.is_object() && !Array::is_array(&self.0)
+    }
+
+    fn map<'de, V: Visitor<'de>>(self, v: V) -> Result<V::Value, SwbError> {
+        if !self.is_object() {
+            return Err(wrong_type(&self.0, &v));
+        }
+        let keys = Object::keys(self.0.unchecked_ref::<Object>());
+        enter();
+        let r = v.visit_map(Entries {
+            obj: self.0,
+            keys,
+            next: 0,
+            value: JsValue::UNDEFINED,
+        });
+        if r.is_ok() {
+            leave();
+        }
+        r
+    }
+
+    fn seq<'de, V: Visitor<'de>>(self, v: V) -> Result<V::Value, SwbError> {
+        if !Array::is_array(&self.0) {
+            return Err(wrong_type(&self.0, &v));
+        }
+        let items: Array = self.0.unchecked_into();
+        enter();
+        let r = v.visit_seq(Items { items, next: 0 });
+        if r.is_ok() {
+            leave();
+        }
+        r
     }
 }
 
-struct WrapSeq<A>(A);
-
-impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for WrapSeq<A> {
-    type Error = A::Error;
-    fn next_element_seed<T: DeserializeSeed<'de>>(
-        &mut self,
-        seed: T,
-    ) -> Result<Option<T::Value>, A::Error> {
-        step();
-        self.0.next_element_seed(Seed(seed))
-    }
-    fn size_hint(&self) -> Option<usize> {
-        self.0.size_hint()
-    }
+/// The "invalid type" error for a value of the copy (non-generic).
+#[inline(never)]
+fn wrong_type(v: &JsValue, expected: &dyn de::Expected) -> SwbError {
+    let text;
+    let unexpected = if v.is_undefined() || v.is_null() {
+        de::Unexpected::Unit
+    } else if let Some(b) = v.as_bool() {
+        de::Unexpected::Bool(b)
+    } else if let Some(f) = v.as_f64() {
+        de::Unexpected::Float(f)
+    } else if let Some(s) = v.as_string() {
+        text = s;
+        de::Unexpected::Str(&text)
+    } else if Array::is_array(v) {
+        de::Unexpected::Seq
+    } else if v.is_object() {
+        de::Unexpected::Map
+    } else if v.is_bigint() {
+        de::Unexpected::Other("a BigInt")
+    } else if v.is_symbol() {
+        de::Unexpected::Other("a Symbol")
+    } else {
+        de::Unexpected::Other("a function")
+    };
+    de::Error::invalid_type(unexpected, expected)
 }
 
-struct WrapMap<A>(A);
+/// The entries of a plain object of the copy, in `Object.keys` order (the order [`path_in`]
+/// counts in).
+struct Entries {
+    obj: JsValue,
+    keys: Array,
+    next: u32,
+    value: JsValue,
+}
 
-impl<'de, A: MapAccess<'de>> MapAccess<'de> for WrapMap<A> {
-    type Error = A::Error;
+impl<'de> MapAccess<'de> for Entries {
+    type Error = SwbError;
     fn next_key_seed<K: DeserializeSeed<'de>>(
         &mut self,
         seed: K,
-    ) -> Result<Option<K::Value>, A::Error> {
+    ) -> Result<Option<K::Value>, SwbError> {
+        // Counted before the end is seen: an index past the end names the object itself (a
+        // missing field).
         step();
-        self.0.next_key_seed(seed)
+        if self.next >= self.keys.length() {
+            return Ok(None);
+        }
+        let key = self.keys.get(self.next);
+        self.next += 1;
+        self.value = Reflect::get(&self.obj, &key).unwrap_or(JsValue::UNDEFINED);
+        seed.deserialize(Strict(key)).map(Some)
     }
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
-        self.0.next_value_seed(Seed(seed))
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, SwbError> {
+        seed.deserialize(Strict(std::mem::take(&mut self.value)))
     }
     fn size_hint(&self) -> Option<usize> {
-        self.0.size_hint()
+        Some((self.keys.length() - self.next) as usize)
     }
 }
 
-macro_rules! forward_visit {
-    ($($f:ident($t:ty)),*) => {$(
-        fn $f<E: de::Error>(self, v: $t) -> Result<Self::Value, E> {
-            self.0.$f(v)
-        }
-    )*};
+/// The elements of an array of the copy.
+struct Items {
+    items: Array,
+    next: u32,
 }
 
-impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<V> {
-    type Value = V::Value;
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        self.0.expecting(f)
-    }
-    forward_visit!(
-        visit_bool(bool),
-        visit_i64(i64),
-        visit_u64(u64),
-        visit_f64(f64),
-        visit_str(&str),
-        visit_string(String),
-        visit_bytes(&[u8]),
-        visit_byte_buf(Vec<u8>),
-        visit_i32(i32),
-        visit_u32(u32),
-        visit_char(char)
-    );
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        self.0.visit_borrowed_str(v)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        self.0.visit_none()
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        self.0.visit_unit()
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        self.0.visit_some(Strict(d))
-    }
-    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        self.0.visit_newtype_struct(Strict(d))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, a: A) -> Result<Self::Value, A::Error> {
-        enter();
-        let r = self.0.visit_seq(WrapSeq(a));
-        if r.is_ok() {
-            leave();
+impl<'de> SeqAccess<'de> for Items {
+    type Error = SwbError;
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, SwbError> {
+        step();
+        if self.next >= self.items.length() {
+            return Ok(None);
         }
-        r
+        let item = self.items.get(self.next);
+        self.next += 1;
+        seed.deserialize(Strict(item)).map(Some)
     }
-    fn visit_map<A: MapAccess<'de>>(self, a: A) -> Result<Self::Value, A::Error> {
-        enter();
-        let r = self.0.visit_map(WrapMap(a));
-        if r.is_ok() {
-            leave();
-        }
-        r
-    }
-    fn visit_enum<A: de::EnumAccess<'de>>(self, a: A) -> Result<Self::Value, A::Error> {
-        self.0.visit_enum(a)
+    fn size_hint(&self) -> Option<usize> {
+        Some((self.items.length() - self.next) as usize)
     }
 }
 
 macro_rules! forward_plain {
     ($($f:ident),*) => {$(
-        fn $f<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
-            self.0.$f(v)
+        fn $f<V: Visitor<'de>>(self, v: V) -> Result<V::Value, SwbError> {
+            self.swb().$f(v)
         }
     )*};
 }
 
-macro_rules! forward_wrapped {
-    ($($f:ident),*) => {$(
-        fn $f<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
-            self.0.$f(Wrap(v))
-        }
-    )*};
-}
-
-impl<'de, D: Deserializer<'de>> Deserializer<'de> for Strict<D> {
-    type Error = D::Error;
+impl<'de> Deserializer<'de> for Strict {
+    type Error = SwbError;
     forward_plain!(
         deserialize_bool,
         deserialize_i8,
@@ -447,55 +465,93 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Strict<D> {
         deserialize_identifier,
         deserialize_ignored_any
     );
-    forward_wrapped!(
-        deserialize_any,
-        deserialize_option,
-        deserialize_seq,
-        deserialize_map
-    );
+    fn deserialize_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, SwbError> {
+        let x = &self.0;
+        if x.is_undefined() || x.is_null() {
+            v.visit_unit()
+        } else if let Some(b) = x.as_bool() {
+            v.visit_bool(b)
+        } else if let Some(f) = x.as_f64() {
+            if js_sys::Number::is_safe_integer(x) {
+                v.visit_i64(f as i64)
+            } else {
+                v.visit_f64(f)
+            }
+        } else if let Some(s) = x.as_string() {
+            v.visit_string(s)
+        } else if Array::is_array(x) {
+            self.seq(v)
+        } else if self.is_object() {
+            self.map(v)
+        } else if x.is_bigint() {
+            match i64::try_from(self.0) {
+                Ok(i) => v.visit_i64(i),
+                Err(big) => match u64::try_from(big) {
+                    Ok(u) => v.visit_u64(u),
+                    Err(big) => Err(wrong_type(&big, &v)),
+                },
+            }
+        } else {
+            Err(wrong_type(x, &v))
+        }
+    }
+    fn deserialize_option<V: Visitor<'de>>(self, v: V) -> Result<V::Value, SwbError> {
+        if self.0.is_undefined() || self.0.is_null() {
+            v.visit_none()
+        } else {
+            v.visit_some(self)
+        }
+    }
+    fn deserialize_seq<V: Visitor<'de>>(self, v: V) -> Result<V::Value, SwbError> {
+        self.seq(v)
+    }
+    fn deserialize_map<V: Visitor<'de>>(self, v: V) -> Result<V::Value, SwbError> {
+        self.map(v)
+    }
     fn deserialize_unit_struct<V: Visitor<'de>>(
         self,
         n: &'static str,
         v: V,
-    ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_unit_struct(n, v)
+    ) -> Result<V::Value, SwbError> {
+        self.swb().deserialize_unit_struct(n, v)
     }
     fn deserialize_newtype_struct<V: Visitor<'de>>(
         self,
-        n: &'static str,
+        _name: &'static str,
         v: V,
-    ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_newtype_struct(n, Wrap(v))
+    ) -> Result<V::Value, SwbError> {
+        v.visit_newtype_struct(self)
     }
-    fn deserialize_tuple<V: Visitor<'de>>(self, len: usize, v: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_tuple(len, Wrap(v))
+    fn deserialize_tuple<V: Visitor<'de>>(self, _len: usize, v: V) -> Result<V::Value, SwbError> {
+        self.seq(v)
     }
     fn deserialize_tuple_struct<V: Visitor<'de>>(
         self,
         n: &'static str,
         len: usize,
         v: V,
-    ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_tuple_struct(n, len, Wrap(v))
+    ) -> Result<V::Value, SwbError> {
+        // serde-wasm-bindgen's own: `serde_wasm_bindgen::preserve` fields arrive here.
+        self.swb().deserialize_tuple_struct(n, len, v)
     }
     fn deserialize_struct<V: Visitor<'de>>(
         self,
         _name: &'static str,
         _fields: &'static [&'static str],
         v: V,
-    ) -> Result<V::Value, D::Error> {
+    ) -> Result<V::Value, SwbError> {
         // As a map: every key is seen, so `deny_unknown_fields` can refuse unknown ones.
-        self.0.deserialize_map(Wrap(v))
+        self.map(v)
     }
     fn deserialize_enum<V: Visitor<'de>>(
         self,
         n: &'static str,
         variants: &'static [&'static str],
         v: V,
-    ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_enum(n, variants, v)
+    ) -> Result<V::Value, SwbError> {
+        self.swb().deserialize_enum(n, variants, v)
     }
     fn is_human_readable(&self) -> bool {
-        self.0.is_human_readable()
+        true
     }
 }

@@ -144,7 +144,7 @@ pub fn from_json<T: for<'de> Deserialize<'de> + Default>(
                 "must hold plain data (numbers, strings, booleans)".into(),
             )
         })?;
-    serde_json::from_str(&text).map_err(|e| invalid(field, e.to_string()))
+    serde_json::from_slice(text.as_bytes()).map_err(|e| invalid(field, e.to_string()))
 }
 
 #[cfg(test)]

@@ -15,6 +15,14 @@ test("CommonJS require and ESM import give the same API", async () => {
     assert.equal(typeof cjs[name], "function", name);
     assert.equal(esm[name], cjs[name], name);
   }
+  // Every CommonJS export is a named ESM export with the same value, the ones that load their
+  // module on first use (getters) included: Node's cjs-module-lexer must see each of them.
+  const names = Object.keys(cjs);
+  assert.ok(names.includes("ArchiveClaimer") && names.includes("createWebhookHandler"));
+  for (const name of names) {
+    assert.notEqual(cjs[name], undefined, name);
+    assert.equal(esm[name], cjs[name], `import { ${name} } from "flexperto-sdk"`);
+  }
 });
 
 test("no exported method or property name contains an underscore", () => {

@@ -80,8 +80,9 @@ test("entries: the web entry re-exports the declared names the composed modules 
 });
 
 test("entries: the Node entry gets one exports line per generated name it does not set itself", () => {
-  const out = nodeEntry('"use strict";\nexports.FlexpertoClient = client.FlexpertoClient;\n', ["FlexpertoClient", "isTerminal"], ["createWebhookHandler"]);
-  assert.equal(out, '"use strict";\nexports.FlexpertoClient = client.FlexpertoClient;\nexports.isTerminal = sdk.isTerminal;\nexports.createWebhookHandler = webhooks.createWebhookHandler;\n');
+  const index = '"use strict";\nexports.FlexpertoClient = client.FlexpertoClient;\nObject.defineProperty(exports, "MemoryLedger", { enumerable: true, get: function () { return claim.MemoryLedger; } });\n';
+  const out = nodeEntry(index, ["FlexpertoClient", "isTerminal"], ["createWebhookHandler", "MemoryLedger"]);
+  assert.equal(out, index + 'exports.isTerminal = sdk.isTerminal;\nObject.defineProperty(exports, "createWebhookHandler", { enumerable: true, get: function () { return webhooks.createWebhookHandler; } });\n');
 });
 
 test("set-version: the [package] version, not a dependency's", () => {
