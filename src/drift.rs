@@ -834,26 +834,33 @@ impl<'c, 't> Comparison<'c, 't> {
         }
         let segs = |p: &str| -> Vec<String> { p.split('/').map(str::to_owned).collect() };
         let c_segs = segs(&co.shape);
-        let mut best: Vec<(usize, usize)> = (0..self.t.ops.len())
-            .filter(free)
-            .filter_map(|ti| {
-                let t_segs = segs(&self.t.ops[ti].shape);
-                let holes = |s: &[String]| s.iter().filter(|x| *x == "{}").count();
-                if t_segs.last() != c_segs.last() || holes(&t_segs) != holes(&c_segs) {
-                    return None;
+        let candidates = (0..self.t.ops.len()).filter(free).filter_map(|ti| {
+            let t_segs = segs(&self.t.ops[ti].shape);
+            let holes = |s: &[String]| s.iter().filter(|x| *x == "{}").count();
+            if t_segs.last() != c_segs.last() || holes(&t_segs) != holes(&c_segs) {
+                return None;
+            }
+            let shared = t_segs
+                .iter()
+                .filter(|s| !s.is_empty() && *s != "{}" && c_segs.contains(s))
+                .count();
+            Some((shared, ti))
+        });
+        // The one candidate sharing the most segments; none on a tie. A scan, not a sort: each
+        // sorted element type compiles its own sort into the wasm.
+        let mut best: Option<(usize, usize)> = None;
+        let mut tied = false;
+        for (shared, ti) in candidates {
+            match best {
+                Some((n, _)) if shared < n => {}
+                Some((n, _)) if shared == n => tied = true,
+                _ => {
+                    best = Some((shared, ti));
+                    tied = false;
                 }
-                let shared = t_segs
-                    .iter()
-                    .filter(|s| !s.is_empty() && *s != "{}" && c_segs.contains(s))
-                    .count();
-                Some((shared, ti))
-            })
-            .collect();
-        best.sort_unstable_by_key(|b| std::cmp::Reverse(b.0));
-        match best.as_slice() {
-            [(top, ti), rest @ ..] if rest.first().is_none_or(|(n, _)| n < top) => Some(*ti),
-            _ => None,
+            }
         }
+        best.filter(|_| !tied).map(|(_, ti)| ti)
     }
 
     fn compare_ops(&mut self, s: &Subject, co: &Op<'_>, to: &Op<'_>) {

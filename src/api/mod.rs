@@ -106,12 +106,16 @@ impl Default for RouteTable {
 }
 
 fn placeholders(template: &str) -> Vec<&str> {
-    let mut out: Vec<&str> = template
+    // Sorted as they are inserted: a sort call would compile a sort of &str into the wasm.
+    let mut out: Vec<&str> = Vec::new();
+    let names = template
         .split('{')
         .skip(1)
-        .filter_map(|s| s.split_once('}').map(|(name, _)| name))
-        .collect();
-    out.sort_unstable();
+        .filter_map(|s| s.split_once('}').map(|(name, _)| name));
+    for name in names {
+        let at = out.binary_search(&name).unwrap_or_else(|i| i);
+        out.insert(at, name);
+    }
     out
 }
 
