@@ -11,8 +11,9 @@
 //! signal with its own controller, a `WeakRef` and a `FinalizationRegistry` entry (measured in
 //! Node 20: 4.0 us for the request alone, 13.2 us with a fresh signal), and `fetch(request)`
 //! follows the request's signal once more. Given as `fetch`'s init, the signal is followed once,
-//! by `fetch` itself: the SDK's own CPU per call fell from 1.88x to 1.47x of stripe-node's
-//! (`bench/sdk-overhead.mjs`, bench/README.md).
+//! by `fetch` itself: the SDK's own CPU per call over a canned fetch went from 1.69-1.80x to
+//! 1.34x of stripe-node's, the two builds measured in one run (`bench/sdk-overhead.mjs`,
+//! bench/README.md).
 //!
 //! The rules (which headers, what a hook is told, when an abort ends a call) are in
 //! [`crate::transport`] and [`crate::Client`]; this file only performs them.
