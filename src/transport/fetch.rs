@@ -194,9 +194,10 @@ impl FetchTransport {
         };
         let request = built.map_err(|e| JsValue::from_str(&e.to_string()))?;
         // The user's fetch, or the global one as it is at call time, gets the built Request and
-        // the signal as its init (see the module doc). Not gloo-net's `send()`: it panics ("not an Error type") when fetch rejects with
-        // anything but an Error (a patched fetch, an abort reason), and a panic here would poison
-        // the instance. Its Response is read through gloo-net all the same.
+        // the signal as its init (see the module doc). Not gloo-net's `send()`: it panics ("not an
+        // Error type") when fetch rejects with anything but an Error (a patched fetch, an abort
+        // reason), and a panic here would poison the instance. Its Response is read through
+        // gloo-net all the same.
         let fetch = match &self.shared.fetch {
             Some(f) => f.clone(),
             None => Reflect::get(&js_sys::global(), &JsValue::from_str("fetch"))?
