@@ -1,7 +1,5 @@
 //! Builders and parsers for the users endpoints: ListUsers, CreateUser, ConfirmEmail.
 
-use std::collections::BTreeMap;
-
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
@@ -87,7 +85,60 @@ fn parse_user_raw(op: Operation, status: u16, raw: &RawValue) -> Result<User, Ap
     })
 }
 
+/// A ListUsers envelope read in one pass: `items` as raw JSON values, the other members (key, raw
+/// value) in the order sent, and whether the body can be passed on as it is (`items` first, no
+/// key twice).
+struct Envelope<'a> {
+    items: Option<Vec<&'a RawValue>>,
+    rest: Vec<(String, &'a RawValue)>,
+    as_sent: bool,
+}
+
+impl<'de> serde::Deserialize<'de> for Envelope<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Members;
+        impl<'de> serde::de::Visitor<'de> for Members {
+            type Value = Envelope<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut env = Envelope {
+                    items: None,
+                    rest: Vec::new(),
+                    as_sent: true,
+                };
+                let mut first = true;
+                while let Some(key) = m.next_key::<String>()? {
+                    if key == "items" {
+                        env.as_sent &= first && env.items.is_none();
+                        env.items = Some(m.next_value()?);
+                    } else {
+                        let value: &RawValue = m.next_value()?;
+                        match env.rest.iter_mut().find(|(k, _)| *k == key) {
+                            // A key sent twice: the last value counts, as in JSON.parse.
+                            Some(slot) => {
+                                slot.1 = value;
+                                env.as_sent = false;
+                            }
+                            None => env.rest.push((key, value)),
+                        }
+                    }
+                    first = false;
+                }
+                Ok(env)
+            }
+        }
+        d.deserialize_map(Members)
+    }
+}
+
 /// Parses a ListUsers answer: `{ "items": [User...], ... }` (or a bare array, normalized to that).
+/// The body is scanned once for the envelope and once per user; when `items` comes first (as the
+/// API sends it) the page's JSON is the body itself, otherwise it is rebuilt with `items` first.
 ///
 /// # Errors
 /// [`ApiError`] with code `INVALID_RESPONSE` when the body is not such a list or an item lacks a
@@ -96,40 +147,42 @@ pub fn parse_list_users(resp: &ApiResponse) -> Result<UserList, ApiError> {
     let op = Operation::ListUsers;
     let bad = || invalid_response(op, resp.status, "expected {\"items\": [...]}");
     let first = resp.body.iter().find(|b| !b.is_ascii_whitespace());
-    let (items, rest): (Vec<&RawValue>, BTreeMap<String, &RawValue>) = if first == Some(&b'[') {
-        (
-            serde_json::from_slice(&resp.body).map_err(|_| bad())?,
-            BTreeMap::new(),
-        )
+    let env = if first == Some(&b'[') {
+        Envelope {
+            items: Some(serde_json::from_slice(&resp.body).map_err(|_| bad())?),
+            rest: Vec::new(),
+            as_sent: false,
+        }
     } else {
-        let mut env: BTreeMap<String, &RawValue> =
-            serde_json::from_slice(&resp.body).map_err(|_| bad())?;
-        let items = env.remove("items").ok_or_else(bad)?;
-        (
-            serde_json::from_slice(items.get().as_bytes()).map_err(|_| bad())?,
-            env,
-        )
+        serde_json::from_slice::<Envelope<'_>>(&resp.body).map_err(|_| bad())?
     };
+    let items = env.items.ok_or_else(bad)?;
     let users = items
         .iter()
         .map(|raw| parse_user_raw(op, resp.status, raw))
         .collect::<Result<Vec<_>, _>>()?;
-    let mut raw = String::with_capacity(resp.body.len() + 16);
-    raw.push_str("{\"items\":[");
-    for (i, u) in users.iter().enumerate() {
-        if i > 0 {
-            raw.push(',');
+    let raw = match std::str::from_utf8(&resp.body) {
+        Ok(body) if env.as_sent => body.to_owned(),
+        _ => {
+            let mut raw = String::with_capacity(resp.body.len() + 16);
+            raw.push_str("{\"items\":[");
+            for (i, u) in users.iter().enumerate() {
+                if i > 0 {
+                    raw.push(',');
+                }
+                raw.push_str(&u.raw);
+            }
+            raw.push(']');
+            for (k, v) in env.rest {
+                raw.push(',');
+                raw.push_str(&Value::String(k).to_string());
+                raw.push(':');
+                raw.push_str(v.get());
+            }
+            raw.push('}');
+            raw
         }
-        raw.push_str(&u.raw);
-    }
-    raw.push(']');
-    for (k, v) in rest {
-        raw.push(',');
-        raw.push_str(&Value::String(k.to_owned()).to_string());
-        raw.push(':');
-        raw.push_str(v.get());
-    }
-    raw.push('}');
+    };
     Ok(UserList { items: users, raw })
 }
 
@@ -365,6 +418,27 @@ mod tests {
     }
 
     #[test]
+    fn list_users_page_is_the_body_when_items_come_first() {
+        let body = r#"{ "items": [{"id":"u1","email":"a@b.de"}], "total": 1, "limit": 1 }"#;
+        assert_eq!(parse_list_users(&ok(body)).unwrap().raw, body);
+        // Not first, or a key twice: rebuilt with items first, the last value of a key counting.
+        let l = parse_list_users(&ok(
+            r#"{"limit":1,"items":[{"id":"u1","email":"a@b.de"}],"total":1,"limit":2}"#,
+        ))
+        .unwrap();
+        assert_eq!(
+            l.raw,
+            r#"{"items":[{"id":"u1","email":"a@b.de"}],"limit":2,"total":1}"#
+        );
+        let twice = parse_list_users(&ok(
+            r#"{"items":[],"items":[{"id":"u2","email":"c@d.de"}]}"#,
+        ))
+        .unwrap();
+        assert_eq!(twice.items[0].id, "u2");
+        assert_eq!(twice.raw, r#"{"items":[{"id":"u2","email":"c@d.de"}]}"#);
+    }
+
+    #[test]
     fn list_users_parse_checks_required_fields() {
         for body in [
             "",
@@ -375,6 +449,8 @@ mod tests {
             r#"{"items":[{"id":"1","email":5}]}"#,
             r#"{"items":[{"id":"1","email":"a@b.de","emailConfirmed":"yes"}]}"#,
             r#"{"items":"x"}"#,
+            r#"{"total":1}"#,
+            r#"[{"id":"1","email":"a@b.de"},]"#,
         ] {
             let e = parse_list_users(&ok(body)).unwrap_err();
             assert_eq!(e.code, "INVALID_RESPONSE", "{body}");

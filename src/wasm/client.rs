@@ -53,9 +53,13 @@ pub struct RequestHookEvent {
 #[serde(rename_all = "camelCase")]
 #[allow(dead_code)] // declared for TypeScript (tsify); the value crosses as the API sent it
 pub struct ClientHostOptions {
-    /// A fetch to use instead of the global one: it receives the built `Request` (with its
-    /// signal, which it must honour) and resolves to a `Response`.
-    #[tsify(optional, type = "(request: Request) => Promise<Response>")]
+    /// A fetch to use instead of the global one, called as `fetch(request, { signal })`: the built
+    /// `Request`, and the signal that ends it (the timeout, the caller's signal), which it must
+    /// honour; `(request, init) => fetch(request, init)` does. Resolves to a `Response`.
+    #[tsify(
+        optional,
+        type = "(request: Request, init: { signal: AbortSignal }) => Promise<Response>"
+    )]
     pub fetch: Option<()>,
     /// Called before each attempt (logging, tracing). A hook that throws is ignored.
     #[tsify(optional, type = "(event: RequestHookEvent) => void")]

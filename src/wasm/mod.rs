@@ -110,7 +110,10 @@ fn reject(e: Error) -> Promise {
 
 /// A record the API sent, as JS: the JSON text the core kept (unknown fields included) through
 /// `JSON.parse`. Records are passed on as the API sent them, so there is no Rust struct to
-/// serialize; `JSON.parse` of the kept text is the one copy.
+/// serialize; `JSON.parse` of the kept text is the one copy. Measured against building the same
+/// value with serde-wasm-bindgen (`serde_json::Value` through its JSON-compatible serializer), in
+/// one run of listUsers over a canned fetch (2026-11-29, Node 20): the SDK's own work 29.8 against
+/// 34.7 us per call for a page of 1 user, 160 against 469 us for 100 users (bench/README.md).
 fn json_out(text: &str) -> JsValue {
     // The text was produced by serde_json from parsed JSON, so JSON.parse accepts it.
     JSON::parse(text).unwrap_or(JsValue::NULL)

@@ -29,7 +29,7 @@ describe("per-call options", () => {
     setTimeout(() => controller.abort(), 200);
     const started = Date.now();
     let attempts = 0;
-    const counting = (request) => ((attempts += 1), fetch(request));
+    const counting = (request, init) => ((attempts += 1), fetch(request, init));
     const e = await rejection(client({ maxRetries: 3, fetch: counting }).listUsers({ limit: 1 }, { signal: controller.signal }));
     assert.ok(isFlexpertoError(e), String(e));
     assert.equal(e.name, "AbortError");
@@ -49,6 +49,40 @@ describe("per-call options", () => {
     const e = await rejection(c.listUsers({ limit: 1 }, { signal: controller.signal }));
     assert.deepEqual([e.name, e.code], ["AbortError", "ABORTED"]);
     assert.ok(Array.isArray((await c.listUsers({ limit: 1 })).items), "the same instance still works");
+  });
+
+  test("a user fetch gets the built Request and { signal }; passing both on, it is ended by the timeout and by the caller's signal", async () => {
+    const seen = [];
+    const passOn = (input, init) => (seen.push([input, init]), globalThis.fetch(input, init));
+    const c = client({ maxRetries: 0, fetch: passOn });
+    await c.listUsers({ limit: 1 });
+    const [request, init] = seen[0];
+    assert.ok(request instanceof Request, "the first argument is the built Request");
+    assert.equal(request.url, `${sim.url}${usersPath}?limit=1`);
+    assert.equal(request.redirect, "manual");
+    assert.deepEqual(Object.keys(init), ["signal"]);
+    assert.ok(init.signal instanceof AbortSignal && !init.signal.aborted, "a fresh signal per request");
+    await c.listUsers({ limit: 1 });
+    assert.notEqual(seen[1][1].signal, init.signal, "each request has its own signal");
+
+    // The timeout: the server waits 3 s, the call ends after 150 ms with TIMEOUT.
+    await sim.fault({ path: usersPath, method: "GET", delayMs: 3000, count: 1 });
+    let started = Date.now();
+    let e = await rejection(c.listUsers({ limit: 1 }, { timeoutMs: 150 }));
+    assert.deepEqual([e.name, e.code], ["NetworkError", "TIMEOUT"]);
+    assert.ok(Date.now() - started < 2500, "ended by the timeout, not by the server's answer");
+    assert.ok(seen.at(-1)[1].signal.aborted, "the signal the fetch got was aborted");
+
+    // The caller's signal, aborted while the server waits.
+    await sim.fault({ path: usersPath, method: "GET", delayMs: 3000, count: 1 });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 150);
+    started = Date.now();
+    e = await rejection(c.listUsers({ limit: 1 }, { signal: controller.signal }));
+    assert.deepEqual([e.name, e.code], ["AbortError", "ABORTED"]);
+    assert.ok(Date.now() - started < 2500, "ended by the caller's signal, not by the server's answer");
+    assert.ok(seen.at(-1)[1].signal.aborted, "the signal the fetch got was aborted");
+    await fetch(`${sim.url}/_sim/faults`, { method: "DELETE" });
   });
 
   test("a fetch that rejects with something other than an Error is a NetworkError", async () => {

@@ -173,7 +173,7 @@ async function perCall(): Promise<void> {
       const id: string | undefined = e.requestId;
       void [op, status, ms, attempt, id];
     },
-    fetch: (request: Request) => fetch(request),
+    fetch: (request: Request, init) => fetch(request, init),
   });
   const ua: string = hooked.userAgent;
   // @ts-expect-error a hook is a function
