@@ -10,15 +10,10 @@
 
 import {
   FlexpertoClient as WasmFlexpertoClient, archiveDownloadOptions, storageBroken, storageCheckUrl,
-  storageDecide, storageError, storageInvalid, storageOpened,
+  storageComplete, storageDecide, storageError, storageOpened, storageReceived,
 } from "./flexperto_sdk.js";
 import { sleep } from "./internal.js";
 import { apiTokens as tokenPages, archives as archivePages, users as userPages, webhookSubscriptions as subscriptionPages } from "./paginate.js";
-
-/** @param {string} message */
-function invalid(message) {
-  return storageInvalid(message);
-}
 
 /**
  * @typedef {{ onProgress?: (p: { bytes: number, totalBytes?: number, resumes: number }) => void, maxResumes: number, signal?: AbortSignal }} DownloadOptions
@@ -129,28 +124,23 @@ class ArchiveDownload {
       if (this.cancelled) return null;
       try {
         if (this.reader === null) {
-          if (this.totalBytes !== undefined && this.bytes >= this.totalBytes) return null;
+          if (storageComplete(this.bytes, this.totalBytes)) return null;
           if (!(await this.open())) return null;
         }
         const { done, value } = await this.reader.read();
         if (this.cancelled) return null;
+        // What the read means (drop the part received before, the end, a short or long body)
+        // is the core's; it throws for a body that ended early (resumed) or is unusable.
+        const drop = storageReceived(this.bytes, this.totalBytes, this.skip, done ? undefined : value.length);
         if (done) {
           this.reader = null;
-          if (this.skip > 0) throw invalid("object storage sent less than was already received");
-          if (this.totalBytes !== undefined && this.bytes < this.totalBytes) {
-            throw new Error(`connection closed at ${this.bytes} of ${this.totalBytes} bytes`);
-          }
-          return null; // without a known length, a clean end is the end
+          return null;
         }
         let chunk = value;
-        if (this.skip > 0) {
-          const drop = Math.min(this.skip, chunk.length);
+        if (drop > 0) {
           this.skip -= drop;
           chunk = chunk.subarray(drop);
           if (chunk.length === 0) continue;
-        }
-        if (this.totalBytes !== undefined && this.bytes + chunk.length > this.totalBytes) {
-          throw invalid("object storage sent more than the file's length");
         }
         this.bytes += chunk.length;
         return chunk;

@@ -78,6 +78,50 @@ pub struct Progress<'a> {
     pub total: Option<u64>,
 }
 
+impl Progress<'_> {
+    /// Whether every byte of a file of known length has arrived.
+    pub fn complete(&self) -> bool {
+        self.total.is_some_and(|t| self.bytes >= t)
+    }
+}
+
+/// What one read of a download's body means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Received {
+    /// A chunk: drop its first `drop` bytes (received before; see [`Opened::Read`]), keep the rest.
+    Keep {
+        /// Bytes of the chunk to drop, at most its length.
+        drop: u64,
+    },
+    /// The body ended and the file is complete (or its length is unknown: a clean end is the end).
+    End,
+    /// The body ended before the file's length: the connection broke, so resume.
+    Broken(String),
+    /// An answer the SDK cannot use: never retried.
+    Invalid(&'static str),
+}
+
+/// What one read of a download's body means: `len` is the chunk's length, `None` at the body's
+/// end; `skip` the bytes of the body still to drop (storage ignored the `Range`).
+pub fn receive(p: &Progress<'_>, skip: u64, len: Option<u64>) -> Received {
+    let Some(len) = len else {
+        if skip > 0 {
+            return Received::Invalid("object storage sent less than was already received");
+        }
+        return match p.total {
+            Some(total) if p.bytes < total => {
+                Received::Broken(format!("connection closed at {} of {total} bytes", p.bytes))
+            }
+            _ => Received::End,
+        };
+    };
+    let drop = skip.min(len);
+    if p.total.is_some_and(|t| p.bytes + (len - drop) > t) {
+        return Received::Invalid("object storage sent more than the file's length");
+    }
+    Received::Keep { drop }
+}
+
 /// The parts of storage's answer to a GET that decide what it means.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Answer<'a> {
@@ -172,7 +216,7 @@ pub fn open_answer(p: &Progress<'_>, a: &Answer<'_>) -> Opened {
                 total: p.total.or(length),
             }
         }
-        416 if p.total.is_some_and(|t| p.bytes >= t) => Opened::Finished,
+        416 if p.complete() => Opened::Finished,
         status => Opened::Status(status),
     }
 }
@@ -239,6 +283,54 @@ pub fn decide(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn reads_of_a_download_body() {
+        let at = |bytes, total| Progress {
+            bytes,
+            etag: None,
+            total,
+        };
+        // Chunks: the part received before is dropped; nothing may pass the file's length.
+        assert_eq!(
+            receive(&at(0, Some(10)), 0, Some(4)),
+            Received::Keep { drop: 0 }
+        );
+        assert_eq!(
+            receive(&at(4, Some(10)), 6, Some(4)),
+            Received::Keep { drop: 4 }
+        );
+        assert_eq!(
+            receive(&at(4, Some(10)), 2, Some(8)),
+            Received::Keep { drop: 2 }
+        );
+        assert_eq!(
+            receive(&at(4, Some(10)), 0, Some(6)),
+            Received::Keep { drop: 0 }
+        );
+        assert!(
+            matches!(receive(&at(4, Some(10)), 0, Some(7)), Received::Invalid(m) if m.contains("more than"))
+        );
+        assert!(
+            matches!(receive(&at(4, Some(10)), 1, Some(8)), Received::Invalid(m) if m.contains("more than"))
+        );
+        assert_eq!(
+            receive(&at(4, None), 0, Some(1 << 20)),
+            Received::Keep { drop: 0 }
+        );
+        // Ends: complete, unknown length, short (resume), before the received part was skipped.
+        assert_eq!(receive(&at(10, Some(10)), 0, None), Received::End);
+        assert_eq!(receive(&at(3, None), 0, None), Received::End);
+        assert_eq!(
+            receive(&at(4, Some(10)), 0, None),
+            Received::Broken("connection closed at 4 of 10 bytes".into())
+        );
+        assert!(
+            matches!(receive(&at(10, Some(10)), 2, None), Received::Invalid(m) if m.contains("less than"))
+        );
+        assert!(at(10, Some(10)).complete() && at(11, Some(10)).complete());
+        assert!(!at(9, Some(10)).complete() && !at(9, None).complete());
+    }
+
     #[test]
     fn answers_to_a_download_get() {
         let fresh = Progress::default();

@@ -69,10 +69,8 @@ pub fn storage_check_url(url: &str) -> Result<(), JsValue> {
     storage::check_storage_url(url).map_err(|why| storage_invalid(why.to_owned()))
 }
 
-/// The `ApiError` INVALID_RESPONSE of a storage answer the SDK cannot use. Internal.
-/// @internal
-#[wasm_bindgen(js_name = storageInvalid)]
-pub fn storage_invalid(why: String) -> JsValue {
+/// The `ApiError` INVALID_RESPONSE of a storage answer the SDK cannot use.
+fn storage_invalid(why: String) -> JsValue {
     errors::to_js(&Error::Api(invalid_response(
         Operation::ArchiveDownloadUrl,
         0,
@@ -139,6 +137,44 @@ pub fn storage_opened(
         storage::Opened::Invalid(why) => Err(storage_invalid(why.to_owned())),
         storage::Opened::Status(status) => Err(storage_error(status, retry_after)),
     }
+}
+
+/// What one read of a download's body means (`archive::storage::receive`): for a chunk of `len`
+/// bytes, how many of its first bytes to drop; at the body's end (`len` undefined), `null` when
+/// the file is complete. Throws the `ApiError` of an unusable body, or a plain `Error` when the
+/// body ended early (a broken connection, resumed). Internal; one call per chunk (about 16,000
+/// per GiB of 64 KiB chunks, a few ms of CPU per GiB).
+/// @internal
+#[wasm_bindgen(js_name = storageReceived)]
+pub fn storage_received(
+    bytes: f64,
+    total: Option<f64>,
+    skip: f64,
+    len: Option<f64>,
+) -> Result<JsValue, JsValue> {
+    let progress = storage::Progress {
+        bytes: bytes as u64,
+        etag: None,
+        total: total.map(|t| t as u64),
+    };
+    match storage::receive(&progress, skip as u64, len.map(|l| l as u64)) {
+        storage::Received::Keep { drop } => Ok(JsValue::from(drop as f64)),
+        storage::Received::End => Ok(JsValue::NULL),
+        storage::Received::Broken(why) => Err(js_sys::Error::new(&why).into()),
+        storage::Received::Invalid(why) => Err(storage_invalid(why.to_owned())),
+    }
+}
+
+/// Whether every byte of a file of `total` bytes (when known) has arrived. Internal.
+/// @internal
+#[wasm_bindgen(js_name = storageComplete)]
+pub fn storage_complete(bytes: f64, total: Option<f64>) -> bool {
+    storage::Progress {
+        bytes: bytes as u64,
+        etag: None,
+        total: total.map(|t| t as u64),
+    }
+    .complete()
 }
 
 /// The `NetworkError` NETWORK of a download that broke for good, with `bytes` received. Internal.
