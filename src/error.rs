@@ -227,6 +227,13 @@ impl ApiError {
     pub fn is_conflict(&self) -> bool {
         self.status == 409
     }
+
+    /// Whether the answer says the route is not served here: 404 or 405 without an error body,
+    /// as a server answers a path or method it does not know (the tenant may serve the operation
+    /// at another path; `checkSpec` says where).
+    pub fn route_not_served(&self) -> bool {
+        matches!(self.status, 404 | 405) && self.body.is_none()
+    }
 }
 
 /// The request never got an HTTP answer.
@@ -425,5 +432,29 @@ impl ArchiveError {
             Self::InvalidContent { .. } => C::InvalidContent,
         }
         .as_str()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ApiError;
+
+    #[test]
+    fn a_route_not_served_is_404_or_405_without_a_body() {
+        let answer = |status, body: Option<serde_json::Value>| ApiError {
+            status,
+            code: ApiError::code_for_status(status),
+            message: String::new(),
+            operation: "listUsers",
+            body,
+            retry_after_ms: None,
+        };
+        assert!(answer(404, None).route_not_served());
+        assert!(answer(405, None).route_not_served());
+        let body = Some(serde_json::json!({ "code": "NOT_FOUND" }));
+        assert!(!answer(404, body).route_not_served());
+        for status in [400, 403, 409, 410, 500] {
+            assert!(!answer(status, None).route_not_served(), "{status}");
+        }
     }
 }

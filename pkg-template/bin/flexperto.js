@@ -731,8 +731,9 @@ function exitCode(e) {
 
 function errorLine(e) {
   const status = typeof e.status === "number" ? ` (HTTP ${e.status})` : "";
-  // A route the tenant does not serve (404 or 405 before any body): its spec may say where it is.
-  const hint = e.name === "ApiError" && (e.status === 404 || e.status === 405) && e.body === undefined
+  // A route the tenant does not serve (decided in Rust: ApiError.routeNotServed): its spec may
+  // say where it is.
+  const hint = e.name === "ApiError" && e.routeNotServed === true
     ? " (if the tenant serves this operation elsewhere, flexperto check-spec says where)"
     : "";
   return `flexperto: ${e.name ?? "Error"} ${e.code ?? "ERROR"}${status}: ${String(e.message).replace(/\s+/g, " ")}${hint}`;

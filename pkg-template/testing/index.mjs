@@ -253,7 +253,8 @@ export class Simulator {
 
 function apiError(code, status, operation, message) {
   const e = new Error(message);
-  return Object.assign(e, { name: "ApiError", code, status, operation });
+  // The fake answers as the API does, with an error body: never a route it does not serve.
+  return Object.assign(e, { name: "ApiError", code, status, operation, routeNotServed: false });
 }
 
 function validationError(field, reason) {

@@ -30,6 +30,11 @@ pub fn to_js(e: &Error) -> JsValue {
                 .and_then(|b| JSON::parse(&b.to_string()).ok())
                 .unwrap_or(JsValue::UNDEFINED);
             set(&v, "body", &body);
+            set(
+                &v,
+                "routeNotServed",
+                &JsValue::from_bool(a.route_not_served()),
+            );
             if let Some(ms) = a.retry_after_ms {
                 set(&v, "retryAfterMs", &JsValue::from(ms as f64));
             }
@@ -152,6 +157,9 @@ pub struct ApiError {
     /// The server's JSON error body, when it sent one.
     #[tsify(optional, type = "unknown")]
     body: Option<()>,
+    /// 404 or 405 without an error body: the tenant does not serve this path or method (it may
+    /// serve the operation elsewhere; `checkSpec()` says where).
+    route_not_served: bool,
     /// How long the server asked to wait (Retry-After), when it said.
     #[tsify(optional)]
     retry_after_ms: Option<f64>,
