@@ -15,17 +15,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const sim = await startSim();
 try {
   const client = new FlexpertoClient({ baseUrl: sim.url, apiKey: await sim.apiKey("admin") });
-  const { archiveId } = await sim.endConference({ sizeBytes: SIZE });
-  await sim.advanceClock(3);
-  let record;
-  const t0 = performance.now();
-  for (;;) {
-    record = await client.getArchive(archiveId);
-    if (record.status === "AVAILABLE") break;
-    if (performance.now() - t0 > 120_000) throw new Error(`archive not AVAILABLE: ${record.status}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  console.log(`archive ${record.sizeBytes} bytes, packed in ${((performance.now() - t0) / 1000).toFixed(1)} s (the simulator hashes it)`);
+  const { archiveId, record, seconds } = await sim.availableArchive(client, { sizeBytes: SIZE, timeoutMs: 120_000 });
+  console.log(`archive ${record.sizeBytes} bytes, packed in ${seconds.toFixed(1)} s (the simulator hashes it)`);
 
   let peakGrowth = 0;
   async function withRss(fn) {

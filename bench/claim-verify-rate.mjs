@@ -23,16 +23,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sim = await startSim();
 try {
   const client = new FlexpertoClient({ baseUrl: sim.url, apiKey: await sim.apiKey("admin") });
-  const { archiveId } = await sim.endConference({ sizeBytes: SIZE });
-  await sim.advanceClock(3);
-  let record;
-  const t0 = performance.now();
-  for (;;) {
-    record = await client.getArchive(archiveId);
-    if (record.status === "AVAILABLE") break;
-    if (performance.now() - t0 > 300_000) throw new Error(`archive not AVAILABLE: ${record.status}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const { archiveId, record } = await sim.availableArchive(client, { sizeBytes: SIZE });
   await sim.storageFault({ kind: "slow", bytesPerSecond: RATE });
   console.log(`archive of ${(SIZE / GiB).toFixed(2)} GiB, storage limited to ${(RATE / 1e6).toFixed(0)} MB/s, ${ROUNDS} rounds`);
 

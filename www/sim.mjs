@@ -33,6 +33,23 @@ export class Sim extends Simulator {
     return (await this.control("GET", "storage")).url;
   }
 
+  /**
+   * Ends a conference of `sizeBytes`, moves the clock past its packing steps and waits (through
+   * `client`) until its archive is AVAILABLE: `{ archiveId, record, seconds }` (the time the
+   * simulator took to pack and hash it). Throws after `timeoutMs` or when the archive FAILs.
+   */
+  async availableArchive(client, { sizeBytes, timeoutMs = 300_000 }) {
+    const { archiveId } = await this.endConference({ sizeBytes });
+    await this.advanceClock(3);
+    const t0 = performance.now();
+    for (;;) {
+      const record = await client.getArchive(archiveId);
+      if (record.status === "AVAILABLE") return { archiveId, record, seconds: (performance.now() - t0) / 1000 };
+      if (record.status === "FAILED" || performance.now() - t0 > timeoutMs) throw new Error(`archive not AVAILABLE: ${record.status}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   /** What the storage origin saw, every header included. */
   async storageRequests() {
     return (await this.control("GET", "storage/requests")).items;
