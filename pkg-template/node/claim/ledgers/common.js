@@ -9,6 +9,23 @@ const FIELDS = [
   "remoteAbandoned", "owner", "leaseUntil", "createdAt", "updatedAt", "storedAt", "abandonedAt",
 ];
 
+/** The database column of each field (sha256CheckSum: sha256_check_sum), in FIELDS' order. */
+const COLUMNS = FIELDS.map((f) => f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
+
+/**
+ * A ledger row from a database row (null for none): each field from its column as stored, or
+ * through `convert[field]` where the database keeps it in another form.
+ */
+function rowFromDb(r, convert) {
+  if (r === undefined) return null;
+  const row = {};
+  FIELDS.forEach((field, i) => {
+    const v = r[COLUMNS[i]];
+    row[field] = convert[field] ? convert[field](v) : v;
+  });
+  return row;
+}
+
 /** The final states: nothing more happens to such an archive. */
 const FINAL = ["abandoned", "failed", "quarantined"];
 
@@ -29,4 +46,4 @@ function checkAcquire(archiveId, o) {
   if (o.leaseUntil !== undefined && !Number.isFinite(o.leaseUntil)) throw argumentError("leaseUntil", "must be a number");
 }
 
-module.exports = { FIELDS, FINAL, newRow, checkAcquire };
+module.exports = { FIELDS, FINAL, newRow, checkAcquire, rowFromDb };

@@ -5,7 +5,7 @@
 // gets the row back. A worker that dies keeps its lease until it runs out; then another takes it.
 
 const { argumentError } = require("../../errors.js");
-const { checkAcquire, FINAL } = require("./common.js");
+const { checkAcquire, FINAL, rowFromDb } = require("./common.js");
 
 const TABLE = "flexperto_archive_claims";
 const SEEN_TABLE = "flexperto_webhook_seen";
@@ -104,27 +104,8 @@ async function migrate(pool) {
 const iso = (v) => (v == null ? null : v instanceof Date ? v.toISOString() : String(v));
 const num = (v) => (v == null ? null : Number(v));
 
-function fromDb(r) {
-  if (r === undefined) return null;
-  return {
-    archiveId: r.archive_id,
-    conferenceId: r.conference_id,
-    sha256CheckSum: r.sha256_check_sum,
-    state: r.state,
-    receipt: r.receipt,
-    error: r.error,
-    attempts: r.attempts,
-    mismatches: r.mismatches,
-    failures: r.failures,
-    remoteAbandoned: r.remote_abandoned,
-    owner: r.owner,
-    leaseUntil: num(r.lease_until),
-    createdAt: iso(r.created_at),
-    updatedAt: iso(r.updated_at),
-    storedAt: iso(r.stored_at),
-    abandonedAt: iso(r.abandoned_at),
-  };
-}
+// Timestamps come back as Date, the lease as a bigint's string.
+const fromDb = (r) => rowFromDb(r, { leaseUntil: num, createdAt: iso, updatedAt: iso, storedAt: iso, abandonedAt: iso });
 
 class PostgresLedger {
   #pool;

@@ -5,7 +5,7 @@
 
 const { claimMayTake } = require("../../flexperto_sdk.js");
 const { argumentError } = require("../../errors.js");
-const { newRow, checkAcquire } = require("./common.js");
+const { newRow, checkAcquire, rowFromDb } = require("./common.js");
 
 const TABLE = "flexperto_archive_claims";
 
@@ -39,27 +39,8 @@ function loadDriver() {
   }
 }
 
-function fromDb(r) {
-  if (r === undefined) return null;
-  return {
-    archiveId: r.archive_id,
-    conferenceId: r.conference_id,
-    sha256CheckSum: r.sha256_check_sum,
-    state: r.state,
-    receipt: r.receipt === null ? null : JSON.parse(r.receipt),
-    error: r.error,
-    attempts: r.attempts,
-    mismatches: r.mismatches,
-    failures: r.failures,
-    remoteAbandoned: r.remote_abandoned === 1,
-    owner: r.owner,
-    leaseUntil: r.lease_until,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    storedAt: r.stored_at,
-    abandonedAt: r.abandoned_at,
-  };
-}
+// The receipt is kept as JSON text, remoteAbandoned as 0 or 1.
+const fromDb = (r) => rowFromDb(r, { receipt: (v) => (v === null ? null : JSON.parse(v)), remoteAbandoned: (v) => v === 1 });
 
 class SqliteLedger {
   #db;
