@@ -140,7 +140,10 @@ fn sample(doc: &Value, schema: &Value, at: &str, depth: usize) -> Value {
             let mut out = Map::new();
             if let Some(props) = schema.get("properties").and_then(Value::as_object) {
                 for (name, p) in props {
-                    out.insert(name.clone(), sample(doc, p, &format!("{at}.{name}"), depth + 1));
+                    out.insert(
+                        name.clone(),
+                        sample(doc, p, &format!("{at}.{name}"), depth + 1),
+                    );
                 }
             }
             Value::Object(out)
@@ -162,7 +165,9 @@ fn sample(doc: &Value, schema: &Value, at: &str, depth: usize) -> Value {
             };
             Value::from(s)
         }
-        Some("integer") | Some("number") => schema.get("minimum").cloned().unwrap_or(Value::from(0)),
+        Some("integer") | Some("number") => {
+            schema.get("minimum").cloned().unwrap_or(Value::from(0))
+        }
         Some("boolean") => Value::Bool(false),
         Some(other) => panic!("spec: {at}: type {other} has no sample"),
     }
@@ -174,7 +179,11 @@ fn sample(doc: &Value, schema: &Value, at: &str, depth: usize) -> Value {
 fn answers(doc: &Value) -> String {
     let base = doc.get("basePath").and_then(Value::as_str).unwrap_or("");
     let mut out = Vec::new();
-    let paths = doc.get("paths").and_then(Value::as_object).cloned().unwrap_or_default();
+    let paths = doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
     for (path, item) in &paths {
         let Some(item) = item.as_object() else {
             continue;
