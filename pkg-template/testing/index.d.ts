@@ -128,7 +128,7 @@ export interface FakeCall {
   args: unknown[];
 }
 
-/** A request the fake tenant answered. */
+/** An API request the fake tenant answered (object storage's are not listed). */
 export interface FakeRequest {
   /** The contract's operation it matched (absent for a path the contract does not have: 404 or 405). */
   operationId?: OperationId;
@@ -173,7 +173,7 @@ export declare class FakeFlexpertoClient extends FlexpertoClient {
   constructor(options?: FakeFlexpertoClientOptions);
   /** Every method call, in order. */
   readonly calls: FakeCall[];
-  /** Every request the fake tenant answered, in order. */
+  /** Every API request the fake tenant answered, in order. */
   readonly requests: FakeRequest[];
   /** Seeds a user (wire format); returns it. */
   addUser(user: { email: string; id?: string; role?: "expert" | "customer" | "admin"; [field: string]: unknown }): import("../node/index.js").User;

@@ -339,7 +339,7 @@ const HANDLERS = {
   archiveDownloadUrl(f, { params }) {
     const r = f.archiveRecords.get(params.archiveId);
     if (r === undefined) return failure(404, "NOT_FOUND", "no such archive");
-    if (!["AVAILABLE", "ABANDONED"].includes(r.status)) return failure(409, "CONFLICT", `archive ${r.id} is ${r.status}: there is no file to download`);
+    if (!sdk.isDownloadable(r.status)) return failure(409, "CONFLICT", `archive ${r.id} is ${r.status}: there is no file to download`);
     return { status: 302, headers: { location: `${STORAGE}${encodeURIComponent(r.id)}.zip` } };
   },
   abandonArchive(f, { params }) {
@@ -384,13 +384,11 @@ const HANDLERS = {
   getPlatformSettings(f) {
     return json(200, copy(f.settings));
   },
+  // The two recording modes are refused together by the client (RECORDING_MODES_EXCLUSIVE, in Rust)
+  // before it sends an update.
   updatePlatformSettings(f, { body }) {
-    const next = { ...f.settings, ...body };
-    if (next.enableAutomaticRecording && next.enableRecordingVerbalConsent) {
-      return failure(422, "RECORDING_MODES_EXCLUSIVE", "enableAutomaticRecording and enableRecordingVerbalConsent cannot both be on");
-    }
-    f.settings = next;
-    return json(200, copy(next));
+    f.settings = { ...f.settings, ...body };
+    return json(200, copy(f.settings));
   },
   // The fake tenant serves the contract this package ships: checkSpec finds no drift.
   getSpec() {
@@ -449,7 +447,7 @@ const UNRECORDED = new Set(["constructor", "free", "toJSON", "toString", "addUse
  * the platform's wire format, and any other operation with the answer the contract gives it
  * (`contractOperations()`). `{ stateful: false }` answers every operation from the contract.
  * Seed it with `addArchive(archiveRecord(...))` or `addUser(...)`; every method call is recorded in
- * `calls` as `{ method, args }`, every request the tenant answered in `requests`. There is no DNS:
+ * `calls` as `{ method, args }`, every API request the tenant answered in `requests`. There is no DNS:
  * createWebhookSubscription checks the callback URL without resolving its name unless a `lookup`
  * is given. Use the simulator for anything about the network, retries or faults.
  */

@@ -134,6 +134,28 @@ describe("FakeFlexpertoClient", () => {
     await c.deleteWebhookSubscription(s.id);
     await assert.rejects(c.deleteWebhookSubscription(s.id), (x) => x.status === 404);
   });
+
+  test("settings, API keys and callback names: the real client's rules over the fake's state", async () => {
+    const c = new FakeFlexpertoClient();
+    await c.updatePlatformSettings({ enableAutomaticRecording: true });
+    await assert.rejects(c.updatePlatformSettings({ enableRecordingVerbalConsent: true }), (x) => x.code === "RECORDING_MODES_EXCLUSIVE");
+    assert.deepEqual(await c.getPlatformSettings(), { ...c.settings, enableAutomaticRecording: true, enableRecordingVerbalConsent: false });
+    const t = await c.createApiToken({ name: "ci" });
+    assert.equal(typeof t.token, "string");
+    assert.deepEqual((await c.apiTokens().toArray({ limit: 10 })).map((x) => x.id), [t.id]);
+    await c.revokeApiToken(t.id);
+    await assert.rejects(c.revokeApiToken(t.id), (x) => x.name === "ApiError" && x.code === "NOT_FOUND" && x.operation === "revokeApiToken");
+    assert.deepEqual(c.calls.map((x) => x.method).slice(0, 3), ["updatePlatformSettings", "updatePlatformSettings", "getPlatformSettings"]);
+    assert.ok(c.requests.every((r) => r.url.startsWith(`${c.baseUrl}/api/v2/`)));
+    // With a lookup, the callback's name is resolved as by the client in Node, and a private address refused.
+    const lookup = (hostname, options, callback) => setImmediate(() => callback(null, [{ address: "10.0.0.1", family: 4 }]));
+    const resolving = new FakeFlexpertoClient({ lookup });
+    await assert.rejects(
+      resolving.createWebhookSubscription({ topic: "archive.available", url: `https://crm.example/cb/${generateWebhookSecret()}` }),
+      (x) => x.code === "SPECIAL_PURPOSE_ADDRESS",
+    );
+    assert.equal(resolving.requests.length, 0, "nothing sent");
+  });
 });
 
 describe("startSimulator", () => {
