@@ -102,6 +102,124 @@ fn operations(doc: &Value) -> String {
     out
 }
 
+/// The definition a `$ref` names (`#/definitions/X`).
+fn resolve<'a>(doc: &'a Value, reference: &str) -> &'a Value {
+    let found = reference
+        .strip_prefix("#/definitions/")
+        .and_then(|name| doc.get("definitions")?.get(name));
+    match found {
+        Some(v) => v,
+        None => panic!("spec: unresolved $ref {reference:?}"),
+    }
+}
+
+/// A value of `schema` made from the contract alone, as stripe-mock answers: the `example` when
+/// the schema has one, else the first `enum` value, else one made from the type (every property
+/// of an object, one item of an array, a string in the declared format, the `minimum` of a
+/// number). A string with a `pattern` needs an `example` (the contract says what matches).
+fn sample(doc: &Value, schema: &Value, at: &str, depth: usize) -> Value {
+    if depth > 16 {
+        panic!("spec: {at}: schema nested too deep for a sample");
+    }
+    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+        return sample(doc, resolve(doc, r), at, depth + 1);
+    }
+    if let Some(example) = schema.get("example") {
+        return example.clone();
+    }
+    if let Some(first) = schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .and_then(|e| e.first())
+    {
+        return first.clone();
+    }
+    let ty = schema.get("type").and_then(Value::as_str);
+    match ty {
+        Some("object") | None => {
+            let mut out = Map::new();
+            if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+                for (name, p) in props {
+                    out.insert(
+                        name.clone(),
+                        sample(doc, p, &format!("{at}.{name}"), depth + 1),
+                    );
+                }
+            }
+            Value::Object(out)
+        }
+        Some("array") => match schema.get("items") {
+            Some(items) => Value::Array(vec![sample(doc, items, &format!("{at}[0]"), depth + 1)]),
+            None => Value::Array(Vec::new()),
+        },
+        Some("string") => {
+            if schema.get("pattern").is_some() {
+                panic!("spec: {at}: a string with a pattern needs an example");
+            }
+            let s = match schema.get("format").and_then(Value::as_str) {
+                Some("date-time") => "2026-01-01T00:00:00Z",
+                Some("date") => "2026-01-01",
+                Some("email") => "user@example.invalid",
+                Some("uri") => "https://example.invalid/",
+                _ => "string",
+            };
+            Value::from(s)
+        }
+        Some("integer") | Some("number") => {
+            schema.get("minimum").cloned().unwrap_or(Value::from(0))
+        }
+        Some("boolean") => Value::Bool(false),
+        Some(other) => panic!("spec: {at}: type {other} has no sample"),
+    }
+}
+
+/// Every operation of the contract with the answer the contract gives it (its first success
+/// status, a body made by [`sample`] from that response's schema, a `Location` from its header's
+/// schema), as JSON: what the testing entry's fake answers an operation it keeps no state for.
+fn answers(doc: &Value) -> String {
+    let base = doc.get("basePath").and_then(Value::as_str).unwrap_or("");
+    let mut out = Vec::new();
+    let paths = doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    for (path, item) in &paths {
+        let Some(item) = item.as_object() else {
+            continue;
+        };
+        for (method, op) in item {
+            let Some(id) = op.get("operationId").and_then(Value::as_str) else {
+                continue;
+            };
+            let responses = op.get("responses").and_then(Value::as_object);
+            let success = responses.and_then(|r| {
+                r.iter()
+                    .find(|(status, _)| status.starts_with('2') || status.starts_with('3'))
+            });
+            let Some((status, response)) = success else {
+                panic!("spec: {id}: no 2xx or 3xx response");
+            };
+            let Ok(status) = status.parse::<u16>() else {
+                panic!("spec: {id}: status {status:?} is not a number");
+            };
+            let mut answer = Map::new();
+            answer.insert("operationId".into(), Value::from(id));
+            answer.insert("method".into(), Value::from(method.to_ascii_uppercase()));
+            answer.insert("path".into(), Value::from(format!("{base}{path}")));
+            answer.insert("status".into(), Value::from(status));
+            if let Some(schema) = response.get("schema") {
+                answer.insert("body".into(), sample(doc, schema, id, 0));
+            }
+            if let Some(location) = response.get("headers").and_then(|h| h.get("Location")) {
+                answer.insert("location".into(), sample(doc, location, id, 0));
+            }
+            out.push(Value::Object(answer));
+        }
+    }
+    Value::Array(out).to_string()
+}
+
 fn main() {
     let src = "spec/flexperto-v2.json";
     println!("cargo:rerun-if-changed={src}");
@@ -131,5 +249,8 @@ fn main() {
     }
     if let Err(e) = std::fs::write(dir.join("operations.rs"), operations(&doc)) {
         panic!("OUT_DIR/operations.rs: {e}");
+    }
+    if let Err(e) = std::fs::write(dir.join("answers.json"), answers(&doc)) {
+        panic!("OUT_DIR/answers.json: {e}");
     }
 }

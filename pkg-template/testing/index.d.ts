@@ -1,5 +1,6 @@
 // flexperto-sdk/testing: helpers for a plugin's own tests (Node).
-import type { ArchiveRecord, ArchiveStatus, FlexpertoClient, FlexpertoClientOptions } from "../node/index.js";
+import type { ArchiveRecord, ArchiveStatus, FlexpertoClientOptions, OperationId } from "../node/index.js";
+import { FlexpertoClient } from "../node/index.js";
 
 /** Every archive status, in life-cycle order. */
 export declare const ARCHIVE_STATUSES: readonly ["PROCESSING", "ARTIFACT_GATHERING_COMPLETE", "PACKING", "AVAILABLE", "FAILED", "ABANDONED", "EXPIRED"];
@@ -127,24 +128,56 @@ export interface FakeCall {
   args: unknown[];
 }
 
-type ClientMethods = {
-  [K in keyof FlexpertoClient as FlexpertoClient[K] extends (...args: any[]) => any ? K : never]: FlexpertoClient[K];
-};
+/** An API request the fake tenant answered (object storage's are not listed). */
+export interface FakeRequest {
+  /** The contract's operation it matched (absent for a path the contract does not have: 404 or 405). */
+  operationId?: OperationId;
+  method: string;
+  url: string;
+  status: number;
+}
+
+/** An operation of the contract and the answer the contract gives it. */
+export interface ContractOperation {
+  operationId: OperationId;
+  method: "GET" | "POST" | "PATCH" | "DELETE";
+  /** The path template, e.g. `/api/v2/users/users/{userId}/confirm-email`. */
+  path: string;
+  /** Its success status. */
+  status: number;
+  /** A body made from the success response's schema (its examples, first enum values, types). */
+  body?: unknown;
+  /** The `Location` of a redirect. */
+  location?: string;
+}
+
+/** Every operation of the contract this package ships, in contract order, with the answer the contract gives it. */
+export declare function contractOperations(): ContractOperation[];
+
+/** The fake's options: `stateful` (default true), and FlexpertoClient's own (not `fetch` or `apiKey`). */
+export type FakeFlexpertoClientOptions = {
+  /** false: every operation is answered from the contract (contractOperations()), nothing is kept. */
+  stateful?: boolean;
+  /** Default `https://fake.test.flexperto.com`. */
+  baseUrl?: string;
+} & Partial<Omit<FlexpertoClientOptions, "fetch" | "apiKey" | "baseUrl">>;
 
 /**
- * An in-memory stand-in for FlexpertoClient with the same methods, for unit tests. No HTTP;
- * every call is recorded in `calls`.
+ * The real FlexpertoClient (its parsers, typed errors and checks) over an in-memory tenant, for
+ * unit tests. The tenant answers every operation of the contract: from its state where it keeps
+ * one (users, meetings, archives and their files, webhook subscriptions, API keys, settings, the
+ * spec), else with the contract's answer. Every method call is recorded in `calls`, every request
+ * in `requests`. Callback names are not resolved unless a `lookup` is given (no DNS in memory).
  */
-export declare class FakeFlexpertoClient implements ClientMethods {
-  constructor(options?: { baseUrl?: string });
-  readonly baseUrl: string;
-  readonly apiKeyExpiresAt: Date | undefined;
-  /** Every call, in order. */
+export declare class FakeFlexpertoClient extends FlexpertoClient {
+  constructor(options?: FakeFlexpertoClientOptions);
+  /** Every method call, in order. */
   readonly calls: FakeCall[];
-  /** Seeds a user; returns it. */
+  /** Every API request the fake tenant answered, in order. */
+  readonly requests: FakeRequest[];
+  /** Seeds a user (wire format); returns it. */
   addUser(user: { email: string; id?: string; role?: "expert" | "customer" | "admin"; [field: string]: unknown }): import("../node/index.js").User;
   /** Seeds an archive record (see archiveRecord); a `content` field is what downloadArchive streams. */
   addArchive(record: ArchiveRecord & { content?: Uint8Array }): ArchiveRecord;
 }
-export interface FakeFlexpertoClient extends ClientMethods {}
 export type { ArchiveStatus };

@@ -1,7 +1,8 @@
 // flexperto-sdk/testing: helpers for a plugin's own tests (Node).
 //   archiveNotification / archiveRecord / ARCHIVE_STATUSES - valid payloads and records
 //   deliver                - delivers a notification the way the platform does
-//   FakeFlexpertoClient    - an in-memory client with FlexpertoClient's methods, for unit tests
+//   FakeFlexpertoClient    - the real FlexpertoClient over an in-memory tenant, for unit tests
+//   contractOperations     - the contract's operations and the answer it gives each (the fake's fallback)
 //   startSimulator         - starts the flexperto-sim binary (the flexperto-sim npm package)
 // The platform's delivery policy (attempts, timeout, backoff, what counts as acknowledged) is the
 // wasm core's (src/webhook/flow.rs), the one the simulator follows too.
@@ -14,8 +15,6 @@ import { pathToFileURL } from "node:url";
 const require = createRequire(import.meta.url);
 const glue = require("../node/flexperto_sdk.js");
 const sdk = require("../node/index.js");
-// The same list iterators as the real client (users(), archives(), ...), on the same paginator.
-const pages = require("../node/paginate.js");
 
 // ---------------------------------------------------------------------------------------------
 // Builders
@@ -249,31 +248,222 @@ export class Simulator {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The fake client
-
-function apiError(code, status, operation, message) {
-  const e = new Error(message);
-  // The fake answers as the API does, with an error body: never a route it does not serve.
-  return Object.assign(e, { name: "ApiError", code, status, operation, routeNotServed: false });
-}
-
-function validationError(field, reason) {
-  return Object.assign(new Error(`invalid argument ${field}: ${reason}`), { name: "ValidationError", code: "INVALID_ARGUMENT", field });
-}
-
-const copy = (v) => structuredClone(v);
+// The fake client: the real FlexpertoClient over an in-memory tenant
 
 /**
- * An in-memory stand-in for FlexpertoClient with the same methods, for unit tests of code that
- * takes a client. No HTTP: state lives in the instance (`userRecords`, `archiveRecords`, `subscriptionRecords`,
- * `tokenRecords`, `settings`, `meetings`) and every call is recorded in `calls` as `{ method, args }`.
- * Seed it with `addArchive(archiveRecord(...))` or `addUser(...)`. Use the simulator for
- * anything about HTTP, retries or the wire format.
+ * Every operation of the contract this package ships, in contract order, with the answer the
+ * contract gives it: `{ operationId, method, path, status, body?, location? }` (the body made from
+ * the success response's schema, as stripe-mock answers). From the wasm core (build.rs writes it
+ * from spec/flexperto-v2.json).
  */
-export class FakeFlexpertoClient {
+export function contractOperations() {
+  return glue.contractAnswers();
+}
+
+// A key the client accepts (a JWT's shape; no expiry). The fake tenant does not check keys.
+const b64url = (s) => Buffer.from(s).toString("base64url");
+const FAKE_API_KEY = `${b64url('{"alg":"HS256","typ":"JWT"}')}.${b64url('{"sub":"fake"}')}.${b64url("fake-signature")}`;
+
+// Object storage of the fake tenant: where archiveDownloadUrl redirects to.
+const STORAGE = "https://storage.fake.invalid/archives/";
+
+const copy = (v) => structuredClone(v);
+let operations;
+
+// The answers of the in-memory tenant: `{ status, body?, headers? }`, bodies as the platform's JSON.
+const json = (status, body) => ({ status, body });
+const empty = (status) => ({ status });
+const failure = (status, code, message) => ({ status, body: { status, code, message } });
+const now = () => new Date().toISOString();
+
+/** The wire form of a stored archive record (the bytes you seeded stay out of it). */
+function archiveWire(record) {
+  const { content, ...wire } = record;
+  return copy(wire);
+}
+
+function listPage(all, query, defaultLimit) {
+  const limit = Number(query.get("limit") ?? defaultLimit);
+  const offset = Number(query.get("offset") ?? 0);
+  return { items: copy(all.slice(offset, offset + limit)), total: all.length, limit, offset };
+}
+
+/**
+ * The stateful operations of the fake tenant, by operationId, in the platform's wire format (as
+ * the simulator answers them). Each gets the fake and `{ params, query, body }`. An operation of
+ * the contract without an entry here is answered from the contract (contractOperations()).
+ */
+const HANDLERS = {
+  listUsers(f, { query }) {
+    const role = query.get("role");
+    const email = query.get("email");
+    const all = [...f.userRecords.values()].filter((u) => (role === null || u.role === role) && (email === null || u.email === email));
+    return json(200, listPage(all, query, 100));
+  },
+  createUser(f, { body }) {
+    if ([...f.userRecords.values()].some((u) => u.email === body?.email)) return failure(409, "CONFLICT", "the e-mail is taken");
+    return json(201, f.addUser({ role: "expert", ...body }));
+  },
+  confirmEmail(f, { params }) {
+    const u = f.userRecords.get(params.userId);
+    if (u === undefined) return failure(404, "NOT_FOUND", "no such user");
+    if (u.emailConfirmed) return empty(200); // already confirmed: nothing to say (the client gives null)
+    u.emailConfirmed = true;
+    return json(200, copy(u));
+  },
+  reserveMeeting(f, { body }) {
+    const id = nextId("mtg");
+    const link = () => `${f.baseUrl}/join/${randomUUID()}`;
+    const record = {
+      id,
+      moderator_link: link(),
+      participant_links: (body?.participants ?? []).map((p) => ({ ...p, link: link() })),
+      access_link_not_before: body?.access_link_not_before ?? now(),
+      access_link_valid_until: body?.access_link_valid_until,
+      flexperto_account_id: body?.flexperto_account_id,
+      createdAt: now(),
+    };
+    f.meetings.set(id, record);
+    return json(201, copy(record));
+  },
+  listArchives(f, { query }) {
+    const status = query.get("status");
+    const all = [...f.archiveRecords.values()].filter((r) => status === null || r.status === status).map(archiveWire);
+    const { items, total } = listPage(all, query, 100);
+    return json(200, { items, total });
+  },
+  getArchive(f, { params }) {
+    const r = f.archiveRecords.get(params.archiveId);
+    return r === undefined ? failure(404, "NOT_FOUND", "no such archive") : json(200, archiveWire(r));
+  },
+  archiveDownloadUrl(f, { params }) {
+    const r = f.archiveRecords.get(params.archiveId);
+    if (r === undefined) return failure(404, "NOT_FOUND", "no such archive");
+    if (!sdk.isDownloadable(r.status)) return failure(409, "CONFLICT", `archive ${r.id} is ${r.status}: there is no file to download`);
+    return { status: 302, headers: { location: `${STORAGE}${encodeURIComponent(r.id)}.zip` } };
+  },
+  abandonArchive(f, { params }) {
+    const r = [...f.archiveRecords.values()].find((x) => x.subject?.conference_id === params.conferenceId);
+    if (r === undefined) return failure(404, "NOT_FOUND", "no archive for this conference");
+    if (r.status === "ABANDONED") return empty(200); // already abandoned (the client gives null)
+    if (r.status !== "AVAILABLE") return failure(409, "CONFLICT", `archive ${r.id} is ${r.status}: only an AVAILABLE archive can be abandoned`);
+    r.status = "ABANDONED";
+    r.abandonedAt = now();
+    return json(200, archiveWire(r));
+  },
+  createWebhookSubscription(f, { body }) {
+    const s = { id: nextId("sub"), topic: body?.topic, url: body?.url, createdAt: now() };
+    f.subscriptionRecords.set(s.id, s);
+    f.reports.set(s.id, []);
+    return json(201, copy(s));
+  },
+  listWebhookSubscriptions(f) {
+    return json(200, { items: copy([...f.subscriptionRecords.values()]) });
+  },
+  deleteWebhookSubscription(f, { params }) {
+    if (!f.subscriptionRecords.delete(params.subscriptionId)) return failure(404, "NOT_FOUND", "no such subscription");
+    f.reports.delete(params.subscriptionId);
+    return empty(204);
+  },
+  listWebhookSubscriptionReports(f, { params }) {
+    const r = f.reports.get(params.subscriptionId);
+    return r === undefined ? failure(404, "NOT_FOUND", "no such subscription") : json(200, { items: copy(r) });
+  },
+  createApiToken(f, { body }) {
+    const t = { id: nextId("tok"), name: body?.name, userId: body?.userId, createdAt: now() };
+    if (body?.expiresAt !== undefined) t.expiresAt = body.expiresAt;
+    f.tokenRecords.set(t.id, t);
+    return json(201, { ...copy(t), token: randomUUID() });
+  },
+  listApiTokens(f) {
+    return json(200, { items: copy([...f.tokenRecords.values()]) });
+  },
+  revokeApiToken(f, { params }) {
+    return f.tokenRecords.delete(params.tokenId) ? empty(204) : failure(404, "NOT_FOUND", "no such token");
+  },
+  getPlatformSettings(f) {
+    return json(200, copy(f.settings));
+  },
+  // The two recording modes are refused together by the client (RECORDING_MODES_EXCLUSIVE, in Rust)
+  // before it sends an update.
+  updatePlatformSettings(f, { body }) {
+    f.settings = { ...f.settings, ...body };
+    return json(200, copy(f.settings));
+  },
+  // The fake tenant serves the contract this package ships: checkSpec finds no drift.
+  getSpec() {
+    return { status: 200, text: glue.contractDocument() };
+  },
+};
+
+/** The operation whose path template matches `path` (literal segments before `{parameters}`). */
+function route(operations, method, path) {
+  const segments = path.split("/");
+  let allowed = false;
+  let best;
+  for (const op of operations) {
+    const template = op.path.split("/");
+    if (template.length !== segments.length) continue;
+    const params = {};
+    let literal = 0;
+    const matches = template.every((t, i) => {
+      const m = /^\{(\w+)\}$/.exec(t);
+      if (m === null) return (literal += 1, t === segments[i]);
+      try {
+        params[m[1]] = decodeURIComponent(segments[i]);
+      } catch {
+        return false;
+      }
+      return segments[i] !== "";
+    });
+    if (!matches) continue;
+    if (op.method !== method) {
+      allowed = true;
+      continue;
+    }
+    if (best === undefined || literal > best.literal) best = { op, params, literal };
+  }
+  return best ?? { status: allowed ? 405 : 404 };
+}
+
+// A copy for `calls`: a structured clone, or the values themselves when they cannot be cloned
+// (functions, signals).
+function snapshot(args) {
+  try {
+    return structuredClone(args);
+  } catch {
+    return [...args];
+  }
+}
+
+// The fake's own members, which `calls` does not record.
+const UNRECORDED = new Set(["constructor", "free", "toJSON", "toString", "addUser", "addArchive"]);
+
+/**
+ * The real FlexpertoClient (its parsers, its typed errors, its retries and checks), over an
+ * in-memory tenant instead of the network, for unit tests of code that takes a client. The tenant
+ * answers every operation of the contract: from its state where it keeps one (users, meetings,
+ * archives and their files, webhook subscriptions and reports, API keys, settings, the spec) in
+ * the platform's wire format, and any other operation with the answer the contract gives it
+ * (`contractOperations()`). `{ stateful: false }` answers every operation from the contract.
+ * Seed it with `addArchive(archiveRecord(...))` or `addUser(...)`; every method call is recorded in
+ * `calls` as `{ method, args }`, every API request the tenant answered in `requests`. There is no DNS:
+ * createWebhookSubscription checks the callback URL without resolving its name unless a `lookup`
+ * is given. Use the simulator for anything about the network, retries or faults.
+ */
+export class FakeFlexpertoClient extends sdk.FlexpertoClient {
+  #stateful;
+  #lookup;
+
+  /** @param {{ baseUrl?: string, stateful?: boolean, lookup?: Function } & Record<string, unknown>} [options] */
   constructor(options = {}) {
-    this.baseUrl = options.baseUrl ?? "https://fake.test.flexperto.com";
-    this.apiKeyExpiresAt = undefined;
+    const { stateful = true, ...client } = options;
+    let self;
+    const target = client.baseUrl === undefined && client.tenant === undefined ? { baseUrl: "https://fake.test.flexperto.com" } : {};
+    super({ ...target, apiKey: FAKE_API_KEY, ...client, fetch: (request, init) => self.#answer(request, init?.signal ?? request.signal) });
+    self = this;
+    this.#stateful = stateful !== false;
+    this.#lookup = client.lookup;
     this.userRecords = new Map();
     this.archiveRecords = new Map();
     this.subscriptionRecords = new Map();
@@ -282,226 +472,98 @@ export class FakeFlexpertoClient {
     this.meetings = new Map();
     this.settings = { enableAutomaticRecording: false, enableRecordingVerbalConsent: false, enableAutomaticArchivingOfConferences: true };
     this.calls = [];
-  }
-
-  #call(method, args) {
-    this.calls.push({ method, args: copy(args) });
+    this.requests = [];
+    // Each method of the client records its call, the list iterators' page calls included.
+    for (let p = Object.getPrototypeOf(this); p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+      for (const name of Object.getOwnPropertyNames(p)) {
+        const method = Object.getOwnPropertyDescriptor(p, name).value;
+        if (typeof method !== "function" || UNRECORDED.has(name) || name.startsWith("__") || Object.hasOwn(this, name)) continue;
+        Object.defineProperty(this, name, {
+          configurable: true,
+          writable: true,
+          value: (...args) => {
+            this.calls.push({ method: name, args: snapshot(args) });
+            return method.apply(this, args);
+          },
+        });
+      }
+    }
   }
 
   /** Adds a user record (`{ id?, email, role?, ... }`); returns it. */
   addUser(user) {
-    const u = { id: user.id ?? nextId("usr"), emailConfirmed: false, createdAt: new Date().toISOString(), ...user };
+    const u = { id: user.id ?? nextId("usr"), emailConfirmed: false, createdAt: now(), ...user };
     this.userRecords.set(u.id, u);
     return copy(u);
   }
 
-  /** Adds an archive record (see archiveRecord); returns it. */
+  /** Adds an archive record (see archiveRecord; a `content` field is the file downloadArchive streams); returns it. */
   addArchive(record) {
     this.archiveRecords.set(record.id, copy(record));
     return copy(record);
   }
 
-  async listUsers(query = {}) {
-    this.#call("listUsers", [query]);
-    const { role, email, limit = 100, offset = 0 } = query;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw validationError("limit", "must be an integer from 1 to 100");
-    const all = [...this.userRecords.values()].filter((u) => (role === undefined || u.role === role) && (email === undefined || u.email === email));
-    return { items: copy(all.slice(offset, offset + limit)), total: all.length, limit, offset };
+  /** The client's check of the callback URL; its name is resolved only with a `lookup` (no DNS in memory). */
+  createWebhookSubscription(subscription, options) {
+    const plain = options === undefined || (options !== null && typeof options === "object" && !Array.isArray(options));
+    const unresolved = this.#lookup === undefined && plain && options?.resolve === undefined && options?.lookup === undefined;
+    return super.createWebhookSubscription(subscription, unresolved ? { ...options, resolve: false } : options);
   }
 
-  async createUser(user, options = {}) {
-    this.#call("createUser", [user, options]);
-    if (typeof user?.email !== "string" || !/^[^@\s]+@[^@\s]+$/.test(user.email)) {
-      throw Object.assign(new Error("email: not a well-formed e-mail address"), { name: "ValidationError", code: "INVALID_EMAIL", field: "email" });
+  // The in-memory tenant: answers a request of the client as the platform would.
+  async #answer(request, signal) {
+    signal?.throwIfAborted();
+    const url = new URL(request.url);
+    if (url.href.startsWith(STORAGE)) return this.#storage(request, decodeURIComponent(url.pathname.split("/").pop().replace(/\.zip$/, "")));
+    const base = new URL(this.baseUrl);
+    if (url.origin !== base.origin || !url.pathname.startsWith(base.pathname.replace(/\/$/, ""))) {
+      throw new TypeError(`fetch failed: the fake tenant serves ${this.baseUrl} only, not ${url.origin}`);
     }
-    if ([...this.userRecords.values()].some((u) => u.email === user.email)) throw apiError("CONFLICT", 409, "createUser", "the e-mail is taken");
-    return this.addUser({ role: "expert", ...user });
-  }
-
-  async confirmEmail(userId) {
-    this.#call("confirmEmail", [userId]);
-    const u = this.userRecords.get(userId);
-    if (u === undefined) throw apiError("NOT_FOUND", 404, "confirmEmail", "no such user");
-    if (u.emailConfirmed) return null;
-    u.emailConfirmed = true;
-    return copy(u);
-  }
-
-  async ensureExpert(expert, options = {}) {
-    this.#call("ensureExpert", [expert, options]);
-    const found = [...this.userRecords.values()].find((u) => u.email === expert?.email);
-    if (found !== undefined) return { accountId: found.id, created: false, confirmed: false };
-    const u = await this.createUser({ ...expert, role: "expert" });
-    this.userRecords.get(u.id).emailConfirmed = true;
-    return { accountId: u.id, created: true, confirmed: true };
-  }
-
-  async reserveMeeting(reservation) {
-    this.#call("reserveMeeting", [reservation]);
-    if (typeof reservation?.moderatorAccountId !== "string") throw validationError("moderatorAccountId", "required");
-    if (reservation.accessLinkValidUntil === undefined) throw validationError("accessLinkValidUntil", "required");
-    const notBefore = new Date(reservation.accessLinkNotBefore ?? Date.now());
-    const validUntil = new Date(reservation.accessLinkValidUntil);
-    if (!(validUntil > notBefore)) throw validationError("accessLinkValidUntil", "must be after accessLinkNotBefore");
-    const participants = reservation.participants ?? [{}];
-    const meetingId = nextId("mtg");
-    const link = () => ({ url: `${this.baseUrl}/join/${randomUUID()}`, notBefore, validUntil });
-    const moderatorLink = link();
-    const participantLinks = participants.map((participant) => ({ ...link(), participant: copy(participant) }));
-    const record = {
-      id: meetingId,
-      moderator_link: moderatorLink.url,
-      participant_links: participantLinks.map((l) => ({ link: l.url, ...l.participant })),
-    };
-    const m = { meetingId, moderatorLink, participantLinks, accessLinkNotBefore: notBefore, accessLinkValidUntil: validUntil, record };
-    this.meetings.set(meetingId, m);
-    return m;
-  }
-
-  async startVideoCall(call) {
-    this.#call("startVideoCall", [call]);
-    const expert = call?.expert;
-    if (expert === undefined) throw validationError("expert", "required");
-    let provisioned;
-    let expertAccountId = expert.accountId;
-    if (expertAccountId === undefined) {
-      provisioned = await this.ensureExpert(expert);
-      expertAccountId = provisioned.accountId;
+    const path = url.pathname.slice(base.pathname.replace(/\/$/, "").length);
+    operations ??= contractOperations();
+    const found = route(operations, request.method, path);
+    const record = { operationId: found.op?.operationId, method: request.method, url: request.url };
+    let answer;
+    if (found.op === undefined) {
+      answer = empty(found.status); // a route the tenant does not serve: no error body
+    } else {
+      const text = await request.text();
+      let body;
+      try {
+        body = text === "" ? undefined : JSON.parse(text);
+      } catch {
+        answer = failure(400, "BAD_REQUEST", "the body is not JSON");
+      }
+      const handler = this.#stateful ? HANDLERS[found.op.operationId] : undefined;
+      const op = found.op;
+      answer ??= handler !== undefined
+        ? handler(this, { params: found.params, query: url.searchParams, body })
+        : { status: op.status, body: op.body, headers: op.location === undefined ? undefined : { location: op.location } };
     }
-    const minutes = call.validForMinutes ?? 60;
-    const m = await this.reserveMeeting({
-      moderatorAccountId: expertAccountId,
-      participants: [call.customer ?? {}],
-      accessLinkValidUntil: new Date(Date.now() + minutes * 60_000),
-    });
-    return provisioned === undefined ? { ...m, expertAccountId } : { ...m, expertAccountId, provisioned };
+    this.requests.push({ ...record, status: answer.status });
+    const headers = new Headers(answer.headers);
+    let payload = answer.text ?? null;
+    if (answer.body !== undefined) payload = JSON.stringify(answer.body);
+    if (payload !== null) headers.set("content-type", "application/json");
+    return new Response(payload, { status: answer.status, headers });
   }
 
-  async getPlatformSettings() {
-    this.#call("getPlatformSettings", []);
-    return copy(this.settings);
-  }
-
-  async updatePlatformSettings(update) {
-    this.#call("updatePlatformSettings", [update]);
-    const next = { ...this.settings, ...update };
-    if (next.enableAutomaticRecording && next.enableRecordingVerbalConsent) {
-      throw Object.assign(new Error("enableAutomaticRecording and enableRecordingVerbalConsent are mutually exclusive: turn one off"), {
-        name: "ValidationError",
-        code: "RECORDING_MODES_EXCLUSIVE",
+  // The fake tenant's object storage: the seeded `content` of an archive (Range honoured).
+  #storage(request, archiveId) {
+    const r = this.archiveRecords.get(archiveId);
+    if (request.method !== "GET" || r === undefined) return new Response(null, { status: 404 });
+    const content = r.content ?? new Uint8Array(0);
+    const etag = `"${createHash("sha256").update(content).digest("hex").slice(0, 16)}"`;
+    const range = /^bytes=(\d+)-$/.exec(request.headers.get("range") ?? "");
+    const ifRange = request.headers.get("if-range");
+    if (range !== null && (ifRange === null || ifRange === etag)) {
+      const from = Number(range[1]);
+      if (from >= content.length) return new Response(null, { status: 416, headers: { "content-range": `bytes */${content.length}` } });
+      return new Response(content.slice(from), {
+        status: 206,
+        headers: { etag, "content-length": String(content.length - from), "content-range": `bytes ${from}-${content.length - 1}/${content.length}` },
       });
     }
-    this.settings = next;
-    return copy(next);
+    return new Response(content.slice(), { status: 200, headers: { etag, "content-length": String(content.length) } });
   }
-
-  async createApiToken(token) {
-    this.#call("createApiToken", [{ ...token }]);
-    if (typeof token?.name !== "string" || token.name.length < 1 || token.name.length > 100) throw validationError("name", "1 to 100 characters");
-    const t = { id: nextId("tok"), name: token.name, userId: token.userId, createdAt: new Date().toISOString() };
-    if (token.expiresAt !== undefined) t.expiresAt = new Date(token.expiresAt).toISOString();
-    this.tokenRecords.set(t.id, t);
-    return { ...copy(t), token: randomUUID() };
-  }
-
-  async listApiTokens() {
-    this.#call("listApiTokens", []);
-    return { items: copy([...this.tokenRecords.values()]) };
-  }
-
-  async revokeApiToken(tokenId) {
-    this.#call("revokeApiToken", [tokenId]);
-    if (!this.tokenRecords.delete(tokenId)) throw apiError("NOT_FOUND", 404, "revokeApiToken", "no such token");
-  }
-
-  async createWebhookSubscription(subscription, options = {}) {
-    this.#call("createWebhookSubscription", [subscription, options]);
-    sdk.validateCallbackUrl(subscription?.url, { allowHttpLoopback: options.allowHttpLoopback ?? false });
-    const s = { id: nextId("sub"), topic: subscription.topic, url: subscription.url, createdAt: new Date().toISOString() };
-    this.subscriptionRecords.set(s.id, s);
-    this.reports.set(s.id, []);
-    return copy(s);
-  }
-
-  async listWebhookSubscriptions() {
-    this.#call("listWebhookSubscriptions", []);
-    return { items: copy([...this.subscriptionRecords.values()]) };
-  }
-
-  async deleteWebhookSubscription(subscriptionId) {
-    this.#call("deleteWebhookSubscription", [subscriptionId]);
-    if (!this.subscriptionRecords.delete(subscriptionId)) throw apiError("NOT_FOUND", 404, "deleteWebhookSubscription", "no such subscription");
-  }
-
-  async listWebhookSubscriptionReports(subscriptionId) {
-    this.#call("listWebhookSubscriptionReports", [subscriptionId]);
-    const r = this.reports.get(subscriptionId);
-    if (r === undefined) throw apiError("NOT_FOUND", 404, "listWebhookSubscriptionReports", "no such subscription");
-    return { items: copy(r) };
-  }
-
-  /** The fake tenant is the contract this package ships: a report without findings. */
-  async checkSpec() {
-    this.#call("checkSpec", []);
-    return { contractVersion: "fake", tenantVersion: "fake", operationsCompared: 0, breaking: false, routes: {}, findings: [] };
-  }
-
-  async listArchives(query = {}) {
-    this.#call("listArchives", [query]);
-    const { status, limit = 100, offset = 0 } = query;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw validationError("limit", "must be an integer from 1 to 100");
-    const all = [...this.archiveRecords.values()].filter((r) => status === undefined || r.status === status);
-    return { items: copy(all.slice(offset, offset + limit)), total: all.length };
-  }
-
-  async getArchive(archiveId) {
-    this.#call("getArchive", [archiveId]);
-    const r = this.archiveRecords.get(archiveId);
-    if (r === undefined) throw apiError("NOT_FOUND", 404, "getArchive", "no such archive");
-    return copy(r);
-  }
-
-  async archiveDownloadUrl(archiveId) {
-    this.#call("archiveDownloadUrl", [archiveId]);
-    const r = this.archiveRecords.get(archiveId);
-    if (r === undefined) throw apiError("NOT_FOUND", 404, "archiveDownloadUrl", "no such archive");
-    if (!["AVAILABLE", "ABANDONED"].includes(r.status)) throw apiError("CONFLICT", 409, "archiveDownloadUrl", `archive ${archiveId} is ${r.status}: there is no file to download`);
-    return `https://storage.fake.invalid/archives/${encodeURIComponent(archiveId)}.zip`;
-  }
-
-  /** Streams the archive's `content` field (bytes you seeded), or refuses as archiveDownloadUrl does. */
-  async downloadArchive(archiveId) {
-    await this.archiveDownloadUrl(archiveId);
-    this.calls.at(-1).method = "downloadArchive";
-    const content = this.archiveRecords.get(archiveId).content ?? new Uint8Array(0);
-    return new Blob([content]).stream();
-  }
-
-  async abandonArchive(conferenceId) {
-    this.#call("abandonArchive", [conferenceId]);
-    const r = [...this.archiveRecords.values()].find((x) => x.subject?.conference_id === conferenceId);
-    if (r === undefined) throw apiError("NOT_FOUND", 404, "abandonArchive", "no such archive");
-    if (r.status === "ABANDONED") return null;
-    r.status = "ABANDONED";
-    r.abandonedAt = new Date().toISOString();
-    return copy(r);
-  }
-
-  users(query, requestOptions) {
-    return pages.users(this, query, requestOptions);
-  }
-
-  archives(options, requestOptions) {
-    return pages.archives(this, options, requestOptions);
-  }
-
-  webhookSubscriptions(requestOptions) {
-    return pages.webhookSubscriptions(this, requestOptions);
-  }
-
-  apiTokens(requestOptions) {
-    return pages.apiTokens(this, requestOptions);
-  }
-
-  free() {}
 }

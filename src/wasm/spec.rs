@@ -27,3 +27,24 @@ impl JsClient {
         })
     }
 }
+
+/// Every operation of the contract with the answer the contract gives it, in contract order:
+/// `[{ operationId, method, path, status, body?, location? }]`, the body made from the success
+/// response's schema by `build.rs` (an `example`, the first `enum` value, else from the type).
+/// What `flexperto-sdk/testing`'s fake answers an operation it keeps no state for (Node only, as
+/// that entry is: about 1 KiB gzip the web build leaves out).
+/// @internal
+#[cfg(feature = "node")]
+#[wasm_bindgen(js_name = contractAnswers)]
+pub fn contract_answers() -> Result<JsValue, JsValue> {
+    js_sys::JSON::parse(include_str!(concat!(env!("OUT_DIR"), "/answers.json")))
+}
+
+/// The contract this package ships, as `checkSpec` compares with it (JSON text): what the testing
+/// entry's fake tenant serves at `/api/v2/spec`.
+/// @internal
+#[cfg(feature = "node")]
+#[wasm_bindgen(js_name = contractDocument)]
+pub fn contract_document() -> String {
+    crate::drift::CONTRACT.to_owned()
+}

@@ -1,11 +1,13 @@
-// flexperto-sdk/testing: the builders produce what the real parsers accept, the fake client has
-// the real client's methods and behaves as the simulator does where a unit test would notice,
-// and startSimulator starts the binary of the flexperto-sim package.
+// flexperto-sdk/testing: the builders produce what the real parsers accept, the fake client is
+// the real client over an in-memory tenant that answers every operation of the contract and
+// behaves as the simulator does where a unit test would notice, and startSimulator starts the
+// binary of the flexperto-sim package.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 
 import { FlexpertoClient, WebhookVerifier, generateWebhookSecret, isDownloadable, isTerminal } from "flexperto-sdk";
-import { ARCHIVE_STATUSES, FakeFlexpertoClient, archiveNotification, archiveRecord, startSimulator } from "flexperto-sdk/testing";
+import { ARCHIVE_STATUSES, FakeFlexpertoClient, archiveNotification, archiveRecord, contractOperations, startSimulator } from "flexperto-sdk/testing";
 
 describe("builders", () => {
   test("archiveNotification passes the real verifier, fields as given", () => {
@@ -51,21 +53,48 @@ async function fixtureKey() {
 }
 
 describe("FakeFlexpertoClient", () => {
-  test("has every method of FlexpertoClient", () => {
-    // The package's FlexpertoClient extends the wasm client: its methods are on both prototypes.
-    const methods = (proto) => {
-      const names = new Set();
-      for (let p = proto; p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
-        for (const n of Object.getOwnPropertyNames(p)) {
-          if (n !== "constructor" && !n.startsWith("__") && typeof Object.getOwnPropertyDescriptor(p, n).value === "function") names.add(n);
-        }
+  test("is the real client, and answers every operation of the contract from its state and from the contract alone", async () => {
+    const spec = JSON.parse(readFileSync(new URL("../../spec/flexperto-v2.json", import.meta.url), "utf8"));
+    const inSpec = Object.entries(spec.paths).flatMap(([path, item]) =>
+      Object.entries(item)
+        .filter(([, op]) => op?.operationId !== undefined)
+        .map(([method, op]) => `${method.toUpperCase()} ${spec.basePath}${path} ${op.operationId}`),
+    );
+    const operations = contractOperations();
+    assert.deepEqual(operations.map((o) => `${o.method} ${o.path} ${o.operationId}`), inSpec);
+    for (const stateful of [true, false]) {
+      const c = new FakeFlexpertoClient({ stateful });
+      assert.ok(c instanceof FlexpertoClient);
+      // One call of the real client's method for each operation (its parser reads the answer):
+      // an operation added to the contract needs its call here, or this test names it.
+      const archive = c.addArchive({ ...archiveRecord("AVAILABLE"), content: new TextEncoder().encode("zip") });
+      const user = await c.createUser({ email: "tour@example.invalid" });
+      await c.listUsers({ limit: 10 });
+      await c.confirmEmail(user.id);
+      await c.reserveMeeting({ moderatorAccountId: user.id, accessLinkValidUntil: new Date(Date.now() + 3_600_000) });
+      await c.listArchives();
+      await c.getArchive(archive.id);
+      await c.archiveDownloadUrl(archive.id);
+      await c.abandonArchive(archive.subject.conference_id);
+      const sub = await c.createWebhookSubscription({ topic: "archive.available", url: `https://crm.example/cb/${generateWebhookSecret()}` });
+      await c.listWebhookSubscriptions();
+      await c.listWebhookSubscriptionReports(sub.id);
+      await c.deleteWebhookSubscription(sub.id);
+      const token = await c.createApiToken({ name: "tour" });
+      await c.listApiTokens();
+      await c.revokeApiToken(token.id);
+      await c.getPlatformSettings();
+      await c.updatePlatformSettings({ enableAutomaticArchivingOfConferences: false });
+      const report = await c.checkSpec();
+      // The stateful tenant serves the package's own contract; the contract alone answers a bare document.
+      assert.equal(report.breaking, !stateful);
+      const answered = new Set(c.requests.filter((r) => r.status < 400).map((r) => r.operationId));
+      assert.deepEqual(operations.map((o) => o.operationId).filter((id) => !answered.has(id)), [], `operations not answered (stateful: ${stateful})`);
+      if (!stateful) {
+        for (const r of c.requests) assert.equal(r.status, operations.find((o) => o.operationId === r.operationId).status, r.operationId);
+        assert.equal((await c.getArchive(archive.id)).id, operations.find((o) => o.operationId === "getArchive").body.id, "the contract's record, not the seeded one");
       }
-      return [...names];
-    };
-    const real = methods(FlexpertoClient.prototype);
-    const fake = new Set(methods(FakeFlexpertoClient.prototype));
-    assert.ok(real.length > 15);
-    assert.deepEqual(real.filter((m) => !fake.has(m)), [], "methods the fake lacks");
+    }
   });
 
   test("provisions, calls, lists and pages in memory, recording each call", async () => {
@@ -104,6 +133,28 @@ describe("FakeFlexpertoClient", () => {
     assert.deepEqual((await c.webhookSubscriptions().toArray({ limit: 10 })).map((x) => x.id), [s.id]);
     await c.deleteWebhookSubscription(s.id);
     await assert.rejects(c.deleteWebhookSubscription(s.id), (x) => x.status === 404);
+  });
+
+  test("settings, API keys and callback names: the real client's rules over the fake's state", async () => {
+    const c = new FakeFlexpertoClient();
+    await c.updatePlatformSettings({ enableAutomaticRecording: true });
+    await assert.rejects(c.updatePlatformSettings({ enableRecordingVerbalConsent: true }), (x) => x.code === "RECORDING_MODES_EXCLUSIVE");
+    assert.deepEqual(await c.getPlatformSettings(), { ...c.settings, enableAutomaticRecording: true, enableRecordingVerbalConsent: false });
+    const t = await c.createApiToken({ name: "ci" });
+    assert.equal(typeof t.token, "string");
+    assert.deepEqual((await c.apiTokens().toArray({ limit: 10 })).map((x) => x.id), [t.id]);
+    await c.revokeApiToken(t.id);
+    await assert.rejects(c.revokeApiToken(t.id), (x) => x.name === "ApiError" && x.code === "NOT_FOUND" && x.operation === "revokeApiToken");
+    assert.deepEqual(c.calls.map((x) => x.method).slice(0, 3), ["updatePlatformSettings", "updatePlatformSettings", "getPlatformSettings"]);
+    assert.ok(c.requests.every((r) => r.url.startsWith(`${c.baseUrl}/api/v2/`)));
+    // With a lookup, the callback's name is resolved as by the client in Node, and a private address refused.
+    const lookup = (hostname, options, callback) => setImmediate(() => callback(null, [{ address: "10.0.0.1", family: 4 }]));
+    const resolving = new FakeFlexpertoClient({ lookup });
+    await assert.rejects(
+      resolving.createWebhookSubscription({ topic: "archive.available", url: `https://crm.example/cb/${generateWebhookSecret()}` }),
+      (x) => x.code === "SPECIAL_PURPOSE_ADDRESS",
+    );
+    assert.equal(resolving.requests.length, 0, "nothing sent");
   });
 });
 
