@@ -14,8 +14,9 @@ import { pathToFileURL } from "node:url";
 const require = createRequire(import.meta.url);
 const glue = require("../node/flexperto_sdk.js");
 const sdk = require("../node/index.js");
-// The same list iterators as the real client (users(), archives(), ...), on the same paginator.
-const pages = require("../node/paginate.js");
+// The same list iterators as the real client (users(), archives(), ...), on the same paginator:
+// FlexpertoClient's own methods, run on the fake (they page through this.listUsers() and the like).
+const pages = sdk.FlexpertoClient.prototype;
 
 // ---------------------------------------------------------------------------------------------
 // Builders
@@ -488,19 +489,19 @@ export class FakeFlexpertoClient {
   }
 
   users(query, requestOptions) {
-    return pages.users(this, query, requestOptions);
+    return pages.users.call(this, query, requestOptions);
   }
 
   archives(options, requestOptions) {
-    return pages.archives(this, options, requestOptions);
+    return pages.archives.call(this, options, requestOptions);
   }
 
   webhookSubscriptions(requestOptions) {
-    return pages.webhookSubscriptions(this, requestOptions);
+    return pages.webhookSubscriptions.call(this, requestOptions);
   }
 
   apiTokens(requestOptions) {
-    return pages.apiTokens(this, requestOptions);
+    return pages.apiTokens.call(this, requestOptions);
   }
 
   free() {}
