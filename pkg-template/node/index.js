@@ -22,7 +22,9 @@ sdk.setCallbackResolver((hostname, lookup) => resolveUrl.resolveAll(hostname, lo
 const webhooks = onFirstUse(() => require("./webhooks.js"));
 const delivery = require("./delivery.js");
 const client = require("./archive-client.js");
-const archive = require("./archive.js").makeArchiveApi(require("./archive-node.js").platform);
+// node:crypto, node:zlib and node:fs for the archive classes (node/archive-node.js), also on first
+// use: the constructor needs none of them.
+const archive = require("./archive.js").makeArchiveApi(onFirstUse(() => require("./archive-node.js").platform));
 
 exports.FlexpertoClient = client.FlexpertoClient;
 exports.WebhookVerifier = delivery.WebhookVerifier;
