@@ -90,7 +90,7 @@ node scripts/entries.mjs node "$out.tmp/node"
 # Each entry ships as one minified file beside its glue (scripts/bundle.mjs; type-checked above,
 # with their comments; the .d.ts files document them). The Node entry keeps as files the modules it
 # loads on first use (the claim worker shares archive.js and archive-node.js's hashing threads).
-# Node build JS 38.8 -> 33.9 KiB gzip, web 21.0 -> 17.2 KiB, about 1 ms less cold start (bench/README.md).
+# Node build JS 38.8 -> 33.1 KiB gzip, web 21.0 -> 17.2 KiB, about 2 ms less cold start (bench/README.md).
 log "bundling the entries (esbuild)"
 node scripts/bundle.mjs node "$out.tmp/node" delivery.js archive.js archive-node.js webhooks.js resolve-url.js claim/index.js
 node scripts/bundle.mjs node "$out.tmp/archive/node"
