@@ -20,15 +20,17 @@ function onFirstUse(load) {
 const resolveUrl = onFirstUse(() => require("./resolve-url.js"));
 sdk.setCallbackResolver((hostname, lookup) => resolveUrl.resolveAll(hostname, lookup));
 const webhooks = onFirstUse(() => require("./webhooks.js"));
-const delivery = require("./delivery.js");
 const client = require("./archive-client.js");
-const archive = require("./archive.js").makeArchiveApi(require("./archive-node.js").platform);
-
 exports.FlexpertoClient = client.FlexpertoClient;
-exports.WebhookVerifier = delivery.WebhookVerifier;
-exports.WebhookEvent = delivery.WebhookEvent;
-exports.ArchiveChecksum = archive.ArchiveChecksum;
-exports.ArchiveInspector = archive.ArchiveInspector;
+// The webhook verifier and the archive classes (with node:crypto, node:zlib and node:fs from
+// node/archive-node.js) also load on first use: the constructor needs none of them, and each
+// module the entry loads costs its parse (scripts/bundle.mjs keeps them files of their own).
+const delivery = onFirstUse(() => require("./delivery.js"));
+Object.defineProperty(exports, "WebhookVerifier", { enumerable: true, get: function () { return delivery.WebhookVerifier; } });
+Object.defineProperty(exports, "WebhookEvent", { enumerable: true, get: function () { return delivery.WebhookEvent; } });
+const archive = onFirstUse(() => require("./archive.js").makeArchiveApi(onFirstUse(() => require("./archive-node.js").platform)));
+Object.defineProperty(exports, "ArchiveChecksum", { enumerable: true, get: function () { return archive.ArchiveChecksum; } });
+Object.defineProperty(exports, "ArchiveInspector", { enumerable: true, get: function () { return archive.ArchiveInspector; } });
 // The claim worker, its sinks and ledgers (node/claim/; better-sqlite3 and pg load on first use).
 const claim = onFirstUse(() => require("./claim/index.js"));
 Object.defineProperty(exports, "ArchiveClaimer", { enumerable: true, get: function () { return claim.ArchiveClaimer; } });

@@ -246,7 +246,8 @@ class FileSeenStore {
       await fh.close();
       throw e;
     }
-    const store = new FileSeenStore(OPEN_TOKEN, path, fh, claims, lines, options);
+    // `this`: a class that names itself in its body loses its `name` when bundled (scripts/bundle.mjs).
+    const store = new this(OPEN_TOKEN, path, fh, claims, lines, options);
     store.skippedLines = skipped;
     if (lines > store.#compactAt) {
       try {

@@ -1,12 +1,13 @@
 // The build's programs (scripts/*.mjs), each on small inputs: what they write, and what they refuse.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 
+import { bundleEntry, renamedClasses } from "../../scripts/bundle.mjs";
 import { declaredNames, nodeEntry, ownExports, webEntry } from "../../scripts/entries.mjs";
 import { crateVersion, withVersion } from "../../scripts/set-version.mjs";
 import { stripComments } from "../../scripts/strip-comments.mjs";
@@ -90,4 +91,55 @@ test("set-version: the [package] version, not a dependency's", () => {
   assert.equal(crateVersion(toml), "1.2.3");
   assert.throws(() => crateVersion("[dependencies]\nversion = \"1\"\n"), /no \[package\] version/);
   assert.equal(JSON.parse(withVersion('{"name":"p","version":"0.0.0"}', "1.2.3")).version, "1.2.3");
+});
+
+test("bundle: the Node entry in one file, its lazy and shared modules kept, the glue shared and minified", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "bundle-"));
+  mkdirSync(join(dir, "lazy"));
+  const files = {
+    "flexperto_sdk.js": '"use strict";\n// the glue\nlet loads = (globalThis.glueLoads ?? 0) + 1;\nglobalThis.glueLoads = loads;\nexports.twice = (x) => 2 * x;\n',
+    "errors.js": '"use strict";\nfunction oops(m) {\n  const e = new Error(m);\n  e.name = "OopsError";\n  return e;\n}\nmodule.exports = { oops };\n',
+    "shared.js": '"use strict";\nlet count = 0;\nmodule.exports = { next: () => ++count };\n',
+    "lazy/index.js": '"use strict";\nglobalThis.lazyRan = true;\nconst { twice } = require("../flexperto_sdk.js");\nconst { next } = require("../shared.js");\nconst { oops } = require("../errors.js");\nclass Lazy {\n  four() {\n    return twice(2);\n  }\n}\nmodule.exports = { Lazy, next, oops };\n',
+    "index.js": '"use strict";\n// The entry.\nconst { twice } = require("./flexperto_sdk.js");\nconst { next } = require("./shared.js");\nconst { oops } = require("./errors.js");\nlet lazy;\nconst load = () => (lazy ??= require("./lazy/index.js"));\nconst onUse = { get Lazy() {\n  return load().Lazy;\n} };\nexports.twice = twice;\nexports.next = next;\nexports.oops = oops;\nObject.defineProperty(exports, "Lazy", { enumerable: true, get: function () { return onUse.Lazy; } });\nexports.lazyNext = () => load().next();\n',
+  };
+  for (const [f, src] of Object.entries(files)) writeFileSync(join(dir, f), src);
+  writeFileSync(join(dir, "errors.d.ts"), "export {};\n");
+  const taken = await bundleEntry("node", dir, ["shared.js", "lazy/index.js"]);
+  assert.deepEqual(taken, ["errors.js"]);
+  assert.equal(existsSync(join(dir, "errors.js")), false);
+  assert.equal(existsSync(join(dir, "errors.d.ts")), true, "declarations stay");
+  for (const f of ["index.js", "shared.js", "lazy/index.js", "flexperto_sdk.js"]) assert.doesNotMatch(readFileSync(join(dir, f), "utf8"), /\/\/|\n\n/, `${f} minified`);
+  const require = createRequire(join(dir, "x.js"));
+  const m = require("./index.js");
+  assert.equal(m.twice(3), 6);
+  assert.equal(globalThis.lazyRan, undefined, "the lazy module runs on first use only");
+  assert.equal(m.oops("x").name, "OopsError");
+  // One glue and one shared module, whichever file loads them.
+  assert.equal(m.next(), 1);
+  assert.equal(m.lazyNext(), 2);
+  assert.equal(new m.Lazy().four(), 4);
+  assert.equal(m.Lazy.name, "Lazy");
+  assert.equal(globalThis.glueLoads, 1);
+  // ESM named imports of the CommonJS entry (cjs-module-lexer), the lazy getter included.
+  const esm = await import(join(dir, "index.js"));
+  assert.deepEqual(Object.keys(esm).filter((n) => n !== "default").sort(), ["Lazy", "lazyNext", "next", "oops", "twice"]);
+});
+
+test("bundle: the web entry as one ES module; a class renamed by bundling is refused", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "bundle-web-"));
+  writeFileSync(join(dir, "flexperto_sdk.js"), "export function twice(x) {\n  return 2 * x;\n}\nexport function hidden() {}\n");
+  writeFileSync(join(dir, "a.js"), 'import { twice } from "./flexperto_sdk.js";\nexport class A {\n  get v() {\n    return twice(1);\n  }\n}\n');
+  writeFileSync(join(dir, "index.js"), 'export { twice } from "./flexperto_sdk.js";\nexport { A } from "./a.js";\n');
+  assert.deepEqual(await bundleEntry("web", dir), ["a.js"]);
+  const m = await import(join(dir, "index.js"));
+  assert.deepEqual(Object.keys(m).sort(), ["A", "twice"]);
+  assert.equal(new m.A().v, 2);
+  assert.equal(m.twice, (await import(join(dir, "flexperto_sdk.js"))).twice);
+  assert.deepEqual(renamedClasses("var A=class _A{static make(){return new _A}};var B=class _C{}"), ["A"]);
+  const bad = mkdtempSync(join(tmpdir(), "bundle-bad-"));
+  writeFileSync(join(bad, "flexperto_sdk.js"), "export {};\n");
+  writeFileSync(join(bad, "index.js"), "export class Store {\n  #x = 1;\n  static open() {\n    return new Store();\n  }\n}\n");
+  await assert.rejects(bundleEntry("web", bad), /lose their name when bundled: Store/);
+  await assert.rejects(bundleEntry("other", bad), /kind: node or web/);
 });
