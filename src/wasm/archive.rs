@@ -342,14 +342,6 @@ pub(super) fn invalid_argument(field: &str, reason: String) -> JsValue {
     }))
 }
 
-#[cfg(feature = "js-client")]
-pub(super) fn options<T: for<'de> Deserialize<'de> + Default>(
-    v: JsValue,
-    field: &str,
-) -> Result<T, JsValue> {
-    super::options::from_js(v, field)
-}
-
 /// A callback option: undefined or a function.
 pub(super) fn callback(v: &JsValue, field: &str) -> Result<(), JsValue> {
     if v.is_undefined() || v.is_function() {

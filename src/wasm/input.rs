@@ -384,22 +384,34 @@ struct Entries {
     value: JsValue,
 }
 
+impl Entries {
+    /// The next key (its value kept for `next_value_seed`), or `None` at the end. Not generic:
+    /// compiled once, not once per struct read (measured 2026-11-29, bench/README.md).
+    #[inline(never)]
+    fn advance(&mut self) -> Option<JsValue> {
+        // Counted before the end is seen: an index past the end names the object itself (a
+        // missing field).
+        step();
+        if self.next >= self.keys.length() {
+            return None;
+        }
+        let key = self.keys.get(self.next);
+        self.next += 1;
+        self.value = Reflect::get(&self.obj, &key).unwrap_or(JsValue::UNDEFINED);
+        Some(key)
+    }
+}
+
 impl<'de> MapAccess<'de> for Entries {
     type Error = SwbError;
     fn next_key_seed<K: DeserializeSeed<'de>>(
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, SwbError> {
-        // Counted before the end is seen: an index past the end names the object itself (a
-        // missing field).
-        step();
-        if self.next >= self.keys.length() {
-            return Ok(None);
+        match self.advance() {
+            Some(key) => seed.deserialize(Strict(key)).map(Some),
+            None => Ok(None),
         }
-        let key = self.keys.get(self.next);
-        self.next += 1;
-        self.value = Reflect::get(&self.obj, &key).unwrap_or(JsValue::UNDEFINED);
-        seed.deserialize(Strict(key)).map(Some)
     }
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, SwbError> {
         seed.deserialize(Strict(std::mem::take(&mut self.value)))
@@ -415,19 +427,30 @@ struct Items {
     next: u32,
 }
 
+impl Items {
+    /// The next element, or `None` at the end (not generic, as [`Entries::advance`]).
+    #[inline(never)]
+    fn advance(&mut self) -> Option<JsValue> {
+        step();
+        if self.next >= self.items.length() {
+            return None;
+        }
+        let item = self.items.get(self.next);
+        self.next += 1;
+        Some(item)
+    }
+}
+
 impl<'de> SeqAccess<'de> for Items {
     type Error = SwbError;
     fn next_element_seed<T: DeserializeSeed<'de>>(
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, SwbError> {
-        step();
-        if self.next >= self.items.length() {
-            return Ok(None);
+        match self.advance() {
+            Some(item) => seed.deserialize(Strict(item)).map(Some),
+            None => Ok(None),
         }
-        let item = self.items.get(self.next);
-        self.next += 1;
-        seed.deserialize(Strict(item)).map(Some)
     }
     fn size_hint(&self) -> Option<usize> {
         Some((self.items.length() - self.next) as usize)

@@ -1,9 +1,8 @@
-//! Option objects from JavaScript into `Deserialize` structs (camelCase, unknown keys refused).
+//! The archive bindings' small option objects into `Deserialize` structs (camelCase, unknown keys
+//! refused) through their JSON text; every other argument is read by `super::input`.
 //!
-//! serde-wasm-bindgen reads a struct by looking up each of its fields on the object, so it never
-//! sees a key the struct lacks, and `#[serde(deny_unknown_fields)]` alone does not refuse a
-//! misspelt option. [`from_js`] therefore compares the object's own keys with the struct's field
-//! names (asked from the struct's own `Deserialize` impl) before converting it.
+//! serde_json reads the text as a map, but a key the struct lacks is refused here first, by
+//! name, with the struct's field names (asked from the struct's own `Deserialize` impl).
 
 use js_sys::{Array, Object};
 use serde::de::{self, Deserialize, Deserializer, Visitor};
@@ -93,24 +92,9 @@ fn known_keys<T: for<'de> Deserialize<'de>>(v: &JsValue, field: &str) -> Result<
     Ok(true)
 }
 
-/// Reads an options object (`undefined` and `null`: every default) into `T` through
-/// serde-wasm-bindgen. Throws a `ValidationError` INVALID_ARGUMENT naming `field` for a value
-/// that is not a plain object, an unknown key (listing the known ones), or a value of the wrong
-/// type.
-#[cfg(feature = "js-client")]
-pub fn from_js<T: for<'de> Deserialize<'de> + Default>(
-    v: JsValue,
-    field: &str,
-) -> Result<T, JsValue> {
-    if !known_keys::<T>(&v, field)? {
-        return Ok(T::default());
-    }
-    serde_wasm_bindgen::from_value(v).map_err(|e| invalid(field, e.to_string()))
-}
-
-/// As [`from_js`], through the object's JSON text (`JSON.stringify`, then serde_json): for
-/// small option objects, where serde-wasm-bindgen would cost more wasm than it saves (see
-/// `archive.rs`). JSON has no functions, symbols, NaN or infinities: such values are refused
+/// Reads an options object (`undefined` and `null`: every default) into `T` through its JSON
+/// text (`JSON.stringify`, then serde_json): for small option objects, where serde-wasm-bindgen
+/// would cost more wasm than it saves (see `archive.rs`). JSON has no functions, symbols, NaN or infinities: such values are refused
 /// first (a function only where `functions` names the key, and then left to the caller, as JSON
 /// leaves it out); BigInts, cycles and throwing getters are refused by `JSON.stringify`, with the
 /// same typed error.

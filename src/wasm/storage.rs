@@ -5,11 +5,13 @@
 //! `flexperto-sdk/archive` entry's wasm, which has no client.
 
 use js_sys::{Object, Reflect};
+use serde::de::IgnoredAny;
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
-use super::archive::{callback, invalid_argument, options};
+use super::archive::{callback, invalid_argument};
 use super::errors;
+use super::input;
 use crate::api::{invalid_response, Operation};
 use crate::archive::storage::{self, StorageDecision, StorageFailure, MAX_RESUMES};
 use crate::error::{Error, NetworkError};
@@ -19,22 +21,19 @@ fn set(target: &Object, key: &str, value: &JsValue) {
     let _ = Reflect::set(target, &JsValue::from_str(key), value);
 }
 
-#[wasm_bindgen]
-extern "C" {
-    /// The platform's AbortSignal.
-    #[wasm_bindgen(js_name = AbortSignal)]
-    type JsAbortSignal;
-}
-
-/// Options of `downloadArchive`.
+/// Options of `downloadArchive`, read as every other argument is (`super::input`): the callback
+/// and the signal are checked, then taken from the argument's copy as they are.
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct DownloadOptions {
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    on_progress: JsValue,
+    #[serde(default)]
+    #[allow(dead_code)] // the function itself is taken from the copy
+    on_progress: Option<IgnoredAny>,
+    #[serde(default)]
     max_resumes: Option<u32>,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    signal: JsValue,
+    #[serde(default)]
+    #[allow(dead_code)] // the signal itself is taken from the copy
+    signal: Option<IgnoredAny>,
 }
 
 /// Checks `downloadArchive`'s options; answers `{ onProgress, maxResumes, signal }` with the
@@ -42,8 +41,20 @@ struct DownloadOptions {
 /// @internal
 #[wasm_bindgen(js_name = archiveDownloadOptions)]
 pub fn archive_download_options(options: JsValue) -> Result<JsValue, JsValue> {
-    let o: DownloadOptions = self::options(options, "options")?;
-    callback(&o.on_progress, "onProgress")?;
+    let (o, copy) = if options.is_undefined() || options.is_null() {
+        (DownloadOptions::default(), JsValue::from(Object::new()))
+    } else if !options.is_object() || input::is_array_checked(&options).unwrap_or(true) {
+        return Err(invalid_argument("options", "must be an object".into()));
+    } else {
+        let copy = input::snapshot(&options, "", 0)
+            .map_err(|e| errors::to_js(&super::rename(e, "options")))?;
+        let o = input::read::<DownloadOptions>(copy.clone(), "options")
+            .map_err(|e| errors::to_js(&super::prefix(e, "options")))?;
+        (o, copy)
+    };
+    let on_progress = super::get(&copy, "onProgress");
+    let signal = super::get(&copy, "signal");
+    callback(&on_progress, "onProgress")?;
     let max_resumes = o.max_resumes.unwrap_or(5);
     if max_resumes > MAX_RESUMES {
         return Err(invalid_argument(
@@ -51,13 +62,13 @@ pub fn archive_download_options(options: JsValue) -> Result<JsValue, JsValue> {
             format!("must be an integer from 0 to {MAX_RESUMES}"),
         ));
     }
-    if !o.signal.is_undefined() && !o.signal.is_instance_of::<JsAbortSignal>() {
+    if !signal.is_undefined() && !input::is_abort_signal(&signal) {
         return Err(invalid_argument("signal", "must be an AbortSignal".into()));
     }
     let out = Object::new();
-    set(&out, "onProgress", &o.on_progress);
+    set(&out, "onProgress", &on_progress);
     set(&out, "maxResumes", &JsValue::from(max_resumes));
-    set(&out, "signal", &o.signal);
+    set(&out, "signal", &signal);
     Ok(out.into())
 }
 

@@ -293,6 +293,27 @@ describe("downloads from the storage origin", () => {
     const { archiveId } = await availableArchive({ sizeBytes: 10_000 });
     await assert.rejects(client.downloadArchive(archiveId, { maxResumes: -1 }), (e) => e.code === "INVALID_ARGUMENT");
     await assert.rejects(client.downloadArchive(archiveId, { onProgress: 5 }), (e) => e.code === "INVALID_ARGUMENT");
+    // Read as every other argument is: the field named, unknown keys and odd values refused.
+    const refused = (options, field, message) =>
+      assert.rejects(client.downloadArchive(archiveId, options), (e) => {
+        assert.equal(e.name, "ValidationError");
+        assert.equal(e.code, "INVALID_ARGUMENT");
+        assert.equal(e.field, field);
+        if (message) assert.match(e.message, message);
+        return true;
+      });
+    await refused({ maxResumes: -1 }, "options.maxResumes");
+    await refused({ maxResumes: "2" }, "options.maxResumes");
+    await refused({ maxResumes: 101 }, "maxResumes", /0 to/);
+    await refused({ maxResume: 2 }, "options", /unknown field `maxResume`/);
+    await refused({ onProgress: null }, "onProgress", /function/);
+    await refused({ signal: {} }, "signal", /AbortSignal/);
+    await refused({ signal: null }, "signal", /AbortSignal/);
+    await refused("fast", "options", /object/);
+    await refused([], "options", /object/);
+    await refused({ get maxResumes() { throw new Error("no"); } }, "options", /getter/);
+    const stream = await client.downloadArchive(archiveId, { maxResumes: 0, signal: new AbortController().signal, onProgress() {} });
+    assert.equal((await readAll(stream)).bytes, 10_000);
   });
 });
 
