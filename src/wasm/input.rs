@@ -124,7 +124,11 @@ pub(super) fn snapshot(v: &JsValue, path: &str, depth: u32) -> Result<JsValue, E
         let out = Array::new();
         for i in 0..len as u32 {
             let item = Reflect::get_u32(v, i).map_err(unreadable)?;
-            out.push(&snapshot(&item, &format!("{path}[{i}]"), depth + 1)?);
+            if item.is_object() {
+                out.push(&snapshot(&item, &format!("{path}[{i}]"), depth + 1)?);
+            } else {
+                out.push(&item);
+            }
         }
         return Ok(out.into());
     }
@@ -144,16 +148,19 @@ pub(super) fn snapshot(v: &JsValue, path: &str, depth: u32) -> Result<JsValue, E
     }
     let out = Object::new();
     for key in Reflect::own_keys(v).map_err(unreadable)?.iter() {
-        let Some(name) = key.as_string() else {
+        if !key.is_string() {
             continue; // symbol keys are not data
-        };
+        }
         let value = Reflect::get(v, &key).map_err(unreadable)?;
         if value.is_undefined() {
             continue;
         }
-        let copied = if depth == 0 && is_abort_signal(&value) {
+        // A primitive is kept as it is, without its key's name or path being made (the common
+        // case: they are made only for a nested object or array).
+        let copied = if !value.is_object() || (depth == 0 && is_abort_signal(&value)) {
             value // per-call options: the signal is kept as it is
         } else {
+            let name = key.as_string().unwrap_or_default();
             snapshot(&value, &join(path, &name), depth + 1)?
         };
         Reflect::set(&out, &key, &copied).map_err(unreadable)?;
