@@ -1,8 +1,8 @@
-// The promise machinery of the bindings (src/transport/settle.rs): each call's future is run by
-// the SDK's own executor and awaits fetch's promise through a numbered slot whose two bound
-// functions are reused by later awaits. These tests answer many calls at once, in another order
-// than they were made, over several rounds (slots reused), and check that every call gets its own
-// answer; and that odd fetch outcomes settle the call with a typed error, leaving the client usable.
+// The promise machinery of the bindings: each call's future runs as a Promise
+// (wasm-bindgen-futures) and awaits the user's fetch (JsFuture). These tests answer many calls at
+// once, in another order than they were made, over several rounds, and check that every call gets
+// its own answer; and that odd fetch outcomes settle the call with a typed error, leaving the
+// client usable.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { FlexpertoClient } from "flexperto-sdk";
