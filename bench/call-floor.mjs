@@ -15,7 +15,8 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
 import { FlexpertoClient } from "flexperto-sdk";
-import Stripe from "stripe";
+
+import { baseUrl, canned, cannedStripe, customerBody, key, perCall as timed, userBody } from "./canned.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const out = `${root}target/call-floor/pkg`;
@@ -27,23 +28,9 @@ const { Floor, Path } = createRequire(import.meta.url)(`${out}/call_floor.js`);
 
 const N = Number(process.env.BENCH_N ?? 20000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
-const userBody = JSON.stringify({
-  items: [{ id: "usr_0001", email: "bench@example.invalid", role: "expert", firstName: "Bench", lastName: "Mark", emailConfirmed: true, createdAt: "2026-11-28T20:00:00Z" }],
-  total: 1,
-  limit: 1,
-  offset: 0,
-});
-const customerBody = JSON.stringify({
-  object: "list",
-  url: "/v1/customers",
-  has_more: false,
-  data: [{ id: "cus_0001", object: "customer", email: "bench@example.invalid", name: "Bench Mark", created: 1764360000, livemode: false, metadata: {} }],
-});
-const canned = (body) => async () => new Response(body, { status: 200, headers: { "content-type": "application/json", "request-id": "req_1" } });
-const key = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjIwMDAwMDAwMDB9.c2ln";
-const client = new FlexpertoClient({ baseUrl: "http://127.0.0.1:1", apiKey: key, fetch: canned(userBody) });
-const floor = new Floor(canned(userBody), "http://127.0.0.1:1", key, client.userAgent);
-const stripe = new Stripe("sk_test_bench", { httpClient: Stripe.createFetchHttpClient(canned(customerBody)), maxNetworkRetries: 0, telemetry: false });
+const client = new FlexpertoClient({ baseUrl, apiKey: key, fetch: canned(userBody) });
+const floor = new Floor(canned(userBody), baseUrl, key, client.userAgent);
+const stripe = cannedStripe();
 
 const query = { limit: 1, role: "expert" };
 const runs = {
@@ -51,15 +38,12 @@ const runs = {
   "canned customers": () => canned(customerBody)().then((r) => r.json()),
   "SDK listUsers": () => client.listUsers(query),
   "floor (items 1 and 2)": async () => JSON.parse(await floor.listUsers(query, Path.Mandated)),
+  "floor without the request's timer": async () => JSON.parse(await floor.listUsers(query, Path.MandatedNoTimer)),
   "floor, Request without gloo-net": async () => JSON.parse(await floor.listUsers(query, Path.DirectRequest)),
   "floor, and no timer": async () => JSON.parse(await floor.listUsers(query, Path.DirectNoTimer)),
   "stripe customers.list": () => stripe.customers.list({ limit: 1, email: "bench@example.invalid" }),
 };
-async function perCall(fn) {
-  const t0 = performance.now();
-  for (let i = 0; i < N; i++) await fn();
-  return ((performance.now() - t0) * 1000) / N;
-}
+const perCall = (fn) => timed(fn, N);
 if ((await runs["floor (items 1 and 2)"]()).items[0].id !== "usr_0001" || (await runs["SDK listUsers"]()).items[0].id !== "usr_0001") {
   throw new Error("canned answers not read");
 }
@@ -69,7 +53,7 @@ for (let r = 0; r < ROUNDS; r++) for (const [name, fn] of Object.entries(runs)) 
 const median = (name) => times[name].sort((a, b) => a - b)[times[name].length >> 1];
 const stripeOwn = median("stripe customers.list") - median("canned customers");
 console.log(`stripe-node customers.list, own work: ${stripeOwn.toFixed(1)} us/call`);
-for (const name of ["SDK listUsers", "floor (items 1 and 2)", "floor, Request without gloo-net", "floor, and no timer"]) {
+for (const name of ["SDK listUsers", "floor (items 1 and 2)", "floor without the request's timer", "floor, Request without gloo-net", "floor, and no timer"]) {
   const own = median(name) - median("canned users");
   console.log(`${name.padEnd(34)} own work ${own.toFixed(1).padStart(5)} us/call, ${(own / stripeOwn).toFixed(2)}x stripe's (target for the SDK <= 0.8x)`);
 }

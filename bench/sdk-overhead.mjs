@@ -9,32 +9,19 @@
 // JS the way gloo-net and src/transport/fetch.rs make them, without the SDK, as a ratio of
 // stripe's own work: the part of the 0.8x target that item 1 leaves to the SDK's own code.
 import { FlexpertoClient } from "flexperto-sdk";
-import Stripe from "stripe";
+
+import { baseUrl, canned, cannedStripe, customerBody, key, perCall as timed, userBody } from "./canned.mjs";
 
 const N = Number(process.env.BENCH_N ?? 20000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
-const userBody = JSON.stringify({
-  items: [{ id: "usr_0001", email: "bench@example.invalid", role: "expert", firstName: "Bench", lastName: "Mark", emailConfirmed: true, createdAt: "2026-11-28T20:00:00Z" }],
-  total: 1,
-  limit: 1,
-  offset: 0,
-});
-const customerBody = JSON.stringify({
-  object: "list",
-  url: "/v1/customers",
-  has_more: false,
-  data: [{ id: "cus_0001", object: "customer", email: "bench@example.invalid", name: "Bench Mark", created: 1764360000, livemode: false, metadata: {} }],
-});
-const canned = (body) => async () => new Response(body, { status: 200, headers: { "content-type": "application/json", "request-id": "req_1" } });
-const key = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjIwMDAwMDAwMDB9.c2ln";
-const client = new FlexpertoClient({ baseUrl: "http://127.0.0.1:1", apiKey: key, fetch: canned(userBody) });
+const client = new FlexpertoClient({ baseUrl, apiKey: key, fetch: canned(userBody) });
 // The same client with request hooks that do nothing: what hooks cost when set. The client above
 // has none, so its figure is the per-call cost every user pays; the ratio of the two bounds what
 // the hook machinery adds (issue 13: no measurable CPU when none is set).
 let hookCalls = 0;
-const hooked = new FlexpertoClient({ baseUrl: "http://127.0.0.1:1", apiKey: key, fetch: canned(userBody), onRequest: () => void hookCalls++, onResponse: () => void hookCalls++ });
-const stripe = new Stripe("sk_test_bench", { httpClient: Stripe.createFetchHttpClient(canned(customerBody)), maxNetworkRetries: 0, telemetry: false });
+const hooked = new FlexpertoClient({ baseUrl, apiKey: key, fetch: canned(userBody), onRequest: () => void hookCalls++, onResponse: () => void hookCalls++ });
+const stripe = cannedStripe();
 
 // The platform objects of one call, as the SDK makes them (src/transport/fetch.rs) through
 // gloo-net 0.7 (`RequestBuilder::new`, `.method`, `.redirect`, `.header`, `build()`), in the same
@@ -42,43 +29,34 @@ const stripe = new Stripe("sk_test_bench", { httpClient: Stripe.createFetchHttpC
 const abortProto = AbortController.prototype.abort;
 const userAgent = client.userAgent;
 const builtUrl = "http://127.0.0.1:1/api/v2/users/users?limit=1&role=expert";
+// The SDK's own headers, made once per client (src/transport/fetch.rs) and handed to each builder.
+const sdkHeaders = new Headers({ accept: "application/json", "api-key": key, "user-agent": userAgent });
 function platformObjects() {
   // fetch.rs: the request's own controller, its timer (the caller's signal is not set here).
   const controller = new AbortController();
   const timer = setTimeout(abortProto.bind(controller, undefined), 30000);
-  // RequestBuilder::new: a RequestInit, a Headers and a URLSearchParams.
+  // RequestBuilder::new: a RequestInit, a Headers (then replaced by the client's) and a
+  // URLSearchParams.
   const init = {};
-  const headers = new Headers();
+  new Headers();
   const query = new URLSearchParams();
   init.method = "GET";
   init.redirect = "manual";
-  headers.set("accept", "application/json");
-  headers.set("api-key", key);
-  headers.set("user-agent", userAgent);
   // build(): a Request to resolve the URL, a URL to merge the query, then the Request itself.
   const probe = new Request(builtUrl);
   const url = new URL(probe.url);
   const search = url.search;
   const extra = query.toString();
   url.search = extra ? `${search}&${extra}` : search;
-  init.headers = headers;
+  init.headers = sdkHeaders;
   const request = new Request(url.toString(), init);
   // fetch(request, { signal }), then the answer: the timer is cleared.
   const fetchInit = { signal: controller.signal };
   clearTimeout(timer);
   return [request, fetchInit];
 }
-async function platformPerCall() {
-  const t0 = performance.now();
-  for (let i = 0; i < N; i++) await platformObjects();
-  return ((performance.now() - t0) * 1000) / N;
-}
-
-async function perCall(fn) {
-  const t0 = performance.now();
-  for (let i = 0; i < N; i++) await fn();
-  return ((performance.now() - t0) * 1000) / N;
-}
+const perCall = (fn) => timed(fn, N);
+const platformPerCall = () => perCall(platformObjects);
 const rawUsers = () => canned(userBody)().then((r) => r.json());
 const rawCustomers = () => canned(customerBody)().then((r) => r.json());
 const sdk = () => client.listUsers({ limit: 1, role: "expert" });
