@@ -54,16 +54,19 @@ pub fn archive_download_options(options: JsValue) -> Result<JsValue, JsValue> {
     };
     let on_progress = super::get(&copy, "onProgress");
     let signal = super::get(&copy, "signal");
-    callback(&on_progress, "onProgress")?;
+    callback(&on_progress, "options.onProgress")?;
     let max_resumes = o.max_resumes.unwrap_or(5);
     if max_resumes > MAX_RESUMES {
         return Err(invalid_argument(
-            "maxResumes",
+            "options.maxResumes",
             format!("must be an integer from 0 to {MAX_RESUMES}"),
         ));
     }
     if !signal.is_undefined() && !input::is_abort_signal(&signal) {
-        return Err(invalid_argument("signal", "must be an AbortSignal".into()));
+        return Err(invalid_argument(
+            "options.signal",
+            "must be an AbortSignal".into(),
+        ));
     }
     let out = Object::new();
     set(&out, "onProgress", &on_progress);

@@ -304,11 +304,11 @@ describe("downloads from the storage origin", () => {
       });
     await refused({ maxResumes: -1 }, "options.maxResumes");
     await refused({ maxResumes: "2" }, "options.maxResumes");
-    await refused({ maxResumes: 101 }, "maxResumes", /0 to/);
+    await refused({ maxResumes: 101 }, "options.maxResumes", /0 to/);
     await refused({ maxResume: 2 }, "options", /unknown field `maxResume`/);
-    await refused({ onProgress: null }, "onProgress", /function/);
-    await refused({ signal: {} }, "signal", /AbortSignal/);
-    await refused({ signal: null }, "signal", /AbortSignal/);
+    await refused({ onProgress: null }, "options.onProgress", /function/);
+    await refused({ signal: {} }, "options.signal", /AbortSignal/);
+    await refused({ signal: null }, "options.signal", /AbortSignal/);
     await refused("fast", "options", /object/);
     await refused([], "options", /object/);
     await refused({ get maxResumes() { throw new Error("no"); } }, "options", /getter/);
