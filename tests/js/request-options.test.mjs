@@ -130,6 +130,30 @@ describe("per-call options", () => {
     }
     assert.equal(seen.length, sent, "refused calls send nothing");
   });
+
+  test("the SDK's own headers are the same on every request: a call's headers, a POST's content-type and a fetch that edits its Request leak into no later request", async () => {
+    const seen = [];
+    const editing = (request, init) => {
+      seen.push({ method: request.method, headers: Object.fromEntries(request.headers) });
+      request.headers.set("x-edited-by-fetch", "1"); // the Request's own copy
+      return fetch(request, init);
+    };
+    const c = client({ fetch: editing });
+    await c.listUsers({ limit: 1 }, { headers: { "x-trace-id": "first" } });
+    await c.listUsers({ limit: 1 });
+    await c.createApiToken({ name: "headers-test" });
+    await c.listUsers({ limit: 1 });
+    await c.listUsers({ limit: 1 }, { headers: { "x-trace-id": "last" } });
+    assert.deepEqual(seen.map((r) => r.method), ["GET", "GET", "POST", "GET", "GET"]);
+    for (const [i, r] of seen.entries()) {
+      assert.equal(r.headers["api-key"], key, `request ${i}`);
+      assert.equal(r.headers.accept, "application/json", `request ${i}`);
+      assert.match(r.headers["user-agent"], /^flexperto-sdk\//, `request ${i}`);
+      assert.equal(r.headers["x-edited-by-fetch"], undefined, `request ${i}: an edit of an earlier Request`);
+      assert.equal(r.headers["content-type"], r.method === "POST" ? "application/json" : undefined, `request ${i}`);
+    }
+    assert.deepEqual(seen.map((r) => r.headers["x-trace-id"]), ["first", undefined, undefined, undefined, "last"]);
+  });
 });
 
 describe("hooks", () => {
