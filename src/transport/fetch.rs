@@ -62,10 +62,11 @@ struct Shared {
 }
 
 /// The headers every request of a client sends (`accept`, `api-key`, `user-agent`), as one
-/// `Headers` object per client, given to each `RequestBuilder` with `.headers()` when a call adds
-/// none of its own: the `Request` constructor copies them, and nothing else holds the object.
-/// Making them per request (a `Headers` and three `set`, six strings across the boundary) cost
-/// about 1 us of the SDK's own CPU per call (bench/README.md, "CPU per call").
+/// `Headers` object per client, given to each `RequestBuilder` with `.headers()` (a call with
+/// headers of its own gets a copy): the `Request` constructor copies them, and nothing else holds
+/// the object. Made per request (a `Headers` and three `set`, six strings across the boundary),
+/// they cost about 1 us of the SDK's own CPU per call: branch cpu2's A/B in one process, own CPU
+/// 29.7 -> 27.3 us with this and its other changes (bench/README.md, "CPU per call, 2026-11-30").
 struct SdkHeaders {
     /// What they were made from: another key or User-Agent makes them again.
     api_key: String,
@@ -201,21 +202,16 @@ impl FetchTransport {
         let mut builder = RequestBuilder::new(&url)
             .method(gloo_method(req.method))
             .redirect(RequestRedirect::Manual);
+        let sdk = self.sdk_headers(out, req.body.is_some())?;
         if out.headers.is_empty() {
-            builder = builder.headers(self.sdk_headers(out, req.body.is_some())?);
+            builder = builder.headers(Headers::from_raw(sdk));
         } else {
-            builder = builder
-                .header("accept", "application/json")
-                .header("api-key", out.api_key);
-            if self.shared.send_user_agent {
-                builder = builder.header("user-agent", out.user_agent);
-            }
-            if req.body.is_some() {
-                builder = builder.header("content-type", "application/json");
-            }
+            // A call's own headers go into a copy: the client's object is shared by its requests.
+            let own = web_sys::Headers::new_with_headers(&sdk)?;
             for (name, value) in out.headers {
-                builder = builder.header(name, value);
+                own.set(name, value)?;
             }
+            builder = builder.headers(Headers::from_raw(own));
         }
         let built = match &req.body {
             Some(b) => builder.body(JsValue::from_str(b)),
@@ -246,8 +242,10 @@ impl FetchTransport {
 }
 
 impl FetchTransport {
-    /// The SDK's headers for `out` (with `content-type` when `json`), made on first use.
-    fn sdk_headers(&self, out: &Outgoing<'_>, json: bool) -> Result<Headers, JsValue> {
+    /// The SDK's headers for `out` (with `content-type` when `json`), made on first use: the one
+    /// place they are written. The object is shared by the client's requests: never set a header
+    /// on it (a call's own headers go into a copy, see `exchange`).
+    fn sdk_headers(&self, out: &Outgoing<'_>, json: bool) -> Result<web_sys::Headers, JsValue> {
         let mut cache = self.shared.headers.borrow_mut();
         let fresh = cache
             .as_ref()
@@ -275,11 +273,11 @@ impl FetchTransport {
         let c = cache
             .as_ref()
             .ok_or_else(|| JsValue::from_str("no headers"))?;
-        Ok(Headers::from_raw(if json {
+        Ok(if json {
             c.json.clone()
         } else {
             c.plain.clone()
-        }))
+        })
     }
 }
 
