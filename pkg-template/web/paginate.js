@@ -2,8 +2,7 @@
 // archives(), on one paginator. When to stop (short page, total reached, a server that ignores
 // offset or limit) and the bounds of pageSize and toArray's limit are the wasm core's
 // (src/pagination.rs); this file only fetches pages and hands out their items.
-import { Paginator, toArrayLimit } from "./flexperto_sdk.js";
-import { argumentError } from "./errors.js";
+import { Paginator, iterationArgument, toArrayLimit } from "./flexperto_sdk.js";
 
 function idOf(item) {
   const id = item?.id;
@@ -32,8 +31,7 @@ export function paginate(fetchPage, pageSize, paginated) {
   const it = /** @type {any} */ (items());
   /** At most `limit` items (required, 1 to 10000), as an array. */
   it.toArray = async (options) => {
-    if (options === null || typeof options !== "object") throw argumentError("options", "toArray takes { limit }");
-    const limit = toArrayLimit(options.limit);
+    const limit = toArrayLimit(options);
     const out = [];
     for await (const item of it) {
       out.push(item);
@@ -44,16 +42,6 @@ export function paginate(fetchPage, pageSize, paginated) {
   return it;
 }
 
-function objectArg(v, name) {
-  if (v === undefined) return {};
-  if (v === null || typeof v !== "object" || Array.isArray(v)) throw argumentError(name, "must be an object");
-  return v;
-}
-
-function onlyKeys(o, keys, name) {
-  for (const k of Object.keys(o)) if (!keys.includes(k)) throw argumentError(`${name}.${k}`, "unknown option");
-}
-
 /** Per-call options (signal, timeoutMs, headers) go on to each page's request when given. */
 const withOptions = (args, requestOptions) => (requestOptions === undefined ? args : [...args, requestOptions]);
 
@@ -62,9 +50,7 @@ const withOptions = (args, requestOptions) => (requestOptions === undefined ? ar
  * @param {any} client @param {unknown} query @param {unknown} [requestOptions]
  */
 export function users(client, query, requestOptions) {
-  const q = objectArg(query, "query");
-  onlyKeys(q, ["role", "email", "pageSize"], "query");
-  const { pageSize, ...filter } = q;
+  const [filter, pageSize] = iterationArgument("users", query);
   return paginate((limit, offset) => client.listUsers(...withOptions([{ ...filter, limit, offset }], requestOptions)), pageSize, true);
 }
 
@@ -73,9 +59,7 @@ export function users(client, query, requestOptions) {
  * @param {any} client @param {unknown} options @param {unknown} [requestOptions]
  */
 export function archives(client, options, requestOptions) {
-  const o = objectArg(options, "options");
-  onlyKeys(o, ["status", "pageSize"], "options");
-  const { pageSize, ...filter } = o;
+  const [filter, pageSize] = iterationArgument("archives", options);
   return paginate((limit, offset) => client.listArchives(...withOptions([{ ...filter, limit, offset }], requestOptions)), pageSize, true);
 }
 

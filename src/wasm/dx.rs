@@ -4,9 +4,11 @@
 //! so the package entries do not export them; the adapters import them from the glue.
 
 use js_sys::{Array, Object, Reflect};
+use serde::de::IgnoredAny;
+use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
-use super::errors;
+use super::{errors, input};
 use crate::error::Error;
 use crate::pagination;
 use crate::webhook::flow::{self, Outcome};
@@ -89,12 +91,89 @@ pub fn platform_accepts(status: u16) -> bool {
     flow::platform_accepts(status)
 }
 
-/// The `limit` of `toArray`, checked (a `ValidationError` otherwise).
+/// `toArray`'s options: `{ limit }`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // the key is what is read; the value is checked by the paginator
+struct ToArrayOptions {
+    #[serde(default)]
+    limit: Option<IgnoredAny>,
+}
+
+/// The `limit` of `toArray(options)`, read from `options` as the methods read their arguments
+/// (getters and Proxies that throw, unknown keys: typed errors) and checked.
 /// Internal.
 /// @internal
 #[wasm_bindgen(js_name = toArrayLimit)]
-pub fn to_array_limit(limit: JsValue) -> Result<u32, JsValue> {
-    pagination::to_array_limit(num(&limit)).map_err(|e| errors::to_js(&Error::Validation(e)))
+pub fn to_array_limit(options: JsValue) -> Result<u32, JsValue> {
+    let read = |options: &JsValue| -> Result<u32, Error> {
+        input::from_js::<ToArrayOptions>(options, "options")?;
+        let copy = input::snapshot(options, "options", 0)?;
+        pagination::to_array_limit(num(&super::get(&copy, "limit"))).map_err(Error::Validation)
+    };
+    read(&options).map_err(|e| errors::to_js(&e))
+}
+
+/// `users(query)`: the filters of listUsers and the page size; the values are checked by
+/// listUsers and the paginator, the keys here.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[allow(dead_code)] // the keys are what is read; the values go on as they are
+struct UsersIteration {
+    #[serde(default)]
+    role: Option<IgnoredAny>,
+    #[serde(default)]
+    email: Option<IgnoredAny>,
+    #[serde(default)]
+    page_size: Option<IgnoredAny>,
+}
+
+/// `archives(options)`: the filter of listArchives and the page size.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[allow(dead_code)]
+struct ArchivesIteration {
+    #[serde(default)]
+    status: Option<IgnoredAny>,
+    #[serde(default)]
+    page_size: Option<IgnoredAny>,
+}
+
+/// The first argument of a list iterator, `users(query)` or `archives(options)` (`of`), read as
+/// the list methods read theirs (`undefined` is none; getters and Proxies that throw, other kinds
+/// of values and unknown keys are typed errors): `[filter, pageSize]`, the plain filter object each
+/// page's call gets and the page size for the `Paginator`.
+/// Internal.
+/// @internal
+#[wasm_bindgen(js_name = iterationArgument)]
+pub fn iteration_argument(of: &str, value: JsValue) -> Result<Array, JsValue> {
+    let read = |value: &JsValue| -> Result<Array, Error> {
+        let filter = Object::new();
+        let out = Array::new();
+        if value.is_undefined() {
+            out.push(&filter);
+            out.push(&JsValue::UNDEFINED);
+            return Ok(out);
+        }
+        let (name, keys): (&str, &[&str]) = if of == "users" {
+            input::from_js::<UsersIteration>(value, "query")?;
+            ("query", &["role", "email"])
+        } else {
+            input::from_js::<ArchivesIteration>(value, "options")?;
+            ("options", &["status"])
+        };
+        let copy = input::snapshot(value, name, 0)?;
+        for key in keys {
+            let v = super::get(&copy, key);
+            if !v.is_undefined() {
+                put(&filter, key, &v);
+            }
+        }
+        out.push(&filter);
+        out.push(&super::get(&copy, "pageSize"));
+        Ok(out)
+    };
+    read(&value).map_err(|e| errors::to_js(&e))
 }
 
 /// The paginator of one iteration (see crate::pagination).

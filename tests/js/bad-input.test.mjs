@@ -14,7 +14,7 @@ const newClient = () => new FlexpertoClient({ baseUrl: "https://api.example.com"
 
 const FIELDS = ["email", "firstName", "lastName", "role", "limit", "offset", "status", "moderatorAccountId", "participants",
   "accessLinkNotBefore", "accessLinkValidUntil", "expert", "customer", "validForMinutes", "name", "userId", "expiresAt",
-  "topic", "url", "signal", "timeoutMs", "headers", "suppressMails", "allowHttpLoopback", "enableAutomaticRecording",
+  "topic", "url", "pageSize", "signal", "timeoutMs", "headers", "suppressMails", "allowHttpLoopback", "enableAutomaticRecording",
   "tenant", "environment", "baseUrl", "apiKey", "maxRetries", "routes", "fetch", "onRequest", "onResponse", "appInfo"];
 
 /** Every JS kind of value, made fresh for each call (proxies get revoked, objects mutated). */
@@ -62,6 +62,20 @@ const METHODS = {
   getArchive: () => ["arc_1", {}],
   archiveDownloadUrl: () => ["arc_1", {}],
   abandonArchive: () => ["conf_1", {}],
+  downloadArchive: () => ["arc_1", { maxResumes: 1 }, {}],
+  checkSpec: () => [{}],
+};
+// The list iterators: each is called with odd values, and its first page asked for.
+const ITERATORS = {
+  users: () => [{ role: "expert", pageSize: 10 }, {}],
+  archives: () => [{ status: "AVAILABLE", pageSize: 10 }, {}],
+  webhookSubscriptions: () => [{}],
+  apiTokens: () => [{}],
+};
+// Public methods of FlexpertoClient tried neither way, and why.
+const ELSEWHERE = {
+  free: "wasm-bindgen's: takes no argument",
+  __destroy_into_raw: "wasm-bindgen's internal step of free()",
 };
 const OPTION_KEYS = ["signal", "timeoutMs", "headers"];
 
@@ -135,6 +149,30 @@ test("every client method answers bad input with a typed error or works", async 
   assert.deepEqual(bad.slice(0, 40), [], `${bad.length} of ${total} calls gave no typed error`);
   // The wasm is still usable afterwards.
   await client.listUsers({ limit: 1 });
+});
+
+test("every list iterator answers bad input with a typed error, at the call or at its first page, or works", async () => {
+  const client = newClient();
+  let total = 0;
+  const bad = [];
+  for (const [name, valid] of Object.entries(ITERATORS)) {
+    const r = await check(name, variants(valid), (args) => client[name](...args)[Symbol.asyncIterator]().next());
+    total += r.n;
+    bad.push(...r.bad);
+  }
+  assert.deepEqual(bad.slice(0, 40), [], `${bad.length} of ${total} calls gave no typed error`);
+  await client.listUsers({ limit: 1 });
+});
+
+test("every public method of the client is tried here (a new endpoint's method fails this until it is)", () => {
+  const names = new Set();
+  for (let p = FlexpertoClient.prototype; p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    for (const k of Object.getOwnPropertyNames(p)) {
+      if (k !== "constructor" && typeof Object.getOwnPropertyDescriptor(p, k).value === "function") names.add(k);
+    }
+  }
+  const missing = [...names].filter((k) => !(k in METHODS) && !(k in ITERATORS) && !(k in ELSEWHERE));
+  assert.deepEqual(missing, [], "methods without odd-value calls");
 });
 
 test("the constructor answers bad options with a ConfigError or works", async () => {
