@@ -1,5 +1,7 @@
 // flexperto-sdk/testing: helpers for a plugin's own tests (Node).
-import type { ArchiveRecord, ArchiveStatus, FlexpertoClientOptions, OperationId } from "../node/index.js";
+import type { ArchiveRecord, ArchiveStatus, ContractOperation, FlexpertoClientOptions, OperationId } from "../node/index.js";
+
+export type { ContractOperation };
 import { FlexpertoClient } from "../node/index.js";
 
 /** Every archive status, in life-cycle order. */
@@ -135,20 +137,6 @@ export interface FakeRequest {
   method: string;
   url: string;
   status: number;
-}
-
-/** An operation of the contract and the answer the contract gives it. */
-export interface ContractOperation {
-  operationId: OperationId;
-  method: "GET" | "POST" | "PATCH" | "DELETE";
-  /** The path template, e.g. `/api/v2/users/users/{userId}/confirm-email`. */
-  path: string;
-  /** Its success status. */
-  status: number;
-  /** A body made from the success response's schema (its examples, first enum values, types). */
-  body?: unknown;
-  /** The `Location` of a redirect. */
-  location?: string;
 }
 
 /** Every operation of the contract this package ships, in contract order, with the answer the contract gives it. */

@@ -28,14 +28,39 @@ impl JsClient {
     }
 }
 
-/// Every operation of the contract with the answer the contract gives it, in contract order:
-/// `[{ operationId, method, path, status, body?, location? }]`, the body made from the success
-/// response's schema by `build.rs` (an `example`, the first `enum` value, else from the type).
+/// An operation of the contract and the answer the contract gives it (`contractAnswers`, the
+/// testing entry's `contractOperations()`). Declared for TypeScript (tsify); the values cross as
+/// `build.rs` wrote them.
+#[cfg(feature = "node")]
+#[derive(serde::Deserialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+pub struct ContractOperation {
+    /// The operation.
+    #[tsify(type = "OperationId")]
+    pub operation_id: String,
+    /// GET, POST, PATCH or DELETE.
+    pub method: String,
+    /// The path template, e.g. `/api/v2/users/users/{userId}/confirm-email`.
+    pub path: String,
+    /// Its success status.
+    pub status: u16,
+    /// A body made from the success response's schema (its examples, first enum values, types).
+    #[tsify(optional, type = "unknown")]
+    pub body: Option<()>,
+    /// The `Location` of a redirect.
+    #[tsify(optional)]
+    pub location: Option<String>,
+}
+
+/// Every operation of the contract with the answer the contract gives it, in contract order, the
+/// body made from the success response's schema by `build.rs` (an `example`, the first `enum`
+/// value, else from the type).
 /// What `flexperto-sdk/testing`'s fake answers an operation it keeps no state for (Node only, as
 /// that entry is: about 1 KiB gzip the web build leaves out).
 /// @internal
 #[cfg(feature = "node")]
-#[wasm_bindgen(js_name = contractAnswers)]
+#[wasm_bindgen(js_name = contractAnswers, unchecked_return_type = "ContractOperation[]")]
 pub fn contract_answers() -> Result<JsValue, JsValue> {
     js_sys::JSON::parse(include_str!(concat!(env!("OUT_DIR"), "/answers.json")))
 }
