@@ -648,14 +648,16 @@ export class FakeFlexpertoClient extends sdk.FlexpertoClient {
     const record = { operationId: found.op?.operationId, method: request.method, url: request.url };
     let answer;
     if (found.op === undefined) {
-      answer = empty(found.status); // a route the tenant does not serve: no error body
+      // A path the tenant does not serve: 404 with the simulator's error body; a method it does not
+      // serve on a known path: 405 without a body (as the simulator's router answers).
+      answer = found.status === 404 ? failure(404, "NOT_FOUND", "no such route") : empty(found.status);
     } else {
       const text = await request.text();
       let body;
       try {
         body = text === "" ? undefined : JSON.parse(text);
-      } catch {
-        answer = failure(400, "BAD_REQUEST", "the body is not JSON");
+      } catch (e) {
+        answer = failure(400, "MALFORMED_JSON", `body is not JSON: ${e.message}`);
       }
       const handler = this.#stateful ? HANDLERS[found.op.operationId] : undefined;
       const op = found.op;

@@ -215,6 +215,24 @@ describe("FakeFlexpertoClient", () => {
     assert.equal(w.accessLinkNotBefore.valueOf(), Math.ceil(from.getTime() / 1000) * 1000, "the start rounded up to a whole second");
   });
 
+  test("a path the tenant does not serve is a 404 with the simulator's error body", async () => {
+    const routes = { getPlatformSettings: "/api/v2/nowhere" };
+    const sim = await startSimulator();
+    try {
+      const errors = [];
+      for (const c of [new FlexpertoClient({ baseUrl: sim.url, apiKey: await sim.apiKey(), routes }), new FakeFlexpertoClient({ routes })]) {
+        await c.getPlatformSettings().then(
+          () => assert.fail("answered"),
+          (e) => errors.push([e.name, e.status, e.code, e.body]),
+        );
+      }
+      assert.deepEqual(errors[1], errors[0]);
+      assert.deepEqual(errors[0], ["ApiError", 404, "NOT_FOUND", { status: 404, code: "NOT_FOUND", message: "no such route" }]);
+    } finally {
+      await sim.stop();
+    }
+  });
+
   test("its options are checked: no fetch of your own, stateful a boolean", () => {
     const refused = (options, what) =>
       assert.throws(() => new FakeFlexpertoClient(options), (x) => x instanceof Error && x.name === "ConfigError" && x.code === "INVALID_OPTION" && x.message.includes(what));
@@ -232,7 +250,7 @@ describe("FakeFlexpertoClient", () => {
     // check lets `%2e%2e` through (the URL parser makes it `..`), which lands there.
     let x;
     try {
-      x = new FakeFlexpertoClient({ baseUrl: "https://fake.test.flexperto.com/api", routes: { getPlatformSettings: "/%2e%2e/apiX/v2/platform/settings" } });
+      x = new FakeFlexpertoClient({ baseUrl: "https://fake.test.flexperto.com/api", maxRetries: 0, routes: { getPlatformSettings: "/%2e%2e/apiX/v2/platform/settings" } });
     } catch (e) {
       assert.equal(e.code, "INVALID_ROUTE"); // once the client refuses such a route itself
       return;
