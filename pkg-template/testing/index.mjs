@@ -274,7 +274,6 @@ let operations;
 const json = (status, body) => ({ status, body });
 const empty = (status) => ({ status });
 const failure = (status, code, message) => ({ status, body: { status, code, message } });
-const now = () => new Date().toISOString();
 
 /** The wire form of a stored archive record (the bytes you seeded stay out of it). */
 function archiveWire(record) {
@@ -408,7 +407,7 @@ const HANDLERS = {
     if (r === undefined) return failure(404, "NOT_FOUND", "no such archive");
     const status = statusNow(r);
     if (!sdk.isDownloadable(status)) return failure(409, "CONFLICT", `archive ${r.id} is ${status}: there is no file to download`);
-    return { status: 302, headers: { location: `${STORAGE}${encodeURIComponent(r.id)}.zip` } };
+    return { status: 302, headers: { location: `${STORAGE}${encodeURIComponent(r.id)}.zip`, "cache-control": "no-store" } };
   },
   abandonArchive(f, { params }) {
     const r = [...f.archiveRecords.values()].find((x) => x.subject?.conference_id === params.conferenceId);
@@ -429,7 +428,7 @@ const HANDLERS = {
   createWebhookSubscription(f, { body }) {
     if (body?.topic !== "archive.available") return failure(422, "UNKNOWN_TOPIC", `topic: unknown topic ${JSON.stringify(body?.topic)} (known: archive.available)`);
     if (f.subscriptionRecords.size >= 100) return unprocessable("a tenant has at most 100 subscriptions");
-    const s = { id: nextId("sub"), topic: body?.topic, url: body?.url, createdAt: now() };
+    const s = { id: nextId("sub"), topic: body?.topic, url: body?.url, createdAt: iso(nowSecond()) };
     f.subscriptionRecords.set(s.id, s);
     f.reports.set(s.id, []);
     return json(201, copy(s));
@@ -613,7 +612,7 @@ export class FakeFlexpertoClient extends sdk.FlexpertoClient {
 
   /** Adds a user record (`{ id?, email, role?, ... }`); returns it. */
   addUser(user) {
-    const u = { id: user.id ?? nextId("usr"), emailConfirmed: false, createdAt: now(), ...user };
+    const u = { id: user.id ?? nextId("usr"), emailConfirmed: false, createdAt: iso(nowSecond()), ...user };
     this.userRecords.set(u.id, u);
     return copy(u);
   }

@@ -187,6 +187,8 @@ describe("FakeFlexpertoClient", () => {
         out.token = [typeof listed.revokedAt, Date.parse(token.expiresAt) - Date.parse(token.createdAt)];
         const settings = await c.updatePlatformSettings({ enableAutomaticArchivingOfConferences: false });
         out.settings = Object.keys(settings).sort();
+        const sub = await c.createWebhookSubscription({ topic: "archive.available", url: `https://crm.example/cb/${generateWebhookSecret()}` }, { resolve: false });
+        out.subscription = [Object.keys(sub).sort(), Date.parse(sub.createdAt) % 1000];
         return out;
       };
       const onSim = await script(real, async () => {
