@@ -361,9 +361,9 @@ const HANDLERS = {
   // after its start and in the future.
   reserveMeeting: answering((f, { body }) => {
     const { id: _id, moderator_link, participant_links, createdAt, ...fields } = body ?? {};
-    const expert = f.userRecords.get(fields.flexperto_account_id);
-    if (expert === undefined) return unprocessable("flexperto_account_id: no account with this id");
-    if (expert.role !== "expert") return unprocessable("flexperto_account_id must be an expert's account");
+    if (typeof fields.flexperto_account_id !== "string") return unprocessable("flexperto_account_id is required and must be a string");
+    if (!Array.isArray(fields.participants)) return unprocessable("participants is required and must be an array");
+    if (fields.participants.length > 50) return unprocessable("participants may hold at most 50 entries");
     const date = (k) => {
       const v = fields[k];
       const ms = v === undefined || v === null ? null : Date.parse(v);
@@ -377,6 +377,9 @@ const HANDLERS = {
     const validUntil = until === null ? notBefore + 86_400 : Math.floor(until / 1000);
     if (validUntil <= notBefore) return unprocessable("access_link_valid_until must be after access_link_not_before");
     if (validUntil <= nowS) return unprocessable("access_link_valid_until must be in the future");
+    const expert = f.userRecords.get(fields.flexperto_account_id);
+    if (expert === undefined) return unprocessable("flexperto_account_id: no account with this id");
+    if (expert.role !== "expert") return unprocessable("flexperto_account_id must be an expert's account");
     const link = () => `${f.baseUrl}/join/${randomUUID()}`;
     const record = {
       ...fields,
@@ -480,9 +483,8 @@ const HANDLERS = {
   getPlatformSettings(f) {
     return json(200, copy(f.settings));
   },
-  // The two recording modes are refused together by the client (RECORDING_MODES_EXCLUSIVE, in Rust)
-  // before it sends an update.
-  // As the simulator: only the three switches change (others are ignored), each a boolean.
+  // As the simulator: only the three switches change (others are ignored), each a boolean, and the
+  // two recording modes not both on (the client refuses that itself before it sends an update).
   updatePlatformSettings(f, { body }) {
     const next = { ...f.settings };
     for (const k of ["enableAutomaticRecording", "enableRecordingVerbalConsent", "enableAutomaticArchivingOfConferences"]) {
