@@ -142,7 +142,10 @@ export interface FakeRequest {
 /** Every operation of the contract this package ships, in contract order, with the answer the contract gives it. */
 export declare function contractOperations(): ContractOperation[];
 
-/** The fake's options: `stateful` (default true), and FlexpertoClient's own (not `fetch` or `apiKey`). */
+/**
+ * The fake's options: `stateful` (default true), and FlexpertoClient's own (not `fetch` or
+ * `apiKey`). A `stateful` that is not a boolean, or a `fetch`, throws a ConfigError (`INVALID_OPTION`).
+ */
 export type FakeFlexpertoClientOptions = {
   /** false: every operation is answered from the contract (contractOperations()), nothing is kept. */
   stateful?: boolean;
@@ -154,7 +157,8 @@ export type FakeFlexpertoClientOptions = {
  * The real FlexpertoClient (its parsers, typed errors and checks) over an in-memory tenant, for
  * unit tests. The tenant answers every operation of the contract: from its state where it keeps
  * one (users, meetings, archives and their files, webhook subscriptions, API keys, settings, the
- * spec), else with the contract's answer. Every method call is recorded in `calls`, every request
+ * spec), as the simulator answers them (lists page 20 items by default), else with the
+ * contract's answer. Every method call is recorded in `calls`, every request
  * in `requests`. Callback names are not resolved unless a `lookup` is given (no DNS in memory).
  */
 export declare class FakeFlexpertoClient extends FlexpertoClient {

@@ -274,18 +274,55 @@ let operations;
 const json = (status, body) => ({ status, body });
 const empty = (status) => ({ status });
 const failure = (status, code, message) => ({ status, body: { status, code, message } });
-const now = () => new Date().toISOString();
 
 /** The wire form of a stored archive record (the bytes you seeded stay out of it). */
 function archiveWire(record) {
   const { content, ...wire } = record;
-  return copy(wire);
+  return copy({ ...wire, status: statusNow(record) });
 }
 
-function listPage(all, query, defaultLimit) {
-  const limit = Number(query.get("limit") ?? defaultLimit);
-  const offset = Number(query.get("offset") ?? 0);
+// The simulator's paging (sim/src/users.rs, sim/src/archives.rs): `limit` 1 to 100, default 20;
+// `offset` from 0, default 0. A value out of range is refused with `refuse(message)`; the users
+// list reads a value as Rust's usize parser does (a leading `+` allowed), the archives list digits only.
+const PAGE = { defaultLimit: 20, maxLimit: 100 };
+function listPage(all, query, refuse, digits) {
+  const num = (k, fallback, min, max) => {
+    const v = query.get(k);
+    if (v === null) return fallback;
+    const n = digits.test(v) ? Number(v) : NaN;
+    if (!(n >= min && n <= max)) throw refuse(`${k} must be an integer from ${min} to ${max}`);
+    return n;
+  };
+  const limit = num("limit", PAGE.defaultLimit, 1, PAGE.maxLimit);
+  const offset = num("offset", 0, 0, Number.MAX_SAFE_INTEGER);
   return { items: copy(all.slice(offset, offset + limit)), total: all.length, limit, offset };
+}
+
+// The simulator's answer to a bad query or body: 422 UNPROCESSABLE for users, 400 BAD_REQUEST for archives.
+const unprocessable = (message) => failure(422, "UNPROCESSABLE", message);
+const badRequest = (message) => failure(400, "BAD_REQUEST", message);
+const ROLES = ["expert", "customer", "admin"];
+// An abandoned archive expires this long after it was abandoned (sim/src/archives.rs EXPIRY_SECS).
+const EXPIRY_MS = 3 * 86_400_000;
+// The simulator's timestamps are whole seconds.
+const nowSecond = () => Math.floor(Date.now() / 1000) * 1000;
+
+// A record's status now: an archive past its `expiresAt` is EXPIRED, as in the simulator.
+function statusNow(record) {
+  const expires = record.expiresAt === undefined ? NaN : Date.parse(record.expiresAt);
+  return expires <= Date.now() ? "EXPIRED" : record.status;
+}
+
+// A handler's answer, or the refusal a page reader threw.
+function answering(handler) {
+  return (...args) => {
+    try {
+      return handler(...args);
+    } catch (e) {
+      if (e?.status !== undefined && e?.body !== undefined) return e;
+      throw e;
+    }
+  };
 }
 
 /**
@@ -294,44 +331,76 @@ function listPage(all, query, defaultLimit) {
  * the contract without an entry here is answered from the contract (contractOperations()).
  */
 const HANDLERS = {
-  listUsers(f, { query }) {
+  listUsers: answering((f, { query }) => {
     const role = query.get("role");
-    const email = query.get("email");
-    const all = [...f.userRecords.values()].filter((u) => (role === null || u.role === role) && (email === null || u.email === email));
-    return json(200, listPage(all, query, 100));
-  },
+    const email = query.get("email")?.toLowerCase() ?? null;
+    const page = listPage([], query, unprocessable, /^\+?\d+$/);
+    if (role !== null && !ROLES.includes(role)) return unprocessable("role must be expert, customer or admin");
+    const all = [...f.userRecords.values()].filter((u) => (role === null || u.role === role) && (email === null || String(u.email).toLowerCase() === email));
+    return json(200, { ...page, items: copy(all.slice(page.offset, page.offset + page.limit)), total: all.length });
+  }),
   createUser(f, { body }) {
-    if ([...f.userRecords.values()].some((u) => u.email === body?.email)) return failure(409, "CONFLICT", "the e-mail is taken");
-    return json(201, f.addUser({ role: "expert", ...body }));
+    if (body?.role !== undefined && !ROLES.includes(body.role)) return unprocessable("role must be expert, customer or admin");
+    const email = String(body?.email).toLowerCase();
+    if ([...f.userRecords.values()].some((u) => String(u.email).toLowerCase() === email)) {
+      return failure(409, "CONFLICT", "an account with this e-mail already exists");
+    }
+    // The platform sets these itself: given in the body, they are dropped.
+    const { id, emailConfirmed, createdAt, ...fields } = body ?? {};
+    return json(201, f.addUser({ role: "expert", ...fields, emailConfirmed: false, createdAt: iso(nowSecond()) }));
   },
+  // Confirming a confirmed user's e-mail answers the user again, as the simulator does.
   confirmEmail(f, { params }) {
     const u = f.userRecords.get(params.userId);
     if (u === undefined) return failure(404, "NOT_FOUND", "no such user");
-    if (u.emailConfirmed) return empty(200); // already confirmed: nothing to say (the client gives null)
     u.emailConfirmed = true;
     return json(200, copy(u));
   },
-  reserveMeeting(f, { body }) {
-    const id = nextId("mtg");
+  // As the simulator (sim/src/meetings.rs): the moderator is an expert's account; the window is in
+  // whole seconds (the start rounded up), 24 hours from its start unless an end is given, and ends
+  // after its start and in the future.
+  reserveMeeting: answering((f, { body }) => {
+    const { id: _id, moderator_link, participant_links, createdAt, ...fields } = body ?? {};
+    if (typeof fields.flexperto_account_id !== "string") return unprocessable("flexperto_account_id is required and must be a string");
+    if (!Array.isArray(fields.participants)) return unprocessable("participants is required and must be an array");
+    if (fields.participants.length > 50) return unprocessable("participants may hold at most 50 entries");
+    const date = (k) => {
+      const v = fields[k];
+      const ms = v === undefined || v === null ? null : Date.parse(v);
+      if (Number.isNaN(ms)) throw unprocessable(`${k} must be an RFC 3339 date-time`);
+      return ms;
+    };
+    const from = date("access_link_not_before");
+    const until = date("access_link_valid_until");
+    const nowS = Math.floor(Date.now() / 1000);
+    const notBefore = from === null ? nowS : Math.ceil(from / 1000);
+    const validUntil = until === null ? notBefore + 86_400 : Math.floor(until / 1000);
+    if (validUntil <= notBefore) return unprocessable("access_link_valid_until must be after access_link_not_before");
+    if (validUntil <= nowS) return unprocessable("access_link_valid_until must be in the future");
+    const expert = f.userRecords.get(fields.flexperto_account_id);
+    if (expert === undefined) return unprocessable("flexperto_account_id: no account with this id");
+    if (expert.role !== "expert") return unprocessable("flexperto_account_id must be an expert's account");
     const link = () => `${f.baseUrl}/join/${randomUUID()}`;
     const record = {
-      id,
+      ...fields,
+      id: nextId("mtg"),
+      access_link_not_before: iso(notBefore * 1000),
+      access_link_valid_until: iso(validUntil * 1000),
       moderator_link: link(),
-      participant_links: (body?.participants ?? []).map((p) => ({ ...p, link: link() })),
-      access_link_not_before: body?.access_link_not_before ?? now(),
-      access_link_valid_until: body?.access_link_valid_until,
-      flexperto_account_id: body?.flexperto_account_id,
-      createdAt: now(),
+      participant_links: (fields.participants ?? []).map(({ link: _link, ...p }) => ({ ...p, link: link() })),
+      createdAt: iso(nowS * 1000),
     };
-    f.meetings.set(id, record);
+    delete record.participants;
+    f.meetings.set(record.id, record);
     return json(201, copy(record));
-  },
-  listArchives(f, { query }) {
+  }),
+  listArchives: answering((f, { query }) => {
     const status = query.get("status");
-    const all = [...f.archiveRecords.values()].filter((r) => status === null || r.status === status).map(archiveWire);
-    const { items, total } = listPage(all, query, 100);
-    return json(200, { items, total });
-  },
+    const page = listPage([], query, badRequest, /^\d+$/);
+    if (status !== null && !ARCHIVE_STATUSES.includes(status)) return badRequest(`status must be one of ${ARCHIVE_STATUSES.join(", ")}`);
+    const all = [...f.archiveRecords.values()].filter((r) => status === null || statusNow(r) === status);
+    return json(200, { ...page, items: all.slice(page.offset, page.offset + page.limit).map(archiveWire), total: all.length });
+  }),
   getArchive(f, { params }) {
     const r = f.archiveRecords.get(params.archiveId);
     return r === undefined ? failure(404, "NOT_FOUND", "no such archive") : json(200, archiveWire(r));
@@ -339,20 +408,30 @@ const HANDLERS = {
   archiveDownloadUrl(f, { params }) {
     const r = f.archiveRecords.get(params.archiveId);
     if (r === undefined) return failure(404, "NOT_FOUND", "no such archive");
-    if (!sdk.isDownloadable(r.status)) return failure(409, "CONFLICT", `archive ${r.id} is ${r.status}: there is no file to download`);
-    return { status: 302, headers: { location: `${STORAGE}${encodeURIComponent(r.id)}.zip` } };
+    const status = statusNow(r);
+    if (!sdk.isDownloadable(status)) return failure(409, "CONFLICT", `archive ${r.id} is ${status}: there is no file to download`);
+    return { status: 302, headers: { location: `${STORAGE}${encodeURIComponent(r.id)}.zip`, "cache-control": "no-store" } };
   },
   abandonArchive(f, { params }) {
     const r = [...f.archiveRecords.values()].find((x) => x.subject?.conference_id === params.conferenceId);
     if (r === undefined) return failure(404, "NOT_FOUND", "no archive for this conference");
-    if (r.status === "ABANDONED") return empty(200); // already abandoned (the client gives null)
-    if (r.status !== "AVAILABLE") return failure(409, "CONFLICT", `archive ${r.id} is ${r.status}: only an AVAILABLE archive can be abandoned`);
-    r.status = "ABANDONED";
-    r.abandonedAt = now();
+    // As the simulator: abandoning sets abandonedAt and expiresAt (3 days on); a second abandon
+    // answers the record as it is.
+    const status = statusNow(r);
+    if (status === "AVAILABLE") {
+      const at = nowSecond();
+      r.status = "ABANDONED";
+      r.abandonedAt = iso(at);
+      r.expiresAt = iso(at + EXPIRY_MS);
+    } else if (status !== "ABANDONED") {
+      return failure(409, "CONFLICT", `archive ${r.id} is ${status}: only an AVAILABLE archive can be abandoned`);
+    }
     return json(200, archiveWire(r));
   },
   createWebhookSubscription(f, { body }) {
-    const s = { id: nextId("sub"), topic: body?.topic, url: body?.url, createdAt: now() };
+    if (body?.topic !== "archive.available") return failure(422, "UNKNOWN_TOPIC", `topic: unknown topic ${JSON.stringify(body?.topic)} (known: archive.available)`);
+    if (f.subscriptionRecords.size >= 100) return unprocessable("a tenant has at most 100 subscriptions");
+    const s = { id: nextId("sub"), topic: body?.topic, url: body?.url, createdAt: iso(nowSecond()) };
     f.subscriptionRecords.set(s.id, s);
     f.reports.set(s.id, []);
     return json(201, copy(s));
@@ -369,25 +448,54 @@ const HANDLERS = {
     const r = f.reports.get(params.subscriptionId);
     return r === undefined ? failure(404, "NOT_FOUND", "no such subscription") : json(200, { items: copy(r) });
   },
+  // As the simulator (sim/src/tokens.rs): a key is valid for 2 years unless it ends sooner, and
+  // belongs to an existing account (the caller's, the fake key's `fake`, when none is named).
   createApiToken(f, { body }) {
-    const t = { id: nextId("tok"), name: body?.name, userId: body?.userId, createdAt: now() };
-    if (body?.expiresAt !== undefined) t.expiresAt = body.expiresAt;
+    const name = body?.name;
+    if (typeof name !== "string" || [...name].length < 1 || [...name].length > 100) {
+      return unprocessable("name is required and must be a string of 1 to 100 characters");
+    }
+    const userId = body?.userId ?? "fake";
+    if (typeof userId !== "string") return unprocessable("userId must be a string");
+    const nowS = Math.floor(Date.now() / 1000);
+    const latest = nowS + 2 * 365 * 86_400;
+    const asked = body?.expiresAt ?? null;
+    const expires = asked === null ? latest : typeof asked === "string" ? Math.floor(Date.parse(asked) / 1000) : NaN;
+    if (Number.isNaN(expires)) return unprocessable("expiresAt must be an RFC 3339 date-time");
+    if (expires <= nowS) return unprocessable("expiresAt must be in the future");
+    if (expires > latest) return unprocessable("expiresAt must be at most 2 years ahead (a key is valid for 2 years)");
+    if (userId !== "fake" && !f.userRecords.has(userId)) return unprocessable("userId: no account with this id");
+    const t = { id: nextId("tok"), name, userId, createdAt: iso(nowS * 1000), expiresAt: iso(expires * 1000) };
     f.tokenRecords.set(t.id, t);
     return json(201, { ...copy(t), token: randomUUID() });
   },
+  // Every key, revoked ones with their revokedAt.
   listApiTokens(f) {
     return json(200, { items: copy([...f.tokenRecords.values()]) });
   },
+  // Revoking marks the key revoked (once); repeating it is harmless, as in the simulator.
   revokeApiToken(f, { params }) {
-    return f.tokenRecords.delete(params.tokenId) ? empty(204) : failure(404, "NOT_FOUND", "no such token");
+    const t = f.tokenRecords.get(params.tokenId);
+    if (t === undefined) return failure(404, "NOT_FOUND", "no such API key");
+    t.revokedAt ??= iso(nowSecond());
+    return empty(204);
   },
   getPlatformSettings(f) {
     return json(200, copy(f.settings));
   },
-  // The two recording modes are refused together by the client (RECORDING_MODES_EXCLUSIVE, in Rust)
-  // before it sends an update.
+  // As the simulator: only the three switches change (others are ignored), each a boolean, and the
+  // two recording modes not both on (the client refuses that itself before it sends an update).
   updatePlatformSettings(f, { body }) {
-    f.settings = { ...f.settings, ...body };
+    const next = { ...f.settings };
+    for (const k of ["enableAutomaticRecording", "enableRecordingVerbalConsent", "enableAutomaticArchivingOfConferences"]) {
+      if (body?.[k] === undefined) continue;
+      if (typeof body[k] !== "boolean") return unprocessable(`${k} must be a boolean`);
+      next[k] = body[k];
+    }
+    if (next.enableAutomaticRecording && next.enableRecordingVerbalConsent) {
+      return failure(422, "RECORDING_MODES_EXCLUSIVE", "enableAutomaticRecording and enableRecordingVerbalConsent cannot both be on");
+    }
+    f.settings = next;
     return json(200, copy(f.settings));
   },
   // The fake tenant serves the contract this package ships: checkSpec finds no drift.
@@ -436,6 +544,19 @@ function snapshot(args) {
   }
 }
 
+// The client's error for a bad option (as the real constructor's: a ConfigError, INVALID_OPTION).
+const invalidOption = (message) => Object.assign(new Error(`invalid option: ${message}`), { name: "ConfigError", code: "INVALID_OPTION" });
+
+// The fake's own options, checked before the real client checks the rest: `stateful` is a boolean,
+// and there is no `fetch` (the in-memory tenant answers every request).
+function checkFakeOptions(options) {
+  if (options === null || typeof options !== "object" || Array.isArray(options)) throw invalidOption("options must be an object");
+  if (options.stateful !== undefined && typeof options.stateful !== "boolean") throw invalidOption("stateful must be a boolean");
+  if (options.fetch !== undefined) {
+    throw invalidOption("fetch: the fake client's requests are answered by its in-memory tenant; for a fetch of your own use FlexpertoClient (with startSimulator)");
+  }
+}
+
 // The fake's own members, which `calls` does not record.
 const UNRECORDED = new Set(["constructor", "free", "toJSON", "toString", "addUser", "addArchive"]);
 
@@ -457,12 +578,13 @@ export class FakeFlexpertoClient extends sdk.FlexpertoClient {
 
   /** @param {{ baseUrl?: string, stateful?: boolean, lookup?: Function } & Record<string, unknown>} [options] */
   constructor(options = {}) {
+    checkFakeOptions(options);
     const { stateful = true, ...client } = options;
     let self;
     const target = client.baseUrl === undefined && client.tenant === undefined ? { baseUrl: "https://fake.test.flexperto.com" } : {};
     super({ ...target, apiKey: FAKE_API_KEY, ...client, fetch: (request, init) => self.#answer(request, init?.signal ?? request.signal) });
     self = this;
-    this.#stateful = stateful !== false;
+    this.#stateful = stateful;
     this.#lookup = client.lookup;
     this.userRecords = new Map();
     this.archiveRecords = new Map();
@@ -492,7 +614,7 @@ export class FakeFlexpertoClient extends sdk.FlexpertoClient {
 
   /** Adds a user record (`{ id?, email, role?, ... }`); returns it. */
   addUser(user) {
-    const u = { id: user.id ?? nextId("usr"), emailConfirmed: false, createdAt: now(), ...user };
+    const u = { id: user.id ?? nextId("usr"), emailConfirmed: false, createdAt: iso(nowSecond()), ...user };
     this.userRecords.set(u.id, u);
     return copy(u);
   }
@@ -516,23 +638,27 @@ export class FakeFlexpertoClient extends sdk.FlexpertoClient {
     const url = new URL(request.url);
     if (url.href.startsWith(STORAGE)) return this.#storage(request, decodeURIComponent(url.pathname.split("/").pop().replace(/\.zip$/, "")));
     const base = new URL(this.baseUrl);
-    if (url.origin !== base.origin || !url.pathname.startsWith(base.pathname.replace(/\/$/, ""))) {
-      throw new TypeError(`fetch failed: the fake tenant serves ${this.baseUrl} only, not ${url.origin}`);
+    const prefix = base.pathname.replace(/\/$/, "");
+    // Under the base URL's path on a segment boundary: base `/api` serves `/api/...`, not `/apiX/...`.
+    if (url.origin !== base.origin || (url.pathname !== prefix && !url.pathname.startsWith(`${prefix}/`))) {
+      throw new TypeError(`fetch failed: the fake tenant serves ${this.baseUrl} only, not ${url.origin}${url.pathname}`);
     }
-    const path = url.pathname.slice(base.pathname.replace(/\/$/, "").length);
+    const path = url.pathname.slice(prefix.length);
     operations ??= contractOperations();
     const found = route(operations, request.method, path);
     const record = { operationId: found.op?.operationId, method: request.method, url: request.url };
     let answer;
     if (found.op === undefined) {
-      answer = empty(found.status); // a route the tenant does not serve: no error body
+      // A path the tenant does not serve: 404 with the simulator's error body; a method it does not
+      // serve on a known path: 405 without a body (as the simulator's router answers).
+      answer = found.status === 404 ? failure(404, "NOT_FOUND", "no such route") : empty(found.status);
     } else {
       const text = await request.text();
       let body;
       try {
         body = text === "" ? undefined : JSON.parse(text);
-      } catch {
-        answer = failure(400, "BAD_REQUEST", "the body is not JSON");
+      } catch (e) {
+        answer = failure(400, "MALFORMED_JSON", `body is not JSON: ${e.message}`);
       }
       const handler = this.#stateful ? HANDLERS[found.op.operationId] : undefined;
       const op = found.op;

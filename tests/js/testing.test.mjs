@@ -122,8 +122,143 @@ describe("FakeFlexpertoClient", () => {
     const body = await new Response(await c.downloadArchive(ready.id)).text();
     assert.equal(body, "zip");
     await assert.rejects(c.downloadArchive(packing.id), (x) => x.code === "CONFLICT");
-    assert.equal((await c.abandonArchive(ready.subject.conference_id)).status, "ABANDONED");
-    assert.equal(await c.abandonArchive(ready.subject.conference_id), null);
+    const abandoned = await c.abandonArchive(ready.subject.conference_id);
+    assert.equal(abandoned.status, "ABANDONED");
+    // As the simulator: abandoning sets expiresAt, 3 days after abandonedAt, and a second abandon
+    // answers the record again (200), unchanged.
+    assert.equal(Date.parse(abandoned.expiresAt) - Date.parse(abandoned.abandonedAt), 3 * 86_400_000);
+    assert.deepEqual(await c.abandonArchive(ready.subject.conference_id), abandoned);
+    assert.deepEqual(c.requests.filter((r) => r.operationId === "abandonArchive").map((r) => r.status), [200, 200]);
+    await assert.rejects(c.abandonArchive(packing.subject.conference_id), (x) => x.status === 409 && x.code === "CONFLICT");
+    // Past its expiresAt, an abandoned archive is EXPIRED, and has no file to download.
+    const old = c.addArchive(archiveRecord("ABANDONED", { expiresAt: new Date(Date.now() - 1000).toISOString() }));
+    assert.equal((await c.getArchive(old.id)).status, "EXPIRED");
+    await assert.rejects(c.downloadArchive(old.id), (x) => x.code === "CONFLICT");
+  });
+
+  test("pages as the simulator does: 20 items unless a limit is given, offset past the end empty", async () => {
+    const c = new FakeFlexpertoClient();
+    for (let i = 0; i < 25; i++) {
+      await c.createUser({ email: `p${i}@example.invalid`, role: "customer" });
+      c.addArchive(archiveRecord("AVAILABLE"));
+    }
+    const users = await c.listUsers();
+    assert.deepEqual([users.items.length, users.total, users.limit, users.offset], [20, 25, 20, 0]);
+    const archives = await c.listArchives();
+    assert.deepEqual([archives.items.length, archives.total], [20, 25]);
+    assert.equal((await c.listUsers({ limit: 100, offset: 20 })).items.length, 5);
+    assert.equal((await c.listArchives({ offset: 30 })).items.length, 0);
+    assert.equal((await c.listUsers({ email: "P3@EXAMPLE.invalid" })).total, 1, "e-mail matched without regard to case");
+  });
+
+  test("confirmEmail answers the user every time; createUser ignores id, emailConfirmed and createdAt and refuses an e-mail taken in another case", async () => {
+    const c = new FakeFlexpertoClient();
+    const u = await c.createUser({ email: "twice@example.invalid", id: "usr_mine", emailConfirmed: true });
+    assert.notEqual(u.id, "usr_mine");
+    assert.equal(u.emailConfirmed, false);
+    const first = await c.confirmEmail(u.id);
+    assert.equal(first.emailConfirmed, true);
+    assert.deepEqual(await c.confirmEmail(u.id), first);
+    await assert.rejects(c.createUser({ email: "TWICE@example.invalid" }), (x) => x.status === 409 && x.code === "CONFLICT");
+  });
+
+  test("the same calls answer alike from the simulator and from the fake", async () => {
+    const sim = await startSimulator();
+    try {
+      const real = await sim.client();
+      const fake = new FakeFlexpertoClient();
+      const script = async (c, available) => {
+        const out = {};
+        for (let i = 0; i < 22; i++) await c.createUser({ email: `same${i}@example.invalid`, role: "customer" }, { suppressMails: true });
+        const page = await c.listUsers({ role: "customer" });
+        out.page = [page.items.length, page.limit, page.offset, page.total];
+        const u = page.items[0];
+        const confirmed = [await c.confirmEmail(u.id), await c.confirmEmail(u.id)];
+        out.confirmed = confirmed.map((x) => [x.id === u.id, x.emailConfirmed, Object.keys(x).sort()]);
+        const { conferenceId } = await available(c);
+        const once = await c.abandonArchive(conferenceId);
+        const again = await c.abandonArchive(conferenceId);
+        out.abandoned = [once.status, again.status, Date.parse(once.expiresAt) - Date.parse(once.abandonedAt), Object.keys(again).sort()];
+        out.archivePage = Object.keys(await c.listArchives()).sort();
+        const token = await c.createApiToken({ name: "same" });
+        await c.revokeApiToken(token.id);
+        await c.revokeApiToken(token.id);
+        const listed = (await c.listApiTokens()).items.find((t) => t.id === token.id);
+        out.token = [typeof listed.revokedAt, Date.parse(token.expiresAt) - Date.parse(token.createdAt)];
+        const settings = await c.updatePlatformSettings({ enableAutomaticArchivingOfConferences: false });
+        out.settings = Object.keys(settings).sort();
+        const sub = await c.createWebhookSubscription({ topic: "archive.available", url: `https://crm.example/cb/${generateWebhookSecret()}` }, { resolve: false });
+        out.subscription = [Object.keys(sub).sort(), Date.parse(sub.createdAt) % 1000];
+        return out;
+      };
+      const onSim = await script(real, async () => {
+        const { archiveId, conferenceId } = await sim.endConference({ sizeBytes: 20_000 });
+        await sim.advanceClock(3);
+        for (let i = 0; i < 200 && (await real.getArchive(archiveId)).status !== "AVAILABLE"; i++) await new Promise((r) => setTimeout(r, 50));
+        return { conferenceId };
+      });
+      const onFake = await script(fake, async () => ({ conferenceId: fake.addArchive(archiveRecord("AVAILABLE")).subject.conference_id }));
+      assert.deepEqual(onFake, onSim);
+    } finally {
+      await sim.stop();
+    }
+  });
+
+  test("meetings as the simulator reserves them: an expert moderates, the window in whole seconds, 24 hours by default", async () => {
+    const c = new FakeFlexpertoClient();
+    const customer = await c.createUser({ email: "cust@example.invalid", role: "customer" });
+    await assert.rejects(c.reserveMeeting({ moderatorAccountId: "usr_missing" }), (x) => x.status === 422 && x.code === "UNPROCESSABLE");
+    await assert.rejects(c.reserveMeeting({ moderatorAccountId: customer.id }), (x) => x.status === 422 && /expert/.test(x.message));
+    const expert = await c.createUser({ email: "exp@example.invalid" });
+    const m = await c.reserveMeeting({ moderatorAccountId: expert.id, participants: [{ firstName: "Kim" }] });
+    assert.equal(m.accessLinkValidUntil - m.accessLinkNotBefore, 24 * 3600 * 1000);
+    const from = new Date(Date.now() + 60_500);
+    const w = await c.reserveMeeting({ moderatorAccountId: expert.id, accessLinkNotBefore: from, accessLinkValidUntil: new Date(from.getTime() + 600_000) });
+    assert.equal(w.accessLinkNotBefore.valueOf(), Math.ceil(from.getTime() / 1000) * 1000, "the start rounded up to a whole second");
+  });
+
+  test("a path the tenant does not serve is a 404 with the simulator's error body", async () => {
+    const routes = { getPlatformSettings: "/api/v2/nowhere" };
+    const sim = await startSimulator();
+    try {
+      const errors = [];
+      for (const c of [new FlexpertoClient({ baseUrl: sim.url, apiKey: await sim.apiKey(), routes }), new FakeFlexpertoClient({ routes })]) {
+        await c.getPlatformSettings().then(
+          () => assert.fail("answered"),
+          (e) => errors.push([e.name, e.status, e.code, e.body]),
+        );
+      }
+      assert.deepEqual(errors[1], errors[0]);
+      assert.deepEqual(errors[0], ["ApiError", 404, "NOT_FOUND", { status: 404, code: "NOT_FOUND", message: "no such route" }]);
+    } finally {
+      await sim.stop();
+    }
+  });
+
+  test("its options are checked: no fetch of your own, stateful a boolean", () => {
+    const refused = (options, what) =>
+      assert.throws(() => new FakeFlexpertoClient(options), (x) => x instanceof Error && x.name === "ConfigError" && x.code === "INVALID_OPTION" && x.message.includes(what));
+    refused({ fetch: async () => new Response("{}") }, "fetch");
+    refused({ stateful: "no" }, "stateful");
+    refused({ stateful: 0 }, "stateful");
+    refused(null, "options");
+    assert.ok(new FakeFlexpertoClient({ stateful: false }) instanceof FlexpertoClient);
+  });
+
+  test("serves its base URL's path on a segment boundary", async () => {
+    const c = new FakeFlexpertoClient({ baseUrl: "https://fake.test.flexperto.com/api" });
+    assert.deepEqual(Object.keys(await c.getPlatformSettings()).length, 3);
+    // A request that leaves the base path for /apiX/... is not the tenant's: the client's route
+    // check lets `%2e%2e` through (the URL parser makes it `..`), which lands there.
+    let x;
+    try {
+      x = new FakeFlexpertoClient({ baseUrl: "https://fake.test.flexperto.com/api", maxRetries: 0, routes: { getPlatformSettings: "/%2e%2e/apiX/v2/platform/settings" } });
+    } catch (e) {
+      assert.equal(e.code, "INVALID_ROUTE"); // once the client refuses such a route itself
+      return;
+    }
+    await assert.rejects(x.getPlatformSettings(), (e) => e.name === "NetworkError" && /serves https:\/\/fake\.test\.flexperto\.com\/api only/.test(e.message));
+    assert.deepEqual(x.requests, [], "the fake tenant answered nothing");
   });
 
   test("webhook subscriptions follow the real callback URL rules", async () => {
@@ -144,7 +279,10 @@ describe("FakeFlexpertoClient", () => {
     assert.equal(typeof t.token, "string");
     assert.deepEqual((await c.apiTokens().toArray({ limit: 10 })).map((x) => x.id), [t.id]);
     await c.revokeApiToken(t.id);
-    await assert.rejects(c.revokeApiToken(t.id), (x) => x.name === "ApiError" && x.code === "NOT_FOUND" && x.operation === "revokeApiToken");
+    // Revoking again is harmless (as in the simulator); an unknown key is not found.
+    await c.revokeApiToken(t.id);
+    assert.equal(typeof (await c.listApiTokens()).items[0].revokedAt, "string");
+    await assert.rejects(c.revokeApiToken("tok_missing"), (x) => x.name === "ApiError" && x.code === "NOT_FOUND" && x.operation === "revokeApiToken");
     assert.deepEqual(c.calls.map((x) => x.method).slice(0, 3), ["updatePlatformSettings", "updatePlatformSettings", "getPlatformSettings"]);
     assert.ok(c.requests.every((r) => r.url.startsWith(`${c.baseUrl}/api/v2/`)));
     // With a lookup, the callback's name is resolved as by the client in Node, and a private address refused.
@@ -165,7 +303,9 @@ describe("startSimulator", () => {
     assert.equal(res.status, 200);
     await res.arrayBuffer();
     const client = await sim.client();
-    assert.equal((await client.listUsers({ limit: 1 })).items.length >= 0, true);
+    const user = await client.createUser({ email: "started@example.invalid" }, { suppressMails: true });
+    const page = await client.listUsers({ limit: 1, email: "started@example.invalid" });
+    assert.deepEqual([page.items.map((u) => u.id), page.total, page.limit], [[user.id], 1, 1]);
     await sim.stop();
     await assert.rejects(fetch(`${sim.url}/api/v2/spec`));
   });
