@@ -497,8 +497,10 @@ pub fn normalize_base_url(url: &str) -> Result<String, ConfigError> {
         return Err(ConfigError::InsecureBaseUrl);
     }
     let path = path.trim_end_matches('/');
-    if path.split('/').any(|seg| seg == "." || seg == "..") {
-        return Err(bad("path may not contain . or .. segments"));
+    if path.split('/').any(crate::api::is_dot_segment) {
+        return Err(bad(
+            "path may not contain . or .. segments (%2e counts as a dot)",
+        ));
     }
     let scheme = if secure { "https" } else { "http" };
     Ok(format!("{scheme}://{authority}{path}"))
@@ -608,6 +610,9 @@ mod tests {
             "https://example.com:0",
             "https://example.com:99999",
             "https://example.com/a/../b",
+            "https://example.com/a/%2e%2E/b",
+            "https://example.com/a/.%2e",
+            "https://example.com/%2e/b",
             "https://[zz]",
             "https://a..b",
         ];

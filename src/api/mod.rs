@@ -155,9 +155,9 @@ impl RouteTable {
         {
             return Err(bad(format!("{name}: path has forbidden characters")));
         }
-        if template.split('/').any(|s| s == "." || s == "..") {
+        if template.split('/').any(is_dot_segment) {
             return Err(bad(format!(
-                "{name}: path may not contain . or .. segments"
+                "{name}: path may not contain . or .. segments (%2e counts as a dot)"
             )));
         }
         let default = ROUTES[op.index()].3;
@@ -218,6 +218,27 @@ pub fn encode_segment(s: &str) -> String {
 }
 
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
+
+/// Whether a path segment is one a WHATWG URL parser removes or resolves against its parent: a
+/// single-dot segment (`.` or `%2e`) or a double-dot one (`..`, `.%2e`, `%2e.`, `%2e%2e`),
+/// `%2e` in either case (the URL Standard's "single-dot" and "double-dot URL path segments").
+pub(crate) fn is_dot_segment(segment: &str) -> bool {
+    let rest = segment.as_bytes();
+    let dot = |b: &[u8]| -> Option<usize> {
+        if b.first() == Some(&b'.') {
+            Some(1)
+        } else if b.len() >= 3 && b[0] == b'%' && b[1] == b'2' && b[2].eq_ignore_ascii_case(&b'e') {
+            Some(3)
+        } else {
+            None
+        }
+    };
+    match dot(rest) {
+        Some(n) if n == rest.len() => true,
+        Some(n) => matches!(dot(&rest[n..]), Some(m) if n + m == rest.len()),
+        None => false,
+    }
+}
 
 /// Checks an id for use as a path parameter.
 ///
@@ -389,6 +410,43 @@ pub fn scrub_value(v: Value, secret: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dot_segments_as_whatwg_reads_them() {
+        for seg in [".", "..", "%2e", "%2E", ".%2e", "%2e.", "%2E%2e", "%2e%2E"] {
+            assert!(is_dot_segment(seg), "{seg}");
+        }
+        for seg in [
+            "",
+            "...",
+            "a",
+            ".a",
+            "%2",
+            "%2f",
+            "%2e%2e%2e",
+            "%2e.a",
+            "..%2e",
+            "%25",
+            "%2ee",
+        ] {
+            assert!(!is_dot_segment(seg), "{seg}");
+        }
+        let mut routes = RouteTable::default();
+        for path in [
+            "/%2e%2e/apiX/users/users",
+            "/api/%2E/users/users",
+            "/a/.%2e/users/users",
+        ] {
+            assert!(
+                matches!(
+                    routes.set("listUsers", path),
+                    Err(ConfigError::InvalidRoute(_))
+                ),
+                "{path}"
+            );
+        }
+        assert!(routes.set("listUsers", "/api/v3/users/users").is_ok());
+    }
 
     #[test]
     fn routes_in_declaration_order() {
