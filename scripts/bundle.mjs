@@ -2,7 +2,7 @@
 // and every hand-written module it reaches (node/index.js with the claim worker and the webhook
 // adapters, web/index.js, archive/{node,web}/index.js) are bundled by esbuild into index.js, the
 // glue (flexperto_sdk.js, which tests and the testing module require on their own) stays a file of
-// its own, and both are minified: whitespace only, the names are kept, so stack traces and
+// its own. The bundles are minified: whitespace only, the names are kept, so stack traces and
 // `class.name` read as in pkg-template/ (renaming saved 0.3 KB gzip in the Node build and cost
 // 0.2 KB in the web build, measured 2026-11-29, bench/README.md). The modules the bundle took in
 // are removed; their .d.ts files stay. CommonJS modules that the Node entry loads on first use
@@ -10,7 +10,7 @@
 // of the Node entry reads two files (entry and glue) instead of nine; size: bench/README.md.
 //   node scripts/bundle.mjs node|web DIR [FILE...]   (DIR: pkg.tmp/node, pkg.tmp/web, ...; FILE: modules
 //                                                    in DIR that stay files, see bundleEntry)
-import { build, transform } from "esbuild";
+import { build } from "esbuild";
 import { readFileSync, readdirSync, rmSync, rmdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -33,7 +33,7 @@ export function renamedClasses(code) {
  * Bundles, in place, `dir`/index.js (kind "node": CommonJS; "web": ES module) and each of `files`
  * (paths in `dir`: the modules that stay files of their own, as those the Node entry loads on
  * first use and those that keep state that two of them share), each with the modules it reaches
- * but those; minifies the glue. Returns the modules taken into a bundle (now removed).
+ * but those; the glue stays as it is. Returns the modules taken into a bundle (now removed).
  */
 export async function bundleEntry(kind, dir, files = []) {
   if (kind !== "node" && kind !== "web") throw new Error(`kind: node or web, not ${kind}`);
@@ -79,8 +79,9 @@ export async function bundleEntry(kind, dir, files = []) {
   for (const f of taken) rmSync(f);
   for (const [entry, code] of outputs) writeFileSync(entry, code);
   removeEmptyDirs(dir);
-  const minified = await transform(readFileSync(glue, "utf8"), { loader: "js", format: kind === "node" ? "cjs" : "esm", target: kind === "node" ? "node20" : "es2022", ...MINIFY });
-  writeFileSync(glue, minified.code);
+  // The glue is left as wasm-bindgen wrote it (its comments already stripped by the build): the
+  // SDK's errors are thrown there, and Node prints the source line of an uncaught exception, which
+  // minified is the whole 60 KB file. Kept readable for 0.7 KB gzip (2026-11-30, bench/README.md).
   return [...taken].map((f) => relative(dir, f)).sort();
 }
 
