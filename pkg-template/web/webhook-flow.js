@@ -304,8 +304,10 @@ export function checkMaxEntries(v) {
 export class MemorySeenStore {
   #claims;
 
-  constructor(options = {}) {
-    this.#claims = new ClaimMap(checkMaxEntries(options.maxEntries), options.now ?? Date.now);
+  constructor(options) {
+    const o = options ?? {};
+    if (typeof o !== "object") throw new TypeError("MemorySeenStore: options must be an object");
+    this.#claims = new ClaimMap(checkMaxEntries(o.maxEntries), o.now ?? Date.now);
   }
 
   async claim(key, ttlMs) {

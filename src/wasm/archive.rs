@@ -131,16 +131,24 @@ fn hex_arg(v: &JsValue) -> Result<String, JsValue> {
 /// Whether the download endpoint serves the archive's file: `AVAILABLE` or `ABANDONED`.
 #[wasm_bindgen(js_name = isDownloadable)]
 pub fn is_downloadable(
-    #[wasm_bindgen(unchecked_param_type = "ArchiveStatus")] status: &str,
+    #[wasm_bindgen(unchecked_param_type = "ArchiveStatus")] status: JsValue,
 ) -> bool {
-    ArchiveStatus::parse(status).is_downloadable()
+    // Not a string: no status this SDK knows, so neither downloadable nor terminal (taken as a
+    // JsValue: a `&str` parameter given a number or an object broke the glue's copy).
+    status
+        .as_string()
+        .is_some_and(|s| ArchiveStatus::parse(&s).is_downloadable())
 }
 
 /// Whether the archive will never become downloadable again: `FAILED` or `EXPIRED`. Unknown
 /// statuses are neither downloadable nor terminal: keep polling, with a limit of your own.
 #[wasm_bindgen(js_name = isTerminal)]
-pub fn is_terminal(#[wasm_bindgen(unchecked_param_type = "ArchiveStatus")] status: &str) -> bool {
-    ArchiveStatus::parse(status).is_terminal()
+pub fn is_terminal(
+    #[wasm_bindgen(unchecked_param_type = "ArchiveStatus")] status: JsValue,
+) -> bool {
+    status
+        .as_string()
+        .is_some_and(|s| ArchiveStatus::parse(&s).is_terminal())
 }
 
 fn file_len_arg(file_len: f64) -> Result<u64, JsValue> {

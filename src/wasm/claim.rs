@@ -153,10 +153,23 @@ pub fn claim_policy(
 /// `ValidationError` (`field` `input`) for an id that could not be a path segment.
 #[wasm_bindgen(js_name = claimFileName)]
 pub fn claim_file_name(
-    #[wasm_bindgen(js_name = conferenceId)] conference_id: &str,
-    #[wasm_bindgen(js_name = archiveId)] archive_id: &str,
+    #[wasm_bindgen(js_name = conferenceId, unchecked_param_type = "string")] conference_id: JsValue,
+    #[wasm_bindgen(js_name = archiveId, unchecked_param_type = "string")] archive_id: JsValue,
 ) -> Result<String, JsValue> {
-    claim::file_name(conference_id, archive_id).map_err(claim_err)
+    // Taken as JsValues: a `&str` parameter given a number or an object broke the glue's copy.
+    let text = |v: &JsValue, field: &str| {
+        v.as_string().ok_or_else(|| {
+            errors::to_js(&Error::Validation(ValidationError::InvalidArgument {
+                field: field.into(),
+                reason: "must be a string".into(),
+            }))
+        })
+    };
+    let (conference_id, archive_id) = (
+        text(&conference_id, "conferenceId")?,
+        text(&archive_id, "archiveId")?,
+    );
+    claim::file_name(&conference_id, &archive_id).map_err(claim_err)
 }
 
 // The bindings as JavaScript calls them (wasm-bindgen tests in Node).
@@ -245,7 +258,8 @@ mod tests {
             r#"{"state":"stored","owner":"b","leaseUntil":10,"me":"a","nowMs":1}"#
         ))
         .unwrap());
-        assert_eq!(claim_file_name("c", "a").unwrap(), "c--a.zip");
-        assert!(claim_file_name("c", "../a").is_err());
+        assert_eq!(claim_file_name("c".into(), "a".into()).unwrap(), "c--a.zip");
+        assert!(claim_file_name("c".into(), "../a".into()).is_err());
+        assert!(claim_file_name(JsValue::from(42), "a".into()).is_err());
     }
 }

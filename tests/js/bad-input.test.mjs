@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { FlexpertoClient, isFlexpertoError, validateCallbackUrl } from "flexperto-sdk";
+import { FlexpertoClient, claimFileName, isDownloadable, isFlexpertoError, isTerminal, validateCallbackUrl } from "flexperto-sdk";
 
 const key = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjIwMDAwMDAwMDB9.c2ln";
 // Answers every request at once: valid calls "work" (or end in a typed INVALID_RESPONSE).
@@ -188,6 +188,23 @@ test("validateCallbackUrl answers bad input with a typed error or works", async 
   const valid = () => [`https://crm.example.com/cb/${SECRET}`, { allowHttpLoopback: false }];
   const { bad, n } = await check("validateCallbackUrl", variants(valid), (args) => validateCallbackUrl(...args));
   assert.deepEqual(bad.slice(0, 40), [], `${bad.length} of ${n} calls gave no typed error`);
+});
+
+test("the package's functions on archive statuses and claim file names take any value: an answer or a typed error, never a wasm fault", async () => {
+  const outcomes = [];
+  for (const [what, v] of oddValues()) {
+    for (const f of [isDownloadable, isTerminal]) {
+      const r = f(v);
+      assert.equal(typeof r, "boolean", `${f.name}(${what})`);
+      outcomes.push(r);
+    }
+    for (const args of [[v, "arc_1"], ["conf_1", v]]) {
+      const { bad } = await check(`claimFileName ${what}`, [[what, args]], (a) => claimFileName(...a));
+      assert.deepEqual(bad, []);
+    }
+  }
+  assert.ok(isDownloadable("AVAILABLE") && isTerminal("EXPIRED") && !outcomes.includes(undefined));
+  assert.equal(claimFileName("conf_1", "arc_1"), "conf_1--arc_1.zip");
 });
 
 test("confirmEmail(42) and confirmEmail(undefined) are ValidationErrors naming the argument", async () => {
