@@ -109,10 +109,7 @@ class ArchiveDownload {
   async recover(error) {
     if (this.signal.aborted) throw this.signal.reason ?? error;
     const next = storageDecide(error, this.resumes, this.maxResumes);
-    if (next === undefined) {
-      if (/** @type {any} */ (error)?.name === "ApiError") throw error;
-      throw storageBroken(this.bytes, this.resumes, String(/** @type {any} */ (error)?.message ?? error));
-    }
+    if (next === undefined) throw storageBroken(error, this.bytes, this.resumes);
     this.resumes += 1;
     await sleep(next.delayMs, this.signal);
     if (next.newUrl) this.url = await this.client.archiveDownloadUrl(this.archiveId);

@@ -191,10 +191,46 @@ pub fn storage_complete(bytes: f64, total: Option<f64>) -> bool {
     .complete()
 }
 
-/// The `NetworkError` NETWORK of a download that broke for good, with `bytes` received. Internal.
+#[wasm_bindgen]
+extern "C" {
+    /// `String(value)`, as JS converts anything to text (catching a `toString` that throws).
+    #[wasm_bindgen(js_name = String, catch)]
+    fn js_string(value: &JsValue) -> Result<js_sys::JsString, JsValue>;
+}
+
+/// The name of `error` when it is an object that has one (read without an exception escaping).
+fn error_name(error: &JsValue) -> Option<String> {
+    if !error.is_object() {
+        return None;
+    }
+    Reflect::get(error, &JsValue::from_str("name"))
+        .ok()
+        .and_then(|n| n.as_string())
+}
+
+/// What a download that gave up (`storageDecide` answered `undefined`) throws, given the last
+/// attempt's `error`: an `ApiError` (storage refused, or its answer was unusable) as it is; for a
+/// broken connection, the `NetworkError` NETWORK with `bytes` received and `error`'s message.
+/// Internal.
 /// @internal
 #[wasm_bindgen(js_name = storageBroken)]
-pub fn storage_broken(bytes: f64, resumes: u32, cause: String) -> JsValue {
+pub fn storage_broken(error: &JsValue, bytes: f64, resumes: u32) -> JsValue {
+    if error_name(error).as_deref() == Some("ApiError") {
+        return error.clone();
+    }
+    let message = if error.is_object() {
+        Reflect::get(error, &JsValue::from_str("message")).unwrap_or(JsValue::UNDEFINED)
+    } else {
+        JsValue::UNDEFINED
+    };
+    let cause_value = if message.is_undefined() || message.is_null() {
+        error
+    } else {
+        &message
+    };
+    let cause = js_string(cause_value)
+        .map(String::from)
+        .unwrap_or_else(|_| "an error that cannot be shown".to_owned());
     let e = errors::to_js(&Error::Network(NetworkError::Failed {
         operation: Operation::ArchiveDownloadUrl.name(),
         message: format!(
@@ -213,12 +249,7 @@ pub fn storage_broken(bytes: f64, resumes: u32, cause: String) -> JsValue {
 #[wasm_bindgen(js_name = storageDecide)]
 pub fn storage_decide(error: &JsValue, resumes_done: u32, max_resumes: u32) -> JsValue {
     let prop = |k: &str| Reflect::get(error, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
-    let name = if error.is_object() {
-        prop("name").as_string()
-    } else {
-        None
-    };
-    let failure = match name.as_deref() {
+    let failure = match error_name(error).as_deref() {
         Some("ApiError") => {
             let status = prop("status").as_f64().unwrap_or(0.0);
             if prop("code").as_string().as_deref() == Some("INVALID_RESPONSE") || status < 1.0 {
