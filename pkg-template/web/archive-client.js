@@ -157,7 +157,12 @@ class ArchiveDownload {
       return;
     }
     controller.enqueue(chunk);
-    // Outside the download's error handling: a throwing callback errors the stream as it is.
+    this.progress();
+  }
+
+  // After each chunk handed out, outside the download's error handling: a throwing callback
+  // errors the reading as it is.
+  progress() {
     this.onProgress?.({ bytes: this.bytes, totalBytes: this.totalBytes, resumes: this.resumes });
   }
 
@@ -187,7 +192,7 @@ async function* directChunks(d) {
         return;
       }
       yield chunk;
-      d.onProgress?.({ bytes: d.bytes, totalBytes: d.totalBytes, resumes: d.resumes });
+      d.progress();
     }
   } finally {
     if (!ended) await d.cancel(new Error("the reader stopped"));
