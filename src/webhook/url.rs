@@ -172,15 +172,6 @@ pub fn validate_callback_url(
     url: &str,
     allow_http_loopback: bool,
 ) -> Result<CheckedCallbackUrl, WebhookError> {
-    // Stricter than WHATWG, which strips or rewrites these: the string registered must mean one
-    // thing to every parser on the way.
-    if url.len() > MAX_URL_LEN || url.bytes().any(|b| b <= b' ' || b == b'\\' || b == 0x7f) {
-        return Err(refuse(
-            Rule::InvalidUrl,
-            "white space, control characters or backslashes, or longer than 2048",
-            None,
-        ));
-    }
     let parsed = parse_whatwg(url).ok_or_else(|| {
         refuse(
             Rule::InvalidUrl,
@@ -188,6 +179,18 @@ pub fn validate_callback_url(
             None,
         )
     })?;
+    // From here on every refusal names the host the parser found (empty for a URL without
+    // one, as `new URL(url).hostname` is), so the error tells what the URL means to `fetch`.
+    let host = parsed.hostname.as_str();
+    // Stricter than WHATWG, which strips or rewrites these: the string registered must mean one
+    // thing to every parser on the way.
+    if url.len() > MAX_URL_LEN || url.bytes().any(|b| b <= b' ' || b == b'\\' || b == 0x7f) {
+        return Err(refuse(
+            Rule::InvalidUrl,
+            "white space, control characters or backslashes, or longer than 2048",
+            Some(host),
+        ));
+    }
     let https = match parsed.scheme.as_str() {
         "https" => true,
         "http" => false,
@@ -195,11 +198,10 @@ pub fn validate_callback_url(
             return Err(refuse(
                 Rule::NotHttps,
                 "the URL must start with https://",
-                None,
+                Some(host),
             ))
         }
     };
-    let host = parsed.hostname.as_str();
     let prefix_len = parsed.scheme.len() + 3;
     let spelled_out = url
         .get(..prefix_len)
@@ -221,7 +223,7 @@ pub fn validate_callback_url(
         ));
     }
     if host.is_empty() {
-        return Err(refuse(Rule::InvalidUrl, "no host", None));
+        return Err(refuse(Rule::InvalidUrl, "no host", Some(host)));
     }
     let (host_type, ip) = classify_host(host);
     let localhost = host_type == HostType::Domain && is_localhost_name(host);
@@ -492,6 +494,50 @@ mod tests {
         );
         assert!(!c.needs_resolution());
         assert_eq!(c.href, format!("https://8.8.8.8:8443/cb/{S}"));
+    }
+
+    /// Every refusal of a URL the parser accepts names the host it found, the rule that
+    /// refused it being the SDK's own (white space, another scheme, a missing `//`); only a URL
+    /// the parser refuses has no host.
+    #[test]
+    fn refusals_after_parsing_name_the_parsers_host() {
+        for (url, code, host) in [
+            ("http://example\t.\norg/cb/S", "INVALID_URL", "example.org"),
+            (" https://0x7f.1/cb/S", "INVALID_URL", "127.0.0.1"),
+            (
+                "https://crm.example.com\\cb",
+                "INVALID_URL",
+                "crm.example.com",
+            ),
+            (
+                "https:\\\\crm.example.com/cb",
+                "INVALID_URL",
+                "crm.example.com",
+            ),
+            ("https:crm.example.com/cb", "INVALID_URL", "crm.example.com"),
+            ("ftp://crm.example.com/cb", "NOT_HTTPS", "crm.example.com"),
+            ("wss://0x7f.1/cb", "NOT_HTTPS", "127.0.0.1"),
+            ("non-special://test:@test/x", "NOT_HTTPS", "test"),
+            ("foo:/bar.com/", "NOT_HTTPS", ""),
+            ("mailto:a@b.example", "NOT_HTTPS", ""),
+            ("file:///etc/passwd", "NOT_HTTPS", ""),
+        ] {
+            let got = validate_callback_url(url, false).map_err(|e| (e.code(), e));
+            match got {
+                Err((c, WebhookError::InvalidCallbackUrl { host: h, .. })) => {
+                    assert_eq!((c, h.as_deref()), (code, Some(host)), "{url:?}");
+                }
+                other => panic!("{url:?}: {other:?}"),
+            }
+        }
+        for url in [
+            "https://[::1",
+            "http://1.2.3.256/",
+            "https://a b.example/",
+            "",
+        ] {
+            assert_eq!((rule(url), host_of(url)), ("INVALID_URL", None), "{url:?}");
+        }
     }
 
     #[test]
