@@ -162,6 +162,30 @@ fn is_localhost_name(host: &str) -> bool {
     h == "localhost" || h.ends_with(".localhost")
 }
 
+/// The SDK's spelling rules, stricter than WHATWG, which strips or rewrites what they refuse:
+/// the string registered must mean one thing to every parser on the way. `None` when `url` is
+/// written plainly as `scheme://host...` with no white space, control characters, backslashes
+/// or empty user information (`https://@host`, which WHATWG drops), and fits 2048 bytes.
+fn loose_spelling(url: &str, scheme: &str) -> Option<String> {
+    if url.len() > MAX_URL_LEN || url.bytes().any(|b| b <= b' ' || b == b'\\' || b == 0x7f) {
+        return Some(
+            "white space, control characters or backslashes, or longer than 2048".to_owned(),
+        );
+    }
+    let prefix_len = scheme.len() + 3;
+    let spelled_out = url
+        .get(..prefix_len)
+        .is_some_and(|p| p.eq_ignore_ascii_case(&format!("{scheme}://")));
+    if !spelled_out {
+        return Some(format!("write the URL as {scheme}://host/..."));
+    }
+    let rest = &url[prefix_len..];
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    authority
+        .contains('@')
+        .then(|| "an empty user information (@) before the host: write the URL without it".into())
+}
+
 /// Checks a callback URL. `allow_http_loopback` admits `http://` to a loopback address or a
 /// `localhost` name (for local runs against the simulator) and nothing else that would
 /// otherwise be refused.
@@ -181,16 +205,9 @@ pub fn validate_callback_url(
     })?;
     // From here on every refusal names the host the parser found (empty for a URL without
     // one, as `new URL(url).hostname` is), so the error tells what the URL means to `fetch`.
+    // The scheme, credential and address rules are decided on the parsed values first; the
+    // SDK's own spelling rules (stricter than WHATWG) come after them.
     let host = parsed.hostname.as_str();
-    // Stricter than WHATWG, which strips or rewrites these: the string registered must mean one
-    // thing to every parser on the way.
-    if url.len() > MAX_URL_LEN || url.bytes().any(|b| b <= b' ' || b == b'\\' || b == 0x7f) {
-        return Err(refuse(
-            Rule::InvalidUrl,
-            "white space, control characters or backslashes, or longer than 2048",
-            Some(host),
-        ));
-    }
     let https = match parsed.scheme.as_str() {
         "https" => true,
         "http" => false,
@@ -202,23 +219,10 @@ pub fn validate_callback_url(
             ))
         }
     };
-    let prefix_len = parsed.scheme.len() + 3;
-    let spelled_out = url
-        .get(..prefix_len)
-        .is_some_and(|p| p.eq_ignore_ascii_case(&format!("{}://", parsed.scheme)));
-    if !spelled_out {
-        return Err(refuse(
-            Rule::InvalidUrl,
-            format!("write the URL as {}://host/...", parsed.scheme),
-            Some(host),
-        ));
-    }
-    let rest = &url[prefix_len..];
-    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
-    if authority.contains('@') || !parsed.username.is_empty() || !parsed.password.is_empty() {
+    if !parsed.username.is_empty() || !parsed.password.is_empty() {
         return Err(refuse(
             Rule::CredentialsInUrl,
-            "user information (@) is not allowed",
+            "user information (user:password@) is not allowed",
             Some(host),
         ));
     }
@@ -250,6 +254,9 @@ pub fn validate_callback_url(
                 Some(host),
             ));
         }
+    }
+    if let Some(reason) = loose_spelling(url, &parsed.scheme) {
+        return Err(refuse(Rule::InvalidUrl, reason, Some(host)));
     }
     if secret_segments(&parsed.pathname).next().is_none() {
         return Err(refuse(
@@ -363,8 +370,13 @@ mod tests {
             "CREDENTIALS_IN_URL"
         );
         assert_eq!(
-            rule(&format!("https://@crm.example.com/cb/{S}")),
+            rule(&format!("https://u@crm.example.com/cb/{S}")),
             "CREDENTIALS_IN_URL"
+        );
+        // WHATWG drops an empty user information: no credentials, but not written plainly.
+        assert_eq!(
+            rule(&format!("https://@crm.example.com/cb/{S}")),
+            "INVALID_URL"
         );
         assert_eq!(
             rule("https://crm.example.com/callbacks/flexperto"),
@@ -502,8 +514,28 @@ mod tests {
     #[test]
     fn refusals_after_parsing_name_the_parsers_host() {
         for (url, code, host) in [
-            ("http://example\t.\norg/cb/S", "INVALID_URL", "example.org"),
-            (" https://0x7f.1/cb/S", "INVALID_URL", "127.0.0.1"),
+            ("https://example\t.\norg/cb/S", "INVALID_URL", "example.org"),
+            // The parsed values are decided on first: the scheme, the credentials, the address.
+            ("http://example\t.\norg/cb/S", "NOT_HTTPS", "example.org"),
+            (
+                "http://@www.example.com/cb/S",
+                "NOT_HTTPS",
+                "www.example.com",
+            ),
+            (
+                "https:a:b@www.example.com",
+                "CREDENTIALS_IN_URL",
+                "www.example.com",
+            ),
+            ("https://a:b@c\\", "CREDENTIALS_IN_URL", "c"),
+            (
+                "https://127.0.0.1\t/cb/S",
+                "SPECIAL_PURPOSE_ADDRESS",
+                "127.0.0.1",
+            ),
+            ("https:0x7f.1/cb/S", "SPECIAL_PURPOSE_ADDRESS", "127.0.0.1"),
+            ("https:\\\\localhost/cb", "LOCAL_HOSTNAME", "localhost"),
+            (" https://0x8.8.8.8/cb/S", "INVALID_URL", "8.8.8.8"),
             (
                 "https://crm.example.com\\cb",
                 "INVALID_URL",
