@@ -4,6 +4,22 @@
 //!
 //! An IPv6 address is decided by the IPv6 registry only: `::ffff:8.8.8.8` is inside
 //! `::ffff:0:0/96` (IPv4-mapped), so it is special-purpose whatever IPv4 address it carries.
+//!
+//! **Every address inside any entry is refused, whatever the entry's "Globally Reachable"
+//! column says.** The guide's rule is membership: the resolved IP "must not be a IANA IPv4
+//! Special-Purpose Address (or IPv6 equivalent) or delivery will fail". So:
+//! - `2001::/23` (IETF Protocol Assignments) is refused whole: its sub-entries marked globally
+//!   reachable (`2001:1::1/128`..`2001:1::3/128`, `2001:3::/32`, `2001:4:112::/48`,
+//!   `2001:20::/28`, `2001:30::/28`) and the addresses no sub-entry names (`2001:1ff::1`) alike;
+//!   the registry's footnote "unless allowed by a more specific allocation" is about routing,
+//!   and a callback on an anycast service or an ORCHID is no webhook receiver either;
+//! - likewise the IPv4 entries marked globally reachable (`192.0.0.9/32`, `192.0.0.10/32`,
+//!   AS112, AMT) and `64:ff9b::/96` and `2002::/16` (reachability "N/A");
+//! - terminated entries still listed (`192.88.99.0/24`, `2001:10::/28`) are refused too.
+//!
+//! Checked entry by entry against the registries as IANA publishes them (IPv4: 25 records,
+//! `192.0.0.170/32, 192.0.0.171/32` being one record of two blocks; IPv6: 25 records, last
+//! change `100:0:0:1::/64`, RFC 9780) on 2026-11-30.
 
 use std::net::IpAddr;
 
@@ -62,6 +78,7 @@ pub const IPV4_REGISTRY: &[SpecialBlock] = &[
     v4([192, 31, 196, 0], 24, "AS112-v4", "RFC 7535"),
     v4([192, 52, 193, 0], 24, "AMT", "RFC 7450"),
     v4([192, 88, 99, 0], 24, "Deprecated (6to4 Relay Anycast)", "RFC 7526"),
+    v4([192, 88, 99, 2], 32, "6a44-relay anycast address", "RFC 6751"),
     v4([192, 168, 0, 0], 16, "Private-Use", "RFC 1918"),
     v4([192, 175, 48, 0], 24, "Direct Delegation AS112 Service", "RFC 7534"),
     v4([198, 18, 0, 0], 15, "Benchmarking", "RFC 2544"),
@@ -197,6 +214,7 @@ mod tests {
             ("192.31.196.0/24", "192.31.196.1", ("192.31.195.255", false), ("192.31.197.0", false)),
             ("192.52.193.0/24", "192.52.193.1", ("192.52.192.255", false), ("192.52.194.0", false)),
             ("192.88.99.0/24", "192.88.99.1", ("192.88.98.255", false), ("192.88.100.0", false)),
+            ("192.88.99.2/32", "192.88.99.2", ("192.88.99.1", true), ("192.88.99.3", true)),
             ("192.168.0.0/16", "192.168.1.1", ("192.167.255.255", false), ("192.169.0.0", false)),
             ("192.175.48.0/24", "192.175.48.1", ("192.175.47.255", false), ("192.175.49.0", false)),
             ("198.18.0.0/15", "198.19.255.1", ("198.17.255.255", false), ("198.20.0.0", false)),
@@ -311,6 +329,22 @@ mod tests {
             special_purpose_block(ip("192.0.0.9")).unwrap().name,
             "Port Control Protocol Anycast"
         );
+        assert_eq!(
+            special_purpose_block(ip("192.88.99.2")).unwrap().name,
+            "6a44-relay anycast address"
+        );
+        // Entries marked globally reachable are refused as well (the guide's rule is being in
+        // the registry), and so is the rest of 2001::/23.
+        for s in [
+            "2001:1::1",
+            "2001:3::1",
+            "2001:20::1",
+            "2001:1ff::1",
+            "192.0.0.9",
+            "64:ff9b::808:808",
+        ] {
+            assert!(is_special_purpose(ip(s)), "{s}");
+        }
         assert_eq!(
             special_purpose_block(ip("0.0.0.0")).unwrap().block.prefix(),
             32
