@@ -219,13 +219,6 @@ pub fn validate_callback_url(
             ))
         }
     };
-    if !parsed.username.is_empty() || !parsed.password.is_empty() {
-        return Err(refuse(
-            Rule::CredentialsInUrl,
-            "user information (user:password@) is not allowed",
-            Some(host),
-        ));
-    }
     if host.is_empty() {
         return Err(refuse(Rule::InvalidUrl, "no host", Some(host)));
     }
@@ -234,6 +227,13 @@ pub fn validate_callback_url(
     let http_loopback = !https && allow_http_loopback && (localhost || ip.is_some_and(is_loopback));
     if !https && !http_loopback {
         return Err(refuse(Rule::NotHttps, "the URL must use https", Some(host)));
+    }
+    if !parsed.username.is_empty() || !parsed.password.is_empty() {
+        return Err(refuse(
+            Rule::CredentialsInUrl,
+            "user information (user:password@) is not allowed",
+            Some(host),
+        ));
     }
     if !http_loopback {
         if let Some(a) = ip {
@@ -464,6 +464,11 @@ mod tests {
         assert!(validate_callback_url(&format!("http://127.0.0.1:9/cb/{S}"), true).is_ok());
         assert!(validate_callback_url(&format!("http://localhost:9/cb/{S}"), true).is_ok());
         assert!(validate_callback_url(&format!("http://[::1]:9/cb/{S}"), true).is_ok());
+        assert_eq!(
+            validate_callback_url(&format!("http://u:p@127.0.0.1:9/cb/{S}"), true)
+                .map_err(|e| e.code()),
+            Err("CREDENTIALS_IN_URL")
+        );
         assert!(validate_callback_url(&format!("http://10.0.0.1/cb/{S}"), true).is_err());
         assert!(validate_callback_url(&format!("http://example.com/cb/{S}"), true).is_err());
         assert_eq!(
@@ -517,6 +522,11 @@ mod tests {
             ("https://example\t.\norg/cb/S", "INVALID_URL", "example.org"),
             // The parsed values are decided on first: the scheme, the credentials, the address.
             ("http://example\t.\norg/cb/S", "NOT_HTTPS", "example.org"),
+            (
+                "http://u:p@www.example.com/cb/S",
+                "NOT_HTTPS",
+                "www.example.com",
+            ),
             (
                 "http://@www.example.com/cb/S",
                 "NOT_HTTPS",

@@ -1,6 +1,7 @@
 // The generated corpus of callback URLs shared by tests/js/url-corpus.test.mjs (Node's URL
 // against the installed package) and tests/url_corpus.rs (Node's URL against the url crate the
-// native build parses with). Run directly, it prints each URL and Node's host as JSON lines.
+// native build parses with). Run directly, it prints each URL, Node's host and the rule Node's
+// parsed values decide (parsedRule) as JSON lines.
 import { pathToFileURL } from "node:url";
 
 export const SECRET = "F40mfum7pZC8DtdgGOYSijx26blP0HLs";
@@ -194,9 +195,56 @@ const NAMES = [
   "exa*mple.com", "例え.テスト", "ＥＸＡＭＰＬＥ.com", "e\u0301xample.com", "ß.example", "ς.example", "\u200cexample.com",
   "a".repeat(63) + ".com", "a".repeat(64) + ".com", ("a".repeat(50) + ".").repeat(5) + "com", "1.2.3.4a", "0x7f.1a",
   "%6c%6f%63%61%6c%68%6f%73%74", "١٢٧.٠.٠.١", "127.0.0.1.nip.io", "0177.0.0.1.example",
+  // Code points whose UTS #46 status changed in Unicode 15.1/16 (WPT's toascii.json has the
+  // kind): Node 20's parser and the url crate read them by different tables (tests/url_corpus.rs).
+  "ẞ.example", "FAẞ.example", "look\u180eout.example", "look\u206bout.example", "Ӏ.example", "Ↄ.example",
 ];
 
+// ---- spellings and schemes decided after parsing ---------------------------------------------
+// Found by running WPT's url corpus (urltestdata.json) against the package: a URL Node parses but
+// the SDK refuses by its own rule (white space, backslashes, `https:host` without `//`, an empty
+// `@`, another scheme) must still name Node's host, and the scheme and credential rules must be
+// decided on the parsed values, before the SDK's own spelling rules.
+const SCHEMES = ["http", "HTTP", "ftp", "ws", "wss", "file", "foo", "non-special", "git+https", "javascript", "data", "mailto", "blob", "sc"];
+function spellings(hosts) {
+  const out = new Set();
+  const p = `/cb/${SECRET}`;
+  for (const h of hosts) {
+    const around = [
+      `https://${h}\t${p}`, `https://\n${h}${p}`, `https://${h.slice(0, 1)}\t${h.slice(1)}${p}`, `https://${h}${p}\r\n`,
+      ` https://${h}${p}`, `https://${h}${p} `, `\u0000https://${h}${p}`, `\u001fhttps://${h}${p}\u0000`, `https://${h}/c b/${SECRET}`,
+      `https:${h}${p}`, `https:/${h}${p}`, `https:///${h}${p}`, `https:\\\\${h}${p}`, `https://${h}\\cb\\${SECRET}`,
+      `https:\\/${h}${p}`, `https://${h}\\@evil.example${p}`, `HtTpS://${h}${p}`, `https://${h}${p}#a\\b`,
+      `https://@${h}${p}`, `https://:@${h}${p}`, `https://u@${h}${p}`, `https://u:p@${h}${p}`, `https://:p@${h}${p}`,
+      `https://u:@${h}${p}`, `https://a@b@${h}${p}`, `https://%40@${h}${p}`, `https:u:p@${h}${p}`, `https:\\\\u@${h}${p}`,
+      `http://@${h}${p}`, `http://u:p@${h}${p}`, `http:${h}${p}`, `http://${h}\t${p}`,
+    ];
+    for (const u of around) out.add(u);
+    for (const sc of SCHEMES) {
+      out.add(`${sc}://${h}${p}`);
+      out.add(`${sc}:${h}${p}`);
+      out.add(`${sc}://u:p@${h}${p}`);
+    }
+  }
+  for (const u of ["mailto:a@b.example", "file:///etc/passwd", "file://host/C:/x", "foo:/bar.com/", "foo://", "javascript:alert(1)",
+    "data:text/plain,x", "blob:https://crm.example.com/x", "about:blank", "a:\t foo.com", "sc://ñ/x", "sc://%/", "sc://x:65536/"]) out.add(u);
+  return [...out];
+}
+
 const PORTS = ["", ":", ":0", ":443", ":8443", ":65535", ":65536", ":99999", ":00080", ":+1", ":a", ":１", ":443 ", ":-1", ":4294967297"];
+
+// What Node's parsed values alone decide (the scheme and credential rules), or null.
+export function parsedRule(url) {
+  let u;
+  try {
+    u = new URL(url);
+  } catch {
+    return null;
+  }
+  if (u.protocol !== "https:") return "NOT_HTTPS";
+  if (u.username !== "" || u.password !== "") return "CREDENTIALS_IN_URL";
+  return null;
+}
 
 export function corpus() {
   const ascii4 = ipv4Hosts();
@@ -208,6 +256,9 @@ export function corpus() {
     urls.add(`https://${h}${pick(PORTS)}/cb/${SECRET}`);
   }
   for (const p of PORTS) for (const h of ["127.0.0.1", "8.8.8.8", "[::1]", "crm.example.com"]) urls.add(`https://${h}${p}/cb/${SECRET}`);
+  const spelled = ["127.0.0.1", "0x7f.1", "10.0.0.1", "8.8.8.8", "0x8.0x8.0x8.0x8", "１２７.0.0.1", "[::1]", "[::ffff:8.8.8.8]",
+    "[2001:4860:4860::8888]", "crm.example.com", "localhost", "bücher.example", ...sample.filter(() => rand() < 0.1)];
+  for (const u of spellings(spelled)) urls.add(u);
   return [...urls];
 }
 
@@ -220,7 +271,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     } catch {
       // refused by Node
     }
-    lines.push(JSON.stringify([url, host]));
+    lines.push(JSON.stringify([url, host, parsedRule(url)]));
   }
   process.stdout.write(lines.join("\n") + "\n");
 }

@@ -2,17 +2,18 @@
 // validateCallbackUrl must agree on the host of every one (the host the SDK checked is on its
 // result, or on the WebhookError it threw), and refuse the same URLs as unparseable. The hosts
 // cover every IPv4 numeric form (1 to 4 parts, decimal, octal, hex, overflow), digits from other
-// Unicode blocks, percent-encoding, brackets, ports and IPv6 forms.
+// Unicode blocks, percent-encoding, brackets, ports and IPv6 forms, and URLs the SDK refuses after
+// parsing (white space, backslashes, other schemes, credentials), whose host it still names.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { validateCallbackUrl } from "flexperto-sdk";
-import { corpus } from "./url-corpus-cases.mjs";
+import { corpus, parsedRule } from "./url-corpus-cases.mjs";
 
 test("Node's URL and validateCallbackUrl agree on the host of every URL in the corpus", () => {
   const urls = corpus();
   assert.ok(urls.length > 5000, `${urls.length} URLs`);
-  const counts = { parsed: 0, refusedByBoth: 0, accepted: 0, special: 0 };
+  const counts = { parsed: 0, refusedByBoth: 0, accepted: 0, special: 0, otherScheme: 0 };
   const disagreements = [];
   for (const url of urls) {
     let nodeHost = null;
@@ -39,9 +40,13 @@ test("Node's URL and validateCallbackUrl agree on the host of every URL in the c
     counts.parsed++;
     if (code === "OK") counts.accepted++;
     if (code === "SPECIAL_PURPOSE_ADDRESS") counts.special++;
-    // The pre-check (white space, control characters, backslashes) never applies here: the
-    // corpus has none, so every URL Node parses has its host checked.
+    // Every URL Node parses has its host named, also when the SDK refuses it by its own
+    // spelling rules (white space, backslashes, a missing //, an empty @) or for its scheme.
     if (sdkHost !== nodeHost) disagreements.push({ url, nodeHost, sdkHost, code });
+    // The scheme and credential rules are decided on the parsed values, before the SDK's own.
+    const rule = parsedRule(url);
+    if (rule !== null && code !== rule) disagreements.push({ url, nodeHost, code, why: `${rule} by the parsed values` });
+    if (rule === "NOT_HTTPS") counts.otherScheme++;
     // The decision on the parsed host: a few blocks held against the SDK as an outside check
     // (the full registries are the Rust table test's).
     const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(nodeHost);
@@ -57,6 +62,9 @@ test("Node's URL and validateCallbackUrl agree on the host of every URL in the c
   }
   assert.deepEqual(disagreements.slice(0, 20), [], `${disagreements.length} of ${urls.length} disagree`);
   // The corpus exercises both sides of each decision.
-  assert.ok(counts.refusedByBoth > 500 && counts.accepted > 200 && counts.special > 1000, JSON.stringify(counts));
+  assert.ok(
+    counts.refusedByBoth > 500 && counts.accepted > 200 && counts.special > 1000 && counts.otherScheme > 500,
+    JSON.stringify(counts),
+  );
   console.log(`${urls.length} URLs: ${JSON.stringify(counts)}`);
 });
