@@ -48,15 +48,18 @@ test("Node's URL and validateCallbackUrl agree on the host of every URL in the c
     if (rule !== null && code !== rule) disagreements.push({ url, nodeHost, code, why: `${rule} by the parsed values` });
     if (rule === "NOT_HTTPS") counts.otherScheme++;
     // The decision on the parsed host: a few blocks held against the SDK as an outside check
-    // (the full registries are the Rust table test's).
-    const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(nodeHost);
+    // (the full registries are the Rust table test's). The address rules come after the scheme
+    // and credential rules and before the SDK's own spelling rules; a public address passes
+    // when the URL is written plainly.
+    const plain = /^https:\/\/[^@/]*\//i.test(url) && !/[\u0000-\u0020\\\u007f]/.test(url);
+    const m = rule === null && /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(nodeHost);
     if (m) {
       const [a, b] = [Number(m[1]), Number(m[2])];
       const special = a === 127 || a === 10 || a === 0 || (a === 192 && b === 168) || (a === 169 && b === 254) || a >= 224;
       if (special && code !== "SPECIAL_PURPOSE_ADDRESS") disagreements.push({ url, nodeHost, code, why: "special address not refused" });
-      if (nodeHost === "8.8.8.8" && code !== "OK") disagreements.push({ url, nodeHost, code, why: "public address refused" });
+      if (nodeHost === "8.8.8.8" && plain && code !== "OK") disagreements.push({ url, nodeHost, code, why: "public address refused" });
     }
-    if (/^\[::ffff:/.test(nodeHost) && code !== "SPECIAL_PURPOSE_ADDRESS") {
+    if (rule === null && /^\[::ffff:/.test(nodeHost) && code !== "SPECIAL_PURPOSE_ADDRESS") {
       disagreements.push({ url, nodeHost, code, why: "IPv4-mapped not refused" });
     }
   }
