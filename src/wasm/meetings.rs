@@ -306,9 +306,10 @@ fn non_empty(v: Option<String>, field: &str) -> Result<Option<String>, Error> {
     }
 }
 
-fn expert_ref(mut e: Map<String, Value>) -> Result<ExpertRef, Error> {
-    match e.remove("accountId") {
-        Some(Value::String(id)) if e.is_empty() => Ok(ExpertRef::AccountId(id)),
+fn expert_ref(e: Map<String, Value>) -> Result<ExpertRef, Error> {
+    // Looked up, not removed (no B-tree removal code in the wasm, bench/README.md).
+    match e.get("accountId") {
+        Some(Value::String(id)) if e.len() == 1 => Ok(ExpertRef::AccountId(id.clone())),
         Some(_) => Err(ValidationError::InvalidArgument {
             field: "expert.accountId".into(),
             reason: "must be a string, and alone".into(),
