@@ -1,9 +1,9 @@
 //! Client configuration: where the API is (tenant and environment, or a base URL) and the API key.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::Deserialize;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::api::RouteTable;
 use crate::error::ConfigError;
@@ -205,7 +205,7 @@ pub struct ClientOptions {
         all(target_arch = "wasm32", feature = "js-client"),
         tsify(optional, type = "Partial<Record<OperationId, string>>")
     )]
-    pub routes: Option<BTreeMap<String, String>>,
+    pub routes: Option<StrMap>,
     /// Name of the mail-suppressing query parameter (default "supressMails", the guide's spelling).
     #[serde(default)]
     #[cfg_attr(all(target_arch = "wasm32", feature = "js-client"), tsify(optional))]
@@ -547,6 +547,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn str_map_keeps_key_order_and_the_last_duplicate() {
+        let m: StrMap = serde_json::from_str(r#"{"b":"2","a":"1","c":"3","a":"4"}"#).unwrap();
+        let keys: Vec<&str> = m.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["a", "b", "c"]);
+        assert_eq!(m.get("a").map(String::as_str), Some("4"));
+        assert_eq!(m.get("z"), None);
+        assert_eq!(m.len(), 3);
+        assert_eq!(
+            serde_json::to_string(&m).unwrap(),
+            r#"{"a":"4","b":"2","c":"3"}"#
+        );
+        assert!(serde_json::from_str::<StrMap>(r#"{"a":1}"#).is_err());
+        assert!(serde_json::from_str::<StrMap>(r#"["a"]"#).is_err());
+    }
+
+    #[test]
     fn tenants() {
         assert_eq!(
             tenant_base_url("demo", Environment::Test).unwrap(),
@@ -710,5 +726,80 @@ mod tests {
         assert!(!dbg.contains(&key));
         assert!(dbg.contains("REDACTED"));
         assert_eq!(cfg.api_key_expires_at, Some(2_000_000_000));
+    }
+}
+
+/// A map of strings to strings, kept as a vector sorted by key (the `routes` of the options and
+/// of the drift report, the per-call `headers`): it iterates, reads and writes (as an object) as
+/// a `BTreeMap<String, String>` did, a later duplicate key replacing the earlier value. Not a
+/// BTreeMap: serde_json's map is one already, and a second key/value type compiled a second copy
+/// of the B-tree code into the wasm (measured 2026-11-30, bench/README.md).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StrMap(Vec<(String, String)>);
+
+impl StrMap {
+    /// Sets `key` to `value`, in key order.
+    pub fn insert(&mut self, key: String, value: String) {
+        match self.0.binary_search_by(|(k, _)| k.as_str().cmp(&key)) {
+            Ok(i) => self.0[i].1 = value,
+            Err(i) => self.0.insert(i, (key, value)),
+        }
+    }
+
+    /// The value of `key`.
+    pub fn get(&self, key: &str) -> Option<&String> {
+        self.0
+            .binary_search_by(|(k, _)| k.as_str().cmp(key))
+            .ok()
+            .map(|i| &self.0[i].1)
+    }
+
+    /// The entries, in key order.
+    pub fn iter(&self) -> std::slice::Iter<'_, (String, String)> {
+        self.0.iter()
+    }
+
+    /// Whether it has no entry.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// How many entries.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+impl<'a> IntoIterator for &'a StrMap {
+    type Item = &'a (String, String);
+    type IntoIter = std::slice::Iter<'a, (String, String)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl Serialize for StrMap {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
+
+impl<'de> Deserialize<'de> for StrMap {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = StrMap;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a map")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<StrMap, A::Error> {
+                let mut out = StrMap::default();
+                while let Some((k, v)) = m.next_entry::<String, String>()? {
+                    out.insert(k, v);
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(V)
     }
 }

@@ -8,7 +8,7 @@
 //! Matched operations are compared field by field: required fields added or removed, type
 //! changes, and query parameters added, removed or renamed.
 
-use std::collections::BTreeMap;
+use crate::config::StrMap;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -188,7 +188,7 @@ pub struct DriftReport {
         all(target_arch = "wasm32", feature = "js-client"),
         tsify(type = "Partial<Record<OperationId, string>>")
     )]
-    pub routes: BTreeMap<String, String>,
+    pub routes: StrMap,
     /// The differences, contract order first, then what only the tenant has.
     pub findings: Vec<Finding>,
 }
@@ -796,9 +796,9 @@ impl<'c, 't> Comparison<'c, 't> {
             );
             self.findings.push(f);
         }
-        // Inserted one by one: collecting into a BTreeMap sorts a vector first, which compiled a
-        // stable sort of (String, String) into the wasm for this one map.
-        let mut routes = BTreeMap::new();
+        // Inserted one by one, in key order (`StrMap`): collecting into a BTreeMap sorted a
+        // vector first, which compiled a stable sort of (String, String) into the wasm.
+        let mut routes = StrMap::default();
         for o in self
             .findings
             .iter()

@@ -237,7 +237,8 @@ pub fn parse_archive_list(resp: &ApiResponse) -> Result<ArchiveList, ApiError> {
         Value::Array(a) => (a, None),
         Value::Object(mut o) => {
             let total = o.get("total").and_then(Value::as_u64);
-            match o.remove("items") {
+            // Taken, not removed: no B-tree removal code in the wasm for this one call.
+            match o.get_mut("items").map(Value::take) {
                 Some(Value::Array(a)) => (a, total),
                 _ => {
                     return Err(invalid_response(

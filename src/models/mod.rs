@@ -9,7 +9,8 @@ pub mod subscriptions;
 pub mod tokens;
 pub mod users;
 
-use serde::{Deserialize, Deserializer};
+use serde::de::{self, Visitor};
+use serde::Deserializer;
 
 /// How a JSON value's type reads in an error message: "a string", "an object", "null"...
 pub(crate) fn json_kind(v: &serde_json::Value) -> &'static str {
@@ -24,20 +25,30 @@ pub(crate) fn json_kind(v: &serde_json::Value) -> &'static str {
     }
 }
 
-/// Deserializes an id given as a JSON string or integer into a `String`.
+/// Deserializes an id given as a JSON string or integer into a `String`. A visitor of its own,
+/// not an `untagged` enum: serde reads those through its `Content` buffer (measured 2026-11-30,
+/// bench/README.md).
 pub(crate) fn id_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Id {
-        S(String),
-        U(u64),
-        I(i64),
+    struct Id;
+    impl Visitor<'_> for Id {
+        type Value = String;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a string or an integer id")
+        }
+        fn visit_str<E: de::Error>(self, s: &str) -> Result<String, E> {
+            Ok(s.to_owned())
+        }
+        fn visit_string<E: de::Error>(self, s: String) -> Result<String, E> {
+            Ok(s)
+        }
+        fn visit_u64<E: de::Error>(self, n: u64) -> Result<String, E> {
+            Ok(n.to_string())
+        }
+        fn visit_i64<E: de::Error>(self, n: i64) -> Result<String, E> {
+            Ok(n.to_string())
+        }
     }
-    Ok(match Id::deserialize(d)? {
-        Id::S(s) => s,
-        Id::U(n) => n.to_string(),
-        Id::I(n) => n.to_string(),
-    })
+    d.deserialize_any(Id)
 }
 
 /// Whether `email` is a well-formed address (a pragmatic subset of RFC 5321: `local@domain`, no

@@ -195,7 +195,7 @@ mod tests {
     #[wasm_bindgen_test]
     fn a_claim_runs_through_the_bindings() {
         let out = claim_step(js(&format!(
-            r#"{{"status":{{"state":"seen"}},"event":{{"type":"record","status":"AVAILABLE","sha256CheckSum":"{SHA}"}},"nowMs":1000}}"#
+            r#"{{"status":{{"state":"seen"}},"event":{{"record":{{"status":"AVAILABLE","sha256CheckSum":"{SHA}"}}}},"nowMs":1000}}"#
         )))
         .unwrap();
         assert_eq!(field(&out, &["action", "type"]), "download");
@@ -207,7 +207,7 @@ mod tests {
             .as_string()
             .unwrap();
         let out = claim_step(js(&format!(
-            r#"{{"status":{status},"event":{{"type":"downloaded","sha256":"{SHA}","bytes":3}},"nowMs":2000,"leaseUntil":61000}}"#
+            r#"{{"status":{status},"event":{{"downloaded":{{"sha256":"{SHA}","bytes":3}}}},"nowMs":2000,"leaseUntil":61000}}"#
         )))
         .unwrap();
         assert_eq!(field(&out, &["action", "type"]), "store");
@@ -219,20 +219,21 @@ mod tests {
         // Valid but for one thing each: an unknown field at every level, a bad value, an
         // impossible event, a lease that ran out, a bad policy.
         let ok = format!(
-            r#"{{"status":{{"state":"seen"}},"event":{{"type":"record","status":"AVAILABLE","sha256CheckSum":"{SHA}"}},"nowMs":1}}"#
+            r#"{{"status":{{"state":"seen"}},"event":{{"record":{{"status":"AVAILABLE","sha256CheckSum":"{SHA}"}}}},"nowMs":1}}"#
         );
         assert!(claim_step(js(&ok)).is_ok());
         let bad = [
             ok.replace(r#""nowMs":1"#, r#""nowMs":1,"extra":true"#),
             ok.replace(r#"{"state":"seen"}"#, r#"{"state":"seen","owner":"x"}"#),
-            ok.replace(r#""type":"record","#, r#""type":"record","x":1,"#),
+            ok.replace(r#""status":"AVAILABLE","#, r#""status":"AVAILABLE","x":1,"#),
+            ok.replace(r#""record":{"#, r#""stored":{},"record":{"#),
             ok.replace(r#""state":"seen""#, r#""state":"nope""#),
             ok.replace(r#""nowMs":1"#, r#""nowMs":"1""#),
             ok.replace(
-                r#""type":"record","status":"AVAILABLE","sha256CheckSum":"{SHA}""#
+                r#""record":{"status":"AVAILABLE","sha256CheckSum":"{SHA}"}"#
                     .replace("{SHA}", SHA)
                     .as_str(),
-                r#""type":"stored""#,
+                r#""stored":{}"#,
             ),
             ok.replace(r#""nowMs":1"#, r#""nowMs":5,"leaseUntil":4"#),
             ok.replace(r#""nowMs":1"#, r#""nowMs":1,"policy":{"leaseMs":1}"#),

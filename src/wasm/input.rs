@@ -469,6 +469,40 @@ impl<'de> SeqAccess<'de> for Items {
     }
 }
 
+/// An externally tagged enum's object of the copy: its one key and that key's value.
+struct Variant(JsValue, JsValue);
+
+impl<'de> de::EnumAccess<'de> for Variant {
+    type Error = SwbError;
+    type Variant = Strict;
+    fn variant_seed<T: DeserializeSeed<'de>>(
+        self,
+        seed: T,
+    ) -> Result<(T::Value, Strict), SwbError> {
+        Ok((seed.deserialize(Strict(self.0))?, Strict(self.1)))
+    }
+}
+
+impl<'de> de::VariantAccess<'de> for Strict {
+    type Error = SwbError;
+    fn unit_variant(self) -> Result<(), SwbError> {
+        de::Deserialize::deserialize(self)
+    }
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, SwbError> {
+        seed.deserialize(self)
+    }
+    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, v: V) -> Result<V::Value, SwbError> {
+        self.seq(v)
+    }
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        _fields: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, SwbError> {
+        self.map(v)
+    }
+}
+
 macro_rules! forward_plain {
     ($($f:ident),*) => {$(
         fn $f<V: Visitor<'de>>(self, v: V) -> Result<V::Value, SwbError> {
@@ -580,11 +614,33 @@ impl<'de> Deserializer<'de> for Strict {
     }
     fn deserialize_enum<V: Visitor<'de>>(
         self,
-        n: &'static str,
-        variants: &'static [&'static str],
+        _name: &'static str,
+        _variants: &'static [&'static str],
         v: V,
     ) -> Result<V::Value, SwbError> {
-        self.swb().deserialize_enum(n, variants, v)
+        // As serde-wasm-bindgen reads an enum (a unit variant by its name, any other as
+        // `{ variant: payload }`), but read here, so that each enum's visitor is compiled once
+        // and a struct variant's payload is read as a struct (unknown keys refused, its path
+        // kept: `event.record.status`).
+        if self.0.is_string() {
+            return v.visit_enum(Variant(self.0, JsValue::UNDEFINED));
+        }
+        if !self.is_object() {
+            return Err(wrong_type(&self.0, &v));
+        }
+        let keys = Object::keys(self.0.unchecked_ref::<Object>());
+        if keys.length() != 1 {
+            return Err(de::Error::invalid_length(keys.length() as usize, &"1"));
+        }
+        enter();
+        step();
+        let tag = keys.get(0);
+        let payload = Reflect::get(&self.0, &tag).unwrap_or(JsValue::UNDEFINED);
+        let r = v.visit_enum(Variant(tag, payload));
+        if r.is_ok() {
+            leave();
+        }
+        r
     }
     fn is_human_readable(&self) -> bool {
         true

@@ -15,14 +15,43 @@ use crate::error::{Error, ValidationError};
 use crate::models::meetings as m;
 
 /// An instant: a `Date`, an RFC 3339 string or epoch milliseconds.
-#[derive(Debug, Deserialize, Tsify)]
-#[serde(untagged)]
+#[derive(Debug, Tsify)]
 #[tsify(type = "Date | string | number")]
 pub enum Instant {
     /// Epoch milliseconds (a `Date` arrives as its milliseconds).
     Ms(f64),
     /// RFC 3339.
     Text(String),
+}
+
+/// Read by asking for what it accepts (a number or a string), not as an `untagged` enum, which
+/// serde reads through its `Content` buffer (measured 2026-11-30, bench/README.md).
+impl<'de> Deserialize<'de> for Instant {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Instant;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a Date, an RFC 3339 string or epoch milliseconds")
+            }
+            fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<Instant, E> {
+                Ok(Instant::Ms(n))
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Instant, E> {
+                Ok(Instant::Ms(n as f64))
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Instant, E> {
+                Ok(Instant::Ms(n as f64))
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Instant, E> {
+                Ok(Instant::Text(s.to_owned()))
+            }
+            fn visit_string<E: serde::de::Error>(self, s: String) -> Result<Instant, E> {
+                Ok(Instant::Text(s))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 pub(super) fn instant_ms(v: &Instant, field: &str) -> Result<i64, Error> {
@@ -277,9 +306,10 @@ fn non_empty(v: Option<String>, field: &str) -> Result<Option<String>, Error> {
     }
 }
 
-fn expert_ref(mut e: Map<String, Value>) -> Result<ExpertRef, Error> {
-    match e.remove("accountId") {
-        Some(Value::String(id)) if e.is_empty() => Ok(ExpertRef::AccountId(id)),
+fn expert_ref(e: Map<String, Value>) -> Result<ExpertRef, Error> {
+    // Looked up, not removed (no B-tree removal code in the wasm, bench/README.md).
+    match e.get("accountId") {
+        Some(Value::String(id)) if e.len() == 1 => Ok(ExpertRef::AccountId(id.clone())),
         Some(_) => Err(ValidationError::InvalidArgument {
             field: "expert.accountId".into(),
             reason: "must be a string, and alone".into(),

@@ -30,7 +30,7 @@ pub use webhooks::{wasm_memory, webhook_result_address, webhook_verify_parts, We
 pub use errors::is_flexperto_error;
 pub use meetings::link_is_valid_at_js;
 
-use std::collections::BTreeMap;
+use crate::config::StrMap;
 
 use js_sys::{Promise, Reflect, JSON};
 use wasm_bindgen::prelude::*;
@@ -145,8 +145,8 @@ macro_rules! options_struct {
             /// Further request headers. `api-key`, `accept`, `content-type` and `user-agent` are
             /// the SDK's and are refused.
             #[serde(default)]
-            #[tsify(optional)]
-            pub headers: Option<std::collections::BTreeMap<String, String>>,
+            #[tsify(optional, type = "Record<string, string>")]
+            pub headers: Option<crate::config::StrMap>,
         }
     };
 }
@@ -168,7 +168,7 @@ pub(crate) struct Call {
 /// `undefined` or `null` is the default. `split` takes the per-call part out of `T`.
 fn options_arg<T: serde::de::DeserializeOwned + Default>(
     arg: &JsValue,
-    split: impl FnOnce(&T) -> (Option<u32>, Option<&BTreeMap<String, String>>),
+    split: impl FnOnce(&T) -> (Option<u32>, Option<&StrMap>),
 ) -> Result<(T, Call), Error> {
     if arg.is_undefined() || arg.is_null() {
         return Ok((T::default(), Call::default()));

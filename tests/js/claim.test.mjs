@@ -86,23 +86,30 @@ function assertCounts(c, { expectAvailable }) {
 describe("the claim core from JavaScript", () => {
   test("claimStep decides, and refuses unknown fields and impossible events with a ValidationError", () => {
     const sha = "ab".repeat(32);
-    const s = claimStep({ status: { state: "seen" }, event: { type: "record", status: "AVAILABLE", sha256CheckSum: sha }, nowMs: Date.now() });
+    const s = claimStep({ status: { state: "seen" }, event: { record: { status: "AVAILABLE", sha256CheckSum: sha } }, nowMs: Date.now() });
     assert.deepEqual(s.action, { type: "download", delayMs: 0 });
     assert.equal(s.status.state, "downloading");
     assert.equal(s.status.sha256CheckSum, sha);
-    const ok = () => ({ status: { state: "seen" }, event: { type: "record", status: "AVAILABLE", sha256CheckSum: sha }, nowMs: 1 });
+    const ok = () => ({ status: { state: "seen" }, event: { record: { status: "AVAILABLE", sha256CheckSum: sha } }, nowMs: 1 });
     assert.doesNotThrow(() => claimStep(ok()));
     const bad = [
       { ...ok(), surprise: true },
       { ...ok(), status: { state: "seen", owner: "x" } },
-      { ...ok(), event: { ...ok().event, extra: 1 } },
+      { ...ok(), event: { record: { ...ok().event.record, extra: 1 } } },
+      { ...ok(), event: { ...ok().event, stored: {} } },
+      { ...ok(), event: { type: "record", status: "AVAILABLE", sha256CheckSum: sha } },
       { ...ok(), policy: { leaseMillis: 5000 } },
-      { ...ok(), event: { type: "stored" } },
-      { ...ok(), status: { state: "stored" }, event: { type: "abandoned" }, nowMs: 10, leaseUntil: 5 },
+      { ...ok(), event: { stored: {} } },
+      { ...ok(), status: { state: "stored" }, event: { abandoned: {} }, nowMs: 10, leaseUntil: 5 },
     ];
     for (const input of bad) {
       assert.throws(() => claimStep(input), (e) => e.name === "ValidationError" && e.code === "INVALID_ARGUMENT", JSON.stringify(input));
     }
+    // A bad value inside the event is named by its path, through the event's name.
+    assert.throws(
+      () => claimStep({ ...ok(), event: { record: { status: 5 } } }),
+      (e) => e.name === "ValidationError" && e.field === "event.record.status",
+    );
     assert.equal(claimFileName("conf_1", "arc_2"), "conf_1--arc_2.zip");
     assert.throws(() => claimFileName("../x", "arc_2"), (e) => e.name === "ValidationError");
   });

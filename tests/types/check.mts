@@ -221,9 +221,11 @@ async function claims(): Promise<void> {
   const c: SweepCounts = await claimer.sweep();
   const row: LedgerRow | null = await ledger.get("arc_1");
   const state: "seen" | "downloading" | "verified" | "stored" | "abandoned" | "failed" | "quarantined" | undefined = row?.state;
-  const step: ClaimStep = claimStep({ status: { state: "seen" }, event: { type: "record", status: "AVAILABLE" }, nowMs: 1 });
-  // @ts-expect-error an unknown event type
-  claimStep({ status: { state: "seen" }, event: { type: "nope" }, nowMs: 1 });
+  const step: ClaimStep = claimStep({ status: { state: "seen" }, event: { record: { status: "AVAILABLE" } }, nowMs: 1 });
+  // @ts-expect-error an unknown event
+  claimStep({ status: { state: "seen" }, event: { nope: {} }, nowMs: 1 });
+  // @ts-expect-error the event's name is its key, not a `type` field
+  claimStep({ status: { state: "seen" }, event: { type: "record", status: "AVAILABLE" }, nowMs: 1 });
   // @ts-expect-error a sink needs open()
   new ArchiveClaimer({ client, sink: {}, ledger });
   new SqliteLedger({ path: "/tmp/x.db" });

@@ -159,12 +159,12 @@ class ArchiveClaimer {
       const conferenceId = r?.subject?.conference_id;
       if (typeof conferenceId === "string" && conferenceId !== "") row.conferenceId = conferenceId;
       if (typeof r.sizeBytes === "number") row.sizeBytes = r.sizeBytes;
-      const event = { type: "record", status: String(r.status) };
-      if (typeof r.sha256CheckSum === "string") event.sha256CheckSum = r.sha256CheckSum;
-      if (typeof r.error === "string") event.error = r.error;
-      return event;
+      const record = { status: String(r.status) };
+      if (typeof r.sha256CheckSum === "string") record.sha256CheckSum = r.sha256CheckSum;
+      if (typeof r.error === "string") record.error = r.error;
+      return { record };
     } catch (e) {
-      return { type: "recordFailed", error: stepError(e) };
+      return { recordFailed: { error: stepError(e) } };
     }
   }
 
@@ -233,18 +233,18 @@ class ArchiveClaimer {
               const w = writer;
               writer = null;
               row.receipt = await w.commit();
-              event = { type: "stored" };
+              event = { stored: {} };
             } catch (e) {
-              event = { type: "storeFailed", error: stepError(e) };
+              event = { storeFailed: { error: stepError(e) } };
             }
             break;
           case "abandon":
             await sleep(action.delayMs);
             try {
               await this.#client.abandonArchive(row.conferenceId);
-              event = { type: "abandoned" };
+              event = { abandoned: {} };
             } catch (e) {
-              event = { type: "abandonFailed", error: stepError(e) };
+              event = { abandonFailed: { error: stepError(e) } };
             }
             break;
           default:
@@ -303,11 +303,11 @@ class ArchiveClaimer {
       }
       this.#progress({ archiveId: row.archiveId, state: "downloading", outcome: "active", bytes, totalBytes: row.sizeBytes });
       const sha256 = (await hash.digest()).toString("hex");
-      return { writer, event: { type: "downloaded", sha256, bytes } };
+      return { writer, event: { downloaded: { sha256, bytes } } };
     } catch (e) {
       if (writer) await writer.abort().catch(() => {});
       if (lost) throw new Error("the lease was lost to another worker");
-      return { writer: null, event: { type: "downloadFailed", error: stepError(e) } };
+      return { writer: null, event: { downloadFailed: { error: stepError(e) } } };
     } finally {
       clearInterval(renew);
       hash.close();

@@ -504,16 +504,21 @@ fn file_names() {
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn wire_shapes() {
     let e: ClaimEvent =
-        serde_json::from_str(r#"{"type":"record","status":"AVAILABLE","sha256CheckSum":"ab"}"#)
-            .unwrap();
+        serde_json::from_str(r#"{"record":{"status":"AVAILABLE","sha256CheckSum":"ab"}}"#).unwrap();
     assert_eq!(e, record("AVAILABLE", Some("ab")));
     let e: ClaimEvent = serde_json::from_str(
-        r#"{"type":"downloadFailed","error":{"name":"ApiError","code":"SERVER_ERROR","status":503,"message":"x"}}"#,
+        r#"{"downloadFailed":{"error":{"name":"ApiError","code":"SERVER_ERROR","status":503,"message":"x"}}}"#,
     )
     .unwrap();
     assert!(matches!(e, ClaimEvent::DownloadFailed { .. }));
-    assert!(serde_json::from_str::<ClaimEvent>(r#"{"type":"stored","extra":1}"#).is_err());
-    assert!(serde_json::from_str::<ClaimEvent>(r#"{"type":"nope"}"#).is_err());
+    assert_eq!(
+        serde_json::from_str::<ClaimEvent>(r#"{"stored":{}}"#).unwrap(),
+        ClaimEvent::Stored {}
+    );
+    assert!(serde_json::from_str::<ClaimEvent>(r#"{"stored":{"extra":1}}"#).is_err());
+    assert!(serde_json::from_str::<ClaimEvent>(r#"{"nope":{}}"#).is_err());
+    // The event's name is its one key, not a `type` field.
+    assert!(serde_json::from_str::<ClaimEvent>(r#"{"type":"stored"}"#).is_err());
     assert!(serde_json::from_str::<ClaimStatus>(r#"{"state":"stored","owner":"x"}"#).is_err());
     let s: ClaimStatus = serde_json::from_str(r#"{"state":"downloading"}"#).unwrap();
     assert_eq!(s.state, ClaimState::Downloading);
