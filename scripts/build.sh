@@ -15,7 +15,11 @@ log "cargo build (wasm32, release)"
 # The source paths of panic locations lose this machine's directories (the cargo registry, the
 # toolchain's library sources): the same bytes on every machine, and shorter strings (81 paths;
 # measured 2026-11-29: node wasm -2.8 KB raw, -278 B gzip; bench/README.md).
-flags='"-C", "target-feature=+simd128"'
+# The unroll threshold lets LLVM unroll sha2's compression rounds fully (64 rounds, the message
+# schedule in locals instead of stack memory): ArchiveChecksum 1.14x -> see bench/README.md
+# ("ArchiveChecksum: unrolled rounds"). It acts only on code built for speed (sha2 and
+# flexperto-webhook, opt-level 3); the "z" code keeps its size thresholds.
+flags='"-C", "target-feature=+simd128", "-C", "llvm-args=-unroll-threshold=4000"'
 for dir in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/ "$(rustc --print sysroot)/lib/rustlib/src/rust/"; do
   if [ -d "$dir" ]; then flags+=", \"--remap-path-prefix\", \"$dir=\""; fi
 done
