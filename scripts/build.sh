@@ -15,11 +15,13 @@ log "cargo build (wasm32, release)"
 # The source paths of panic locations lose this machine's directories (the cargo registry, the
 # toolchain's library sources): the same bytes on every machine, and shorter strings (81 paths;
 # measured 2026-11-29: node wasm -2.8 KB raw, -278 B gzip; bench/README.md).
-# The unroll threshold lets LLVM unroll sha2's compression rounds fully (64 rounds, the message
-# schedule in locals instead of stack memory): ArchiveChecksum 1.14x -> see bench/README.md
-# ("ArchiveChecksum: unrolled rounds"). It acts only on code built for speed (sha2 and
-# flexperto-webhook, opt-level 3); the "z" code keeps its size thresholds.
-flags='"-C", "target-feature=+simd128", "-C", "llvm-args=-unroll-threshold=4000"'
+# The two unroll options let LLVM unroll sha2's compression fully (64 rounds, the message schedule
+# and the working state in locals instead of stack memory): ArchiveChecksum 1.14x -> 1.26x
+# hash-wasm in Node, +0.3-0.5 KB gzip per wasm (bench/README.md, "ArchiveChecksum: unrolled
+# rounds"). They act only on code built for speed (sha2 and flexperto-webhook, opt-level 3): rustc
+# does not unroll "z" code. The trip-count cap (8) keeps longer loops, such as the webhook crate's
+# 64-character hex check, rolled (without it the Node wasm grew 1.2 KB).
+flags='"-C", "target-feature=+simd128", "-C", "llvm-args=-unroll-threshold=4000", "-C", "llvm-args=-unroll-full-max-count=8"'
 for dir in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/ "$(rustc --print sysroot)/lib/rustlib/src/rust/"; do
   if [ -d "$dir" ]; then flags+=", \"--remap-path-prefix\", \"$dir=\""; fi
 done
