@@ -15,21 +15,34 @@ log "cargo build (wasm32, release)"
 # The source paths of panic locations lose this machine's directories (the cargo registry, the
 # toolchain's library sources): the same bytes on every machine, and shorter strings (81 paths;
 # measured 2026-11-29: node wasm -2.8 KB raw, -278 B gzip; bench/README.md).
+# The Node wasms (the full one and the archive entry's) are built with two unroll options that let
+# LLVM unroll sha2's compression fully (64 rounds, the message schedule and the working state in
+# locals instead of stack memory): ArchiveChecksum 1.14x -> 1.26x hash-wasm in Node 20, +0.3-0.5 KB
+# gzip per wasm. They act only on code built for speed (sha2 and flexperto-webhook, opt-level 3):
+# rustc does not unroll "z" code; the trip-count cap (8) keeps longer loops, such as the webhook
+# crate's 64-character hex check, rolled (without it the Node wasm grew 1.2 KB). The web wasms are
+# built without them, in a target directory of their own (rustflags are not part of cargo's
+# artifact hashes, so one directory would rebuild everything at each switch): in Chromium 156 the
+# unrolled rounds are slower, 1.16x instead of 1.27-1.29x hash-wasm (bench/README.md,
+# "ArchiveChecksum: unrolled rounds").
 flags='"-C", "target-feature=+simd128"'
 for dir in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/ "$(rustc --print sysroot)/lib/rustlib/src/rust/"; do
   if [ -d "$dir" ]; then flags+=", \"--remap-path-prefix\", \"$dir=\""; fi
 done
-simd=(--config "target.wasm32-unknown-unknown.rustflags = [$flags]")
+unroll='"-C", "llvm-args=-unroll-threshold=4000", "-C", "llvm-args=-unroll-full-max-count=8"'
+simd=(--config "target.wasm32-unknown-unknown.rustflags = [$flags]" --target-dir target/web-wasm)
+simd_node=(--config "target.wasm32-unknown-unknown.rustflags = [$flags, $unroll]")
 built=target/wasm32-unknown-unknown/release/flexperto_sdk.wasm
-cargo build --quiet --release --target wasm32-unknown-unknown -p flexperto-sdk "${simd[@]}"
+cargo build --quiet --release --target wasm32-unknown-unknown -p flexperto-sdk "${simd_node[@]}"
 cp "$built" target/flexperto_sdk.node.wasm
 # The web build leaves out the Node-only bindings (the `node` feature: the claim machine of
 # ArchiveClaimer): 287707 -> 265856 B gzip, measured 2026-11-29 (bench/README.md).
 log "cargo build (wasm32, release, web: without the Node-only bindings)"
 cargo build --quiet --release --target wasm32-unknown-unknown -p flexperto-sdk "${simd[@]}" \
   --no-default-features --features js-client
-cp "$built" target/flexperto_sdk.web.wasm
-log "cargo build (the archive entry's wasm, release)"
+cp target/web-wasm/wasm32-unknown-unknown/release/flexperto_sdk.wasm target/flexperto_sdk.web.wasm
+log "cargo build (the archive entry's wasm, release: for Node, and for the web)"
+cargo build --quiet --release --target wasm32-unknown-unknown -p flexperto-archive-wasm "${simd_node[@]}"
 cargo build --quiet --release --target wasm32-unknown-unknown -p flexperto-archive-wasm "${simd[@]}"
 log "cargo build (simulator, release)"
 cargo build --quiet --release -p flexperto-sim
@@ -41,9 +54,9 @@ wasm-bindgen --target nodejs --out-name flexperto_sdk --out-dir "$out.tmp/node" 
 wasm-bindgen --target web --out-name flexperto_sdk --out-dir "$out.tmp/web" target/flexperto_sdk.web.wasm
 # `flexperto-sdk/archive`: its own wasm, under the same module name, so that archive.js imports
 # it as it imports the full one.
-archive_wasm=target/wasm32-unknown-unknown/release/flexperto_archive_wasm.wasm
-wasm-bindgen --target nodejs --out-name flexperto_sdk --out-dir "$out.tmp/archive/node" "$archive_wasm"
-wasm-bindgen --target web --out-name flexperto_sdk --out-dir "$out.tmp/archive/web" "$archive_wasm"
+archive_wasm=wasm32-unknown-unknown/release/flexperto_archive_wasm.wasm
+wasm-bindgen --target nodejs --out-name flexperto_sdk --out-dir "$out.tmp/archive/node" "target/$archive_wasm"
+wasm-bindgen --target web --out-name flexperto_sdk --out-dir "$out.tmp/archive/web" "target/web-wasm/$archive_wasm"
 # The Node build is CommonJS: its JS snippets (src/transport/fetch.js) and the modules shared
 # with the browser build (pkg-template/web/*.js but index.js) are ES modules: rewritten.
 shared=(errors.js internal.js delivery.js archive.js archive-client.js webhook-flow.js webhook-fetch.js paginate.js)

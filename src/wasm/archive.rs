@@ -48,8 +48,9 @@ impl ArchiveChecksum {
     /// Hashes the next chunk of the file (any size, including empty). Throws a `ValidationError`
     /// code `INVALID_ARGUMENT` unless `chunk` is a `Uint8Array` (a `Buffer` is one).
     // A raw byte chunk, kept on purpose (a hot path): copying a chunk into wasm costs ~2% at
-    // 4 KiB and nothing measurable at >= 64 KiB (PERF-NOTES.md); the hasher runs at 1.14-1.17x
-    // hash-wasm in Node (bench/archive-hash.mjs, bench/README.md).
+    // 4 KiB and nothing measurable at >= 64 KiB (PERF-NOTES.md); the hasher runs at 1.26-1.28x
+    // hash-wasm in Node with sha2's rounds unrolled (scripts/build.sh; bench/archive-hash.mjs,
+    // bench/README.md).
     pub fn update(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Uint8Array")] chunk: JsValue,
