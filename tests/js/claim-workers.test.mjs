@@ -58,11 +58,25 @@ test("four workers on one PostgreSQL ledger, one SIGKILLed every 1.5 s: no loss,
   const dir = join(tmp, "sink");
   const env = { ...process.env, SIM_URL: sim.url, API_KEY: apiKey, SINK_DIR: dir, LEDGER: `pg:${dbUrl}`, LEASE_MS: "2000", CONCURRENCY: "3", INTERVAL_MS: "300" };
   const slots = new Array(WORKERS).fill(null);
+  // A worker that ends without being killed by this test (an unhandled error in it, say) is a
+  // failure of its own: recorded here and asserted below, never waited for.
+  const killed = new Set();
+  const died = [];
   const startWorker = (i) => {
     const child = spawn(process.execPath, [WORKER], { env, stdio: ["ignore", "ignore", "inherit"] });
     children.add(child);
-    child.once("exit", () => children.delete(child));
+    child.once("exit", (code, signal) => {
+      children.delete(child);
+      if (!killed.has(child)) died.push(`worker ${child.pid} exited by itself (code ${code}, signal ${signal})`);
+    });
     slots[i] = child;
+  };
+  const stopWorker = (child, signal) => {
+    killed.add(child);
+    if (child.exitCode !== null || child.signalCode !== null) return null;
+    const exited = new Promise((r) => child.once("exit", r));
+    child.kill(signal);
+    return exited;
   };
   for (let i = 0; i < WORKERS; i++) startWorker(i);
 
@@ -77,12 +91,10 @@ test("four workers on one PostgreSQL ledger, one SIGKILLed every 1.5 s: no loss,
     const rows = await ledger.list().catch(() => []);
     const done = rows.filter((r) => ["abandoned", "failed", "quarantined"].includes(r.state)).length;
     if (rows.length === ARCHIVES && done === ARCHIVES) break;
+    assert.deepEqual(died, [], "no worker may die of anything but the test's SIGKILL");
     assert.ok(Date.now() < deadline, `not finished: ${done} of ${ARCHIVES} final after ${kills} kills`);
     const i = Math.floor(Math.random() * WORKERS);
-    const victim = slots[i];
-    const exited = new Promise((r) => victim.once("exit", r));
-    victim.kill("SIGKILL");
-    await exited;
+    await stopWorker(slots[i], "SIGKILL");
     kills += 1;
     startWorker(i);
     if (tick === 2) {
@@ -90,8 +102,8 @@ test("four workers on one PostgreSQL ledger, one SIGKILLed every 1.5 s: no loss,
       terminated += r.rowCount;
     }
   }
-  for (const c of slots) c.kill("SIGTERM");
-  await Promise.all(slots.map((c) => (c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once("exit", r)) : null)));
+  await Promise.all(slots.map((c) => stopWorker(c, "SIGTERM")));
+  assert.deepEqual(died, [], "no worker may die of anything but the test's signals");
   await ledger.close();
   await admin.end();
 
