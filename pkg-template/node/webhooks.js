@@ -14,12 +14,16 @@ let pathModule;
 const fsp = () => (fspModule ??= require("node:fs/promises"));
 const nodePath = () => (pathModule ??= require("node:path"));
 const {
+  argText,
   generateWebhookSecret,
+  seenStoreClaim,
+  seenStoreOptions,
   webhookRotationNext,
   webhookRotationStart,
   webhookSecretsWithout,
 } = require("./flexperto_sdk.js");
 const { sleep } = require("./internal.js");
+const { argumentError } = require("./errors.js");
 
 const EMPTY = Buffer.alloc(0);
 const {
@@ -27,9 +31,6 @@ const {
   RequestAborted,
   ClaimMap,
   MemorySeenStore,
-  checkKey,
-  checkMaxEntries,
-  checkTtl,
   createWebhookFlow,
   isTopic,
 } = require("./webhook-flow.js");
@@ -182,12 +183,12 @@ class FileSeenStore {
 
   /** Use `await FileSeenStore.open(path)`. */
   constructor(token, path, fh, claims, lines, options) {
-    if (token !== OPEN_TOKEN) throw new TypeError("use await FileSeenStore.open(path)");
+    if (token !== OPEN_TOKEN) throw argumentError("FileSeenStore", "use await FileSeenStore.open(path): it is not made with new");
     this.#path = path;
     this.#fh = fh;
     this.#claims = claims;
     this.#lines = lines;
-    this.#minCompactLines = options.compactAfterLines ?? 10_000;
+    this.#minCompactLines = options.compactAfterLines;
     this.#compactAt = this.#nextCompactAt();
     /** Lines of the log that did not parse when it was opened (a write torn by a crash). */
     this.skippedLines = 0;
@@ -199,14 +200,12 @@ class FileSeenStore {
    * Opens (or creates) the log at `path` and loads the live claims. Lines that do not parse are
    * skipped and counted in `skippedLines`.
    */
-  static async open(path, options = {}) {
-    if (typeof path !== "string" || path.length === 0) throw new TypeError("path must be a non-empty string");
-    const compactAfter = options.compactAfterLines ?? 10_000;
-    if (!Number.isSafeInteger(compactAfter) || compactAfter < 1) {
-      throw new TypeError("compactAfterLines must be a positive integer");
-    }
+  static async open(path, options) {
+    argText(path, "path");
+    // Checked, with their defaults, in the wasm core (src/wasm/js_options.rs).
+    options = seenStoreOptions(options, "FileSeenStore");
     const now = options.now ?? Date.now;
-    const claims = new ClaimMap(checkMaxEntries(options.maxEntries), now);
+    const claims = new ClaimMap(options.maxEntries, now);
     let text = "";
     try {
       text = await fsp().readFile(path, "utf8");
@@ -260,8 +259,7 @@ class FileSeenStore {
   }
 
   async claim(key, ttlMs) {
-    checkKey(key);
-    checkTtl(ttlMs, "ttlMs");
+    seenStoreClaim(key, ttlMs);
     this.#checkOpen();
     // Check and set synchronously: atomic within this process.
     const until = this.#claims.tryClaim(key, ttlMs);
@@ -277,7 +275,7 @@ class FileSeenStore {
   }
 
   async release(key) {
-    checkKey(key);
+    argText(key, "key");
     this.#checkOpen();
     if (!this.#claims.map.delete(key)) return;
     await this.#enqueue({ line: JSON.stringify({ r: key }) + "\n" });
@@ -417,9 +415,10 @@ const knownSecrets = new WeakMap();
  * each step is decided in Rust (src/webhook/rotation.rs); this function does the calls and waits.
  */
 async function rotateWebhookSecret(client, subscription, options) {
-  const { verifier, urlFor, allowHttpLoopback = false, resolve, signal } = options ?? {};
-  const start = webhookRotationStart(subscription, options, knownSecrets.get(verifier));
-  const { current, oldSecret, graceMs, drainMs } = start;
+  // The options are read and checked in the wasm core (src/wasm/webhooks.rs), the verifier's
+  // known secrets looked up through `known`.
+  const start = webhookRotationStart(subscription, options, (v) => knownSecrets.get(v));
+  const { verifier, urlFor, allowHttpLoopback = false, resolve, signal, current, oldSecret, graceMs, drainMs } = start;
 
   const secret = generateWebhookSecret();
   // Accept the new secret before the platform can deliver to the new URL.

@@ -198,7 +198,7 @@ export function makeArchiveApi(platform = {}) {
     /** @type {Entry | undefined} */ chatEntry;
 
     constructor() {
-      throw new TypeError("use ArchiveInspector.open(source)");
+      throw argumentError("ArchiveInspector", "use await ArchiveInspector.open(source): it is not made with new");
     }
 
     /** @param {unknown} source @returns {Promise<ArchiveInspector>} */

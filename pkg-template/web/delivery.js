@@ -7,7 +7,10 @@
 // wasm memory, outlives the call. Every decision (secret, address, content type, size, JSON,
 // schema) is the wasm core's; this file only reads the delivery and the result.
 import { WebhookVerifier as WasmWebhookVerifier, wasmMemory, webhookResultAddress, webhookVerifyParts } from "./flexperto_sdk.js";
-import { sdkError } from "./errors.js";
+import { argumentError, sdkError } from "./errors.js";
+
+/** What readEvent passes: a WebhookEvent is made by WebhookVerifier.verify() only. */
+const MADE = Symbol("WebhookEvent");
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -46,8 +49,10 @@ export class WebhookEvent {
   /**
    * @param {Record<string, string | number>} fields
    * @param {Uint8Array} body
+   * @param {symbol} made
    */
-  constructor(fields, body) {
+  constructor(fields, body, made) {
+    if (made !== MADE) throw argumentError("WebhookEvent", "is made by WebhookVerifier.verify(), not with new");
     Object.assign(this, fields);
     this.#body = body;
   }
@@ -110,7 +115,7 @@ function readEvent(views, resultAddress, body) {
     const b = u32[r + 5 + 2 * i];
     fields[FIELDS[i]] = text !== null ? text.slice(a, b) : decoder.decode(u8.subarray(at + a, at + b));
   }
-  return new WebhookEvent(fields, body);
+  return new WebhookEvent(fields, body, MADE);
 }
 
 const views = new MemoryViews();
