@@ -638,9 +638,9 @@ pub fn ledger_args(method: &str, first: JsValue, lease: JsValue) -> Result<JsVal
 struct RotationOptionsIn {
     verifier: Option<Js>,
     url_for: Option<Func>,
-    current_secrets: Option<Vec<String>>,
-    grace_ms: Option<f64>,
-    drain_ms: Option<f64>,
+    current_secrets: Option<Js>,
+    grace_ms: Option<Js>,
+    drain_ms: Option<Js>,
     allow_http_loopback: Option<bool>,
     resolve: Option<bool>,
     signal: Option<Js>,
@@ -652,7 +652,9 @@ struct RotationOptionsIn {
 pub(super) struct RotationOptions {
     pub verifier: JsValue,
     pub url_for: JsValue,
-    pub current_secrets: Option<Vec<String>>,
+    /// `None` when absent; `Some(None)` when not an array of strings (the rotation's own error).
+    pub current_secrets: Option<Option<Vec<String>>>,
+    /// Not a number: NaN, refused by the rotation's rules like a negative one.
     pub grace_ms: Option<f64>,
     pub drain_ms: Option<f64>,
     pub allow_http_loopback: bool,
@@ -680,9 +682,17 @@ pub(super) fn rotation_options(options: JsValue) -> Result<RotationOptions, JsVa
     Ok(RotationOptions {
         verifier,
         url_for: url_for.0,
-        current_secrets: o.current_secrets,
-        grace_ms: o.grace_ms,
-        drain_ms: o.drain_ms,
+        current_secrets: o.current_secrets.map(|Js(v)| {
+            if !js_sys::Array::is_array(&v) {
+                return None;
+            }
+            js_sys::Array::from(&v)
+                .iter()
+                .map(|x| x.as_string())
+                .collect()
+        }),
+        grace_ms: o.grace_ms.map(|Js(v)| v.as_f64().unwrap_or(f64::NAN)),
+        drain_ms: o.drain_ms.map(|Js(v)| v.as_f64().unwrap_or(f64::NAN)),
         allow_http_loopback: o.allow_http_loopback.unwrap_or(false),
         resolve: o.resolve,
         signal,
@@ -695,7 +705,10 @@ pub(super) fn rotation_options(options: JsValue) -> Result<RotationOptions, JsVa
 pub(super) fn rotation_subscription(subscription: JsValue) -> Result<String, JsValue> {
     let _ = take_thrown();
     if !subscription.is_object() {
-        return Err(fail("subscription", "needs string id, topic and url"));
+        return Err(fail(
+            "subscription",
+            "must be an object (a subscription needs string id, topic and url)",
+        ));
     }
     let mut url = String::new();
     for k in ["id", "topic", "url"] {
@@ -706,7 +719,7 @@ pub(super) fn rotation_subscription(subscription: JsValue) -> Result<String, JsV
             _ => {
                 return Err(fail(
                     &format!("subscription.{k}"),
-                    "must be a non-empty string",
+                    "must be a non-empty string (a subscription needs string id, topic and url)",
                 ))
             }
         }

@@ -313,7 +313,12 @@ pub fn webhook_rotation_start(
         .ok()
         .and_then(|n| n.as_f64())
         .map(|n| if n >= 0.0 { n as usize } else { usize::MAX });
-    let current = r::current_secrets(o.current_secrets, known, count).map_err(rotation_err)?;
+    let given = match o.current_secrets {
+        Some(None) => return Err(rotation_err(r::RotationError::CurrentSecretsNotStrings)),
+        Some(Some(list)) => Some(list),
+        None => None,
+    };
+    let current = r::current_secrets(given, known, count).map_err(rotation_err)?;
     let old = r::old_secret(&current, &sub)
         .map_err(rotation_err)?
         .to_owned();
