@@ -133,6 +133,11 @@ function preReadBody(req) {
   return undefined;
 }
 
+/** Whether `req` is a readable stream (a node:http IncomingMessage or alike). */
+function isStream(req) {
+  return req !== null && typeof req === "object" && typeof req.on === "function" && typeof req.once === "function";
+}
+
 /**
  * A request handler for Flexperto webhook deliveries; see webhooks.d.ts.
  */
@@ -153,6 +158,14 @@ function createWebhookHandler(options) {
     r.start?.(new Promise((resolve) => afterResponse(res, resolve)));
   };
   const handler = (req, res) => {
+    // Checked at once: a failure inside `handle` is answered on `res`, which must be one.
+    let ok;
+    try {
+      ok = isStream(req) && res !== null && typeof res === "object" && typeof res.setHeader === "function" && typeof res.end === "function";
+    } catch (e) {
+      throw Object.assign(argumentError("req", "cannot be read (a getter or Proxy trap threw)"), { cause: e });
+    }
+    if (!ok) throw argumentError("req", "the handler of createWebhookHandler takes a node:http request and response");
     handle(req, res).catch((err) => send(res, flow.internalError(err)));
   };
   Object.defineProperty(handler, "pending", { get: () => flow.pending, enumerable: true });
