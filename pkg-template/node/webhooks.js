@@ -430,7 +430,7 @@ const knownSecrets = new WeakMap();
 async function rotateWebhookSecret(client, subscription, options) {
   // The options are read and checked in the wasm core (src/wasm/webhooks.rs), the verifier's
   // known secrets looked up through `known`.
-  const start = webhookRotationStart(subscription, options, (v) => knownSecrets.get(v));
+  const start = webhookRotationStart(client, subscription, options, (v) => knownSecrets.get(v));
   const { verifier, urlFor, allowHttpLoopback = false, resolve, signal, current, oldSecret, graceMs, drainMs } = start;
 
   const secret = generateWebhookSecret();

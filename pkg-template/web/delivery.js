@@ -121,6 +121,25 @@ function readEvent(views, resultAddress, body) {
 const views = new MemoryViews();
 
 /**
+ * The parts of a delivery that verify() passes to the wasm, or the message of what is wrong
+ * with it (a value that is no string must not reach the glue's string copy).
+ * @param {any} delivery
+ */
+function readDelivery(delivery) {
+  if (delivery === null || typeof delivery !== "object" || typeof delivery.path !== "string") {
+    return "verify() takes { path, remoteAddress, headers, body }";
+  }
+  let body = delivery.body;
+  if (typeof body === "string") body = encoder.encode(body);
+  if (!(body instanceof Uint8Array)) return "delivery.body must be a Uint8Array (or Buffer) of the raw body";
+  const remote = delivery.remoteAddress ?? "";
+  if (typeof remote !== "string") return "delivery.remoteAddress must be a string";
+  const ct = headerValue(delivery.headers, "content-type");
+  const xff = headerValue(delivery.headers, "x-forwarded-for");
+  return { path: delivery.path, remote, body, ct, xff };
+}
+
+/**
  * Checks unsigned Flexperto webhook deliveries (the wasm verifier), with `verify(delivery)` taking
  * the delivery as your HTTP layer received it.
  */
@@ -131,18 +150,14 @@ export class WebhookVerifier extends WasmWebhookVerifier {
    * @returns {WebhookEvent}
    */
   verify(delivery) {
-    if (delivery === null || typeof delivery !== "object" || typeof delivery.path !== "string") {
-      throw webhookError("INVALID_CONFIG", "verify() takes { path, remoteAddress, headers, body }");
+    let parts;
+    try {
+      parts = readDelivery(delivery);
+    } catch (e) {
+      throw Object.assign(webhookError("INVALID_CONFIG", "the delivery cannot be read (a getter or Proxy trap threw)"), { cause: e });
     }
-    let body = delivery.body;
-    if (typeof body === "string") body = encoder.encode(body);
-    if (!(body instanceof Uint8Array)) {
-      throw webhookError("INVALID_CONFIG", "delivery.body must be a Uint8Array (or Buffer) of the raw body");
-    }
-    const { path } = delivery;
-    const remote = delivery.remoteAddress ?? "";
-    const ct = headerValue(delivery.headers, "content-type");
-    const xff = headerValue(delivery.headers, "x-forwarded-for");
+    if (typeof parts === "string") throw webhookError("INVALID_CONFIG", parts);
+    const { path, remote, body, ct, xff } = parts;
     if (body.length > this.maxBodyBytes) {
       // Do not copy a huge body into wasm just to refuse it: the earlier checks first.
       try {

@@ -407,7 +407,7 @@ struct ClaimerOptions {
     ledger: Option<Js>,
     concurrency: Option<f64>,
     on_progress: Option<Func>,
-    policy: Option<Js>,
+    policy: Option<crate::archive::claim::ClaimPolicy>,
     owner: Option<String>,
 }
 
@@ -448,34 +448,24 @@ pub fn claimer_options(options: JsValue) -> Result<JsValue, JsValue> {
             ));
         }
     }
-    let resolved = super::claim::claim_policy(o.policy.map_or(JsValue::UNDEFINED, |p| p.0))
-        .map_err(|e| {
-            // claimPolicy names its fields under `policy`: placed under `options` here.
-            if let Some(f) = Reflect::get(&e, &JsValue::from_str("field"))
-                .ok()
-                .and_then(|f| f.as_string())
-            {
-                let msg = Reflect::get(&e, &JsValue::from_str("message"))
-                    .ok()
-                    .and_then(|m| m.as_string())
-                    .unwrap_or_default();
-                let reason = msg
-                    .split_once(": ")
-                    .map_or(msg.as_str(), |(_, r)| r)
-                    .to_owned();
-                return fail(&format!("options.{f}"), &reason);
-            }
-            e
-        })?;
-    let get = |k: &str| Reflect::get(&resolved, &JsValue::from_str(k)).unwrap_or_default();
+    let policy = o.policy.unwrap_or_default();
+    policy
+        .check()
+        .map_err(|e| fail("options.policy", &format!("{e} ({})", e.code())))?;
+    let ser = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    let policy_js = serde::Serialize::serialize(&policy, &ser)
+        .map_err(|e| fail("options.policy", &e.to_string()))?;
     Ok(object(&[
         ("client", client),
         ("sink", sink),
         ("ledger", ledger),
         ("concurrency", JsValue::from(concurrency)),
         ("onProgress", func(o.on_progress)),
-        ("policy", get("policy")),
-        ("renewEveryMs", get("renewEveryMs")),
+        ("policy", policy_js),
+        (
+            "renewEveryMs",
+            JsValue::from(policy.renew_every_ms() as f64),
+        ),
         (
             "owner",
             o.owner
@@ -574,6 +564,70 @@ struct LeaseArgs {
     conference_id: Option<String>,
 }
 
+/// The largest time a JS `Date` holds, in Unix milliseconds.
+#[cfg(feature = "node")]
+const MAX_TIME_MS: f64 = 8.64e15;
+
+/// A ledger row as `save(row, lease)` takes it (claim/index.d.ts, `ArchiveLedgerRow`): the
+/// fields the ledgers write, each of its type; other keys of a row are not written, and kept.
+#[cfg(feature = "node")]
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LedgerRow {
+    archive_id: Option<String>,
+    state: Option<crate::archive::claim::ClaimState>,
+    #[allow(dead_code)] // read for its type only
+    conference_id: Option<String>,
+    #[allow(dead_code)]
+    sha256_check_sum: Option<String>,
+    #[allow(dead_code)]
+    error: Option<String>,
+    attempts: Option<f64>,
+    mismatches: Option<f64>,
+    failures: Option<f64>,
+    #[allow(dead_code)]
+    remote_abandoned: Option<bool>,
+    #[allow(dead_code)]
+    owner: Option<String>,
+    lease_until: Option<f64>,
+    #[allow(dead_code)]
+    created_at: Option<String>,
+    #[allow(dead_code)]
+    updated_at: Option<String>,
+    #[allow(dead_code)]
+    stored_at: Option<String>,
+    #[allow(dead_code)]
+    abandoned_at: Option<String>,
+}
+
+#[cfg(feature = "node")]
+impl LedgerRow {
+    fn check(&self) -> Result<(), JsValue> {
+        if self.archive_id.as_deref().is_none_or(str::is_empty) {
+            return Err(fail("row.archiveId", "must be a non-empty string"));
+        }
+        if self.state.is_none() {
+            return Err(fail("row.state", "must be a claim state"));
+        }
+        for (n, field) in [
+            (self.attempts, "row.attempts"),
+            (self.mismatches, "row.mismatches"),
+            (self.failures, "row.failures"),
+        ] {
+            if n.is_some_and(|n| !(n.fract() == 0.0 && (0.0..=1e9).contains(&n))) {
+                return Err(fail(field, "must be a non-negative integer"));
+            }
+        }
+        if self
+            .lease_until
+            .is_some_and(|n| !(n.is_finite() && n.abs() <= MAX_TIME_MS))
+        {
+            return Err(fail("row.leaseUntil", "must be a finite number"));
+        }
+        Ok(())
+    }
+}
+
 /// Checks the arguments of the ledger method `method` (`acquire`, `save`, `renew`, `release` or
 /// `get`): `first` is the archive id (for `save`, the row, an object whose `archiveId` is
 /// checked) and `lease` the lease object. Answers the lease object, checked (`{}` for `get`).
@@ -583,13 +637,8 @@ struct LeaseArgs {
 #[wasm_bindgen(js_name = ledgerArgs)]
 pub fn ledger_args(method: &str, first: JsValue, lease: JsValue) -> Result<JsValue, JsValue> {
     if method == "save" {
-        let _ = take_thrown();
-        if !first.is_object() || is_array_checked(&first).map_err(|c| unreadable("row", c))? {
-            return Err(fail("row", "must be an object"));
-        }
-        let id = Reflect::get(&first, &JsValue::from_str("archiveId"))
-            .map_err(|c| unreadable("row.archiveId", c))?;
-        arg_text(id, "row.archiveId")?;
+        let row: LedgerRow = read_options(&first, "row", &[], false)?;
+        row.check()?;
     } else {
         arg_text(first, "archiveId")?;
     }
@@ -601,8 +650,9 @@ pub fn ledger_args(method: &str, first: JsValue, lease: JsValue) -> Result<JsVal
         .owner
         .filter(|o| !o.is_empty())
         .ok_or_else(|| fail("options.owner", "must be a non-empty string"))?;
+    // A time in Unix milliseconds, within what a JS Date holds.
     let number = |v: Option<f64>, field: &str, required: bool| match v {
-        Some(n) if n.is_finite() => Ok(JsValue::from(n)),
+        Some(n) if n.is_finite() && n.abs() <= MAX_TIME_MS => Ok(JsValue::from(n)),
         None if !required => Ok(JsValue::UNDEFINED),
         _ => Err(fail(field, "must be a finite number")),
     };
@@ -870,4 +920,19 @@ pub fn sink_file_name(record: JsValue) -> Result<String, JsValue> {
         text(conference, "record.conferenceId")?,
         text(archive, "record.archiveId")?,
     )
+}
+
+/// Checks the client of `rotateWebhookSecret`: a FlexpertoClient (its subscription methods).
+#[cfg(feature = "node")]
+pub(super) fn rotation_client(client: &JsValue) -> Result<(), JsValue> {
+    let _ = take_thrown();
+    if has_methods(
+        client,
+        &["createWebhookSubscription", "deleteWebhookSubscription"],
+        "client",
+    )? {
+        Ok(())
+    } else {
+        Err(fail("client", "must be a FlexpertoClient"))
+    }
 }

@@ -16,7 +16,8 @@ fn cfg_err(m: &str) -> JsValue {
 }
 
 fn string_list(v: &JsValue, name: &str) -> Result<Vec<String>, JsValue> {
-    if !Array::is_array(v) {
+    // The catching Array.isArray: a revoked Proxy throws there.
+    if !super::input::is_array_checked(v).unwrap_or(false) {
         return Err(cfg_err(&format!("{name} must be an array of strings")));
     }
     Array::from(v)
@@ -287,11 +288,13 @@ fn rotation_err(e: webhook::rotation::RotationError) -> JsValue {
 #[cfg(feature = "node")]
 #[wasm_bindgen(js_name = webhookRotationStart)]
 pub fn webhook_rotation_start(
+    client: JsValue,
     subscription: JsValue,
     options: JsValue,
     known: &js_sys::Function,
 ) -> Result<JsValue, JsValue> {
     use webhook::rotation as r;
+    super::js_options::rotation_client(&client)?;
     let o = super::js_options::rotation_options(options)?;
     let sub = super::js_options::rotation_subscription(subscription)?;
     let grace_ms =

@@ -298,7 +298,7 @@ const ledgerMethods = {
 const INSTANCES = {
   ArchiveChecksum: { make: () => new sdk.ArchiveChecksum(), methods: { update: () => [new Uint8Array(4)], verify: () => ["0".repeat(64)], digestHex: () => [] } },
   ArchiveClaimer: {
-    make: () => new sdk.ArchiveClaimer({ client: newClient(), sink: new sdk.FileArchiveSink({ dir: fresh("sink") }), ledger: new sdk.MemoryLedger(), policy: { maxAttempts: 1 } }),
+    make: () => new sdk.ArchiveClaimer({ client: newClient(), sink: new sdk.FileArchiveSink({ dir: fresh("sink") }), ledger: new sdk.MemoryLedger(), policy: { maxFailures: 1 } }),
     methods: {
       claim: () => ["arc_1", { conferenceId: "conf_1" }],
       handleEvent: () => [{ topic: "archive.available", archiveId: "arc_1", conferenceId: "conf_1" }],

@@ -4,6 +4,7 @@
 // an IMMEDIATE transaction, which SQLite runs one at a time.
 
 const { claimMayTake, sqliteLedgerOptions } = require("../../flexperto_sdk.js");
+const { argumentError } = require("../../errors.js");
 const { newRow, leaseOf, rowFromDb } = require("./common.js");
 
 const TABLE = "flexperto_archive_claims";
@@ -49,11 +50,17 @@ class SqliteLedger {
   constructor(options) {
     const path = sqliteLedgerOptions(options); // checked in the wasm core (src/wasm/js_options.rs)
     const Database = loadDriver();
-    this.#db = new Database(path);
-    this.#db.pragma("journal_mode = WAL");
-    this.#db.pragma("synchronous = FULL");
-    this.#db.pragma("busy_timeout = 10000");
-    this.#db.exec(SCHEMA);
+    try {
+      this.#db = new Database(path);
+      this.#db.pragma("journal_mode = WAL");
+      this.#db.pragma("synchronous = FULL");
+      this.#db.pragma("busy_timeout = 10000");
+      this.#db.exec(SCHEMA);
+    } catch (e) {
+      // A folder, a name too long, no permission, not a database: the path is refused.
+      if (this.#db?.open) this.#db.close();
+      throw Object.assign(argumentError("options.path", `cannot be opened as the ledger's SQLite database: ${e?.message}`), { cause: e });
+    }
     const db = this.#db;
     const q = {
       get: db.prepare(`SELECT * FROM ${TABLE} WHERE archive_id = ?`),
