@@ -223,7 +223,7 @@ class FileSeenStore {
     try {
       text = await fsp().readFile(path, "utf8");
     } catch (e) {
-      if (e.code !== "ENOENT") throw e;
+      if (e.code !== "ENOENT") throw cannotOpen(path, e);
     }
     let lines = 0;
     let skipped = 0;
@@ -247,7 +247,12 @@ class FileSeenStore {
         skipped++;
       }
     }
-    const fh = await fsp().open(path, "a");
+    let fh;
+    try {
+      fh = await fsp().open(path, "a");
+    } catch (e) {
+      throw cannotOpen(path, e);
+    }
     try {
       // A torn last line must not swallow the next record.
       if (text.length > 0 && !text.endsWith("\n")) {
@@ -396,6 +401,11 @@ class FileSeenStore {
   }
 }
 const OPEN_TOKEN = Symbol("FileSeenStore.open");
+
+/** A log that cannot be opened (a folder, a name too long, no permission): the path is refused. */
+function cannotOpen(path, e) {
+  return Object.assign(argumentError("path", `cannot be opened as the seen store's log: ${e?.message}`), { cause: e });
+}
 
 async function writeAll(fh, buf) {
   let off = 0;

@@ -20,7 +20,13 @@ fn string_list(v: &JsValue, name: &str) -> Result<Vec<String>, JsValue> {
     if !super::input::is_array_checked(v).unwrap_or(false) {
         return Err(cfg_err(&format!("{name} must be an array of strings")));
     }
-    Array::from(v)
+    // Read through a catching copy: a Proxy's trap or a getter must not throw through the wasm.
+    let copy = super::input::snapshot(v, name, 1).map_err(|_| {
+        cfg_err(&format!(
+            "{name} cannot be read (a getter or Proxy trap threw)"
+        ))
+    })?;
+    Array::from(&copy)
         .iter()
         .map(|x| {
             x.as_string()
@@ -122,7 +128,12 @@ impl WebhookVerifier {
 
     /// Replaces the accepted secrets (current first), e.g. during a rotation.
     #[wasm_bindgen(js_name = setSecrets)]
-    pub fn set_secrets(&mut self, secrets: Vec<String>) -> Result<(), JsValue> {
+    pub fn set_secrets(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string[]")] secrets: JsValue,
+    ) -> Result<(), JsValue> {
+        // Taken as a JsValue: the glue's copy of a `Vec<String>` threw untyped on a non-array.
+        let secrets = string_list(&secrets, "secrets")?;
         let config = VerifierConfig::new(
             &secrets,
             self.allowed.as_deref(),

@@ -446,7 +446,7 @@ test("options of the hand-written JS are refused in Rust: unknown keys and hosti
   await assert.rejects(claimer.run({ signal: {} }), refusal("options.signal", /must be an AbortSignal/));
   await assert.rejects(claimer.sweep({ intervalMs: 5 }), refusal("options.intervalMs", /run only/));
   const ledger = new sdk.MemoryLedger();
-  await assert.rejects(ledger.save({ archiveId: "arc_1" }), refusal("options", /must be an object/));
+  await assert.rejects(ledger.save({ archiveId: "arc_1", state: "seen" }), refusal("options", /must be an object/));
   await assert.rejects(ledger.renew("arc_1", { owner: "w1", nowMs: 1 }), refusal("options.leaseUntil", /must be a finite number/));
   await assert.rejects(
     sdk.FileSeenStore.open(fresh("seen"), { compactAfterLines: 0 }),
