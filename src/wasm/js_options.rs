@@ -86,6 +86,10 @@ fn place(e: Error, name: &str) -> Error {
                 }
                 None => field,
             };
+            // serde-wasm-bindgen's errors are JS Errors: their text starts with "Error: ".
+            let reason = reason
+                .strip_prefix("Error: ")
+                .map_or(reason.clone(), str::to_owned);
             ValidationError::InvalidArgument { field, reason }.into()
         }
         other => other,
