@@ -12,8 +12,6 @@
 //! Objects the JS uses as they are (a verifier, a store, a client, a pg Pool) are kept, not
 //! copied: only the methods the JS calls are checked to be functions.
 
-use std::collections::BTreeMap;
-
 use js_sys::{Object, Reflect, JSON};
 use serde::de::{self, DeserializeOwned, Deserializer};
 use serde::Deserialize;
@@ -239,7 +237,9 @@ struct WebhookHandlerOptions {
     verifier: Option<Js>,
     on_event: Option<Func>,
     on_any: Option<Func>,
-    on: Option<BTreeMap<String, Func>>,
+    /// Topic -> handler: a plain object (copied), its entries checked after reading (a map type
+    /// here compiled a BTreeMap of its own).
+    on: Option<Js>,
     archive_topic: Option<String>,
     on_error: Option<Func>,
     seen: Option<Js>,
@@ -282,8 +282,24 @@ pub fn webhook_handler_options(options: JsValue, adapter: &str) -> Result<JsValu
         ));
     }
     let every = o.on_any.or(o.on_event);
-    let on = o.on.unwrap_or_default();
-    if every.is_none() && on.is_empty() {
+    let pairs = js_sys::Array::new();
+    if let Some(Js(on)) = o.on {
+        if !on.is_object() || is_array_checked(&on).unwrap_or(true) {
+            return Err(fail("options.on", "must be an object of topic -> function"));
+        }
+        for topic in Object::keys(on.unchecked_ref::<Object>()).iter() {
+            let f = Reflect::get(&on, &topic).unwrap_or_default();
+            if !f.is_function() {
+                let quoted = JSON::stringify(&topic)
+                    .ok()
+                    .and_then(|s| s.as_string())
+                    .unwrap_or_default();
+                return Err(fail(&format!("options.on[{quoted}]"), "must be a function"));
+            }
+            pairs.push(&js_sys::Array::of2(&topic, &f));
+        }
+    }
+    if every.is_none() && pairs.length() == 0 {
         return Err(fail(
             "options",
             "pass on: { topic: handler }, onAny, or both",
@@ -319,10 +335,6 @@ pub fn webhook_handler_options(options: JsValue, adapter: &str) -> Result<JsValu
         )?,
     };
     let ttl_ms = positive_ms(o.ttl_ms.unwrap_or(DEFAULT_TTL_MS), "options.ttlMs")?;
-    let pairs: js_sys::Array = on
-        .into_iter()
-        .map(|(topic, f)| js_sys::Array::of2(&JsValue::from_str(&topic), &f.0))
-        .collect();
     Ok(object(&[
         ("verifier", verifier),
         ("on", pairs.into()),
@@ -572,64 +584,60 @@ struct LeaseArgs {
 #[cfg(feature = "node")]
 const MAX_TIME_MS: f64 = 8.64e15;
 
-/// A ledger row as `save(row, lease)` takes it (claim/index.d.ts, `ArchiveLedgerRow`): the
-/// fields the ledgers write, each of its type; other keys of a row are not written, and kept.
+/// Checks a ledger row as `save(row, lease)` takes it (claim/index.d.ts, `ArchiveLedgerRow`):
+/// the fields the ledgers write, each of its type (absent or null where optional); other keys of
+/// a row are not written. Read from a catching copy ([`snapshot`]), field by field: a derived
+/// struct of its 16 fields cost more wasm than these checks.
 #[cfg(feature = "node")]
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct LedgerRow {
-    archive_id: Option<String>,
-    state: Option<crate::archive::claim::ClaimState>,
-    #[allow(dead_code)] // read for its type only
-    conference_id: Option<String>,
-    #[allow(dead_code)]
-    sha256_check_sum: Option<String>,
-    #[allow(dead_code)]
-    error: Option<String>,
-    attempts: Option<f64>,
-    mismatches: Option<f64>,
-    failures: Option<f64>,
-    #[allow(dead_code)]
-    remote_abandoned: Option<bool>,
-    #[allow(dead_code)]
-    owner: Option<String>,
-    lease_until: Option<f64>,
-    #[allow(dead_code)]
-    created_at: Option<String>,
-    #[allow(dead_code)]
-    updated_at: Option<String>,
-    #[allow(dead_code)]
-    stored_at: Option<String>,
-    #[allow(dead_code)]
-    abandoned_at: Option<String>,
-}
-
-#[cfg(feature = "node")]
-impl LedgerRow {
-    fn check(&self) -> Result<(), JsValue> {
-        if self.archive_id.as_deref().is_none_or(str::is_empty) {
-            return Err(fail("row.archiveId", "must be a non-empty string"));
-        }
-        if self.state.is_none() {
-            return Err(fail("row.state", "must be a claim state"));
-        }
-        for (n, field) in [
-            (self.attempts, "row.attempts"),
-            (self.mismatches, "row.mismatches"),
-            (self.failures, "row.failures"),
-        ] {
-            if n.is_some_and(|n| !(n.fract() == 0.0 && (0.0..=1e9).contains(&n))) {
-                return Err(fail(field, "must be a non-negative integer"));
-            }
-        }
-        if self
-            .lease_until
-            .is_some_and(|n| !(n.is_finite() && n.abs() <= MAX_TIME_MS))
-        {
-            return Err(fail("row.leaseUntil", "must be a finite number"));
-        }
-        Ok(())
+fn check_row(row: &JsValue) -> Result<(), JsValue> {
+    let _ = take_thrown();
+    if !row.is_object() || is_array_checked(row).map_err(|c| unreadable("row", c))? {
+        return Err(fail("row", "must be an object"));
     }
+    let copy = snapshot(row, "row", 0).map_err(|e| to_js(&e))?;
+    let get = |k: &str| Reflect::get(&copy, &JsValue::from_str(k)).unwrap_or_default();
+    let absent = |v: &JsValue| v.is_undefined() || v.is_null();
+    arg_text(get("archiveId"), "row.archiveId")?;
+    // As the claim machine reads a state (the same reader: no second list of states).
+    read::<crate::archive::claim::ClaimState>(get("state"), "row.state")
+        .map_err(|_| fail("row.state", "must be a claim state"))?;
+    for k in [
+        "conferenceId",
+        "sha256CheckSum",
+        "error",
+        "owner",
+        "createdAt",
+        "updatedAt",
+        "storedAt",
+        "abandonedAt",
+    ] {
+        let v = get(k);
+        if !(absent(&v) || v.is_string()) {
+            return Err(fail(&format!("row.{k}"), "must be a string"));
+        }
+    }
+    for k in ["attempts", "mismatches", "failures"] {
+        let v = get(k);
+        let ok = absent(&v)
+            || v.as_f64()
+                .is_some_and(|n| n.fract() == 0.0 && (0.0..=1e9).contains(&n));
+        if !ok {
+            return Err(fail(&format!("row.{k}"), "must be a non-negative integer"));
+        }
+    }
+    let lease = get("leaseUntil");
+    if !(absent(&lease)
+        || lease
+            .as_f64()
+            .is_some_and(|n| n.is_finite() && n.abs() <= MAX_TIME_MS))
+    {
+        return Err(fail("row.leaseUntil", "must be a finite number"));
+    }
+    let abandoned = get("remoteAbandoned");
+    if !(absent(&abandoned) || abandoned.as_bool().is_some()) {
+        return Err(fail("row.remoteAbandoned", "must be a boolean"));
+    }
+    Ok(())
 }
 
 /// Checks the arguments of the ledger method `method` (`acquire`, `save`, `renew`, `release` or
@@ -641,8 +649,7 @@ impl LedgerRow {
 #[wasm_bindgen(js_name = ledgerArgs)]
 pub fn ledger_args(method: &str, first: JsValue, lease: JsValue) -> Result<JsValue, JsValue> {
     if method == "save" {
-        let row: LedgerRow = read_options(&first, "row", &[], false)?;
-        row.check()?;
+        check_row(&first)?;
     } else {
         arg_text(first, "archiveId")?;
     }
