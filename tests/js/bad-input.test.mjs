@@ -3,7 +3,7 @@
 // must work or answer with a typed error (isFlexpertoError: a name and a code); an untyped error
 // (a TypeError from generated glue, a RuntimeError from the wasm) fails the test.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -238,6 +238,9 @@ test("a bad nested field is named by its path", async () => {
 
 const tmp = mkdtempSync(join(tmpdir(), "flexperto-bad-input-"));
 after(() => rmSync(tmp, { recursive: true, force: true }));
+// Odd values that are valid paths ('x') make files: in the temporary folder, not the checkout.
+mkdirSync(join(tmp, "cwd"));
+process.chdir(join(tmp, "cwd"));
 let seq = 0;
 const fresh = (name) => join(tmp, `${name}-${++seq}`);
 const verifier = () => new sdk.WebhookVerifier({ secrets: [SECRET] });
