@@ -267,7 +267,10 @@ const platform = {
     const fsp = (fspModule ??= require("node:fs/promises"));
     const handle = await fsp.open(path, "r");
     try {
-      const { size } = await handle.stat();
+      const st = await handle.stat();
+      // A folder opens, and fails on its first read: refused here, as the path it is.
+      if (!st.isFile()) throw Object.assign(new Error(`not a file: ${path}`), { code: "EISDIR" });
+      const { size } = st;
       return {
         size,
         async read(offset, length) {

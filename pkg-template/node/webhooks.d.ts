@@ -55,6 +55,8 @@ export interface WebhookRequestHandler {
  * type, reads the raw body under `verifier.maxBodyBytes`, verifies it, deduplicates on
  * `event.dedupeKey` through `seen`, acknowledges at once and runs the handlers (`on` by topic,
  * then `onAny`) after the answer was sent. The same flow as createWebRequestHandler.
+ * Throws a `ValidationError` (`INVALID_ARGUMENT`, `field` the option's path, e.g. `options.ttlMs`)
+ * for a bad or unknown option, before anything is set up.
  */
 export declare function createWebhookHandler(options: WebhookHandlerOptions): WebhookRequestHandler;
 
@@ -96,7 +98,9 @@ export interface WebhookSecretRotation {
 /**
  * Rotates a subscription's secret: a fresh secret accepted by `verifier` at once, a new
  * subscription (same topic, `urlFor(secret)`), both registered for `graceMs`; then the old
- * subscription is deleted and, `drainMs` later, its secret dropped.
+ * subscription is deleted and, `drainMs` later, its secret dropped. Rejects with a
+ * `ValidationError` (`field` e.g. `options.urlFor`, `subscription.url`) for bad arguments, before
+ * anything changes.
  */
 export declare function rotateWebhookSecret(
   client: Pick<FlexpertoClient, "createWebhookSubscription" | "deleteWebhookSubscription">,

@@ -14,12 +14,16 @@ let pathModule;
 const fsp = () => (fspModule ??= require("node:fs/promises"));
 const nodePath = () => (pathModule ??= require("node:path"));
 const {
+  argText,
   generateWebhookSecret,
+  seenStoreClaim,
+  seenStoreOptions,
   webhookRotationNext,
   webhookRotationStart,
   webhookSecretsWithout,
 } = require("./flexperto_sdk.js");
 const { sleep } = require("./internal.js");
+const { argumentError } = require("./errors.js");
 
 const EMPTY = Buffer.alloc(0);
 const {
@@ -27,9 +31,6 @@ const {
   RequestAborted,
   ClaimMap,
   MemorySeenStore,
-  checkKey,
-  checkMaxEntries,
-  checkTtl,
   createWebhookFlow,
   isTopic,
 } = require("./webhook-flow.js");
@@ -132,6 +133,11 @@ function preReadBody(req) {
   return undefined;
 }
 
+/** Whether `req` is a readable stream (a node:http IncomingMessage or alike). */
+function isStream(req) {
+  return req !== null && typeof req === "object" && typeof req.on === "function" && typeof req.once === "function";
+}
+
 /**
  * A request handler for Flexperto webhook deliveries; see webhooks.d.ts.
  */
@@ -152,6 +158,14 @@ function createWebhookHandler(options) {
     r.start?.(new Promise((resolve) => afterResponse(res, resolve)));
   };
   const handler = (req, res) => {
+    // Checked at once: a failure inside `handle` is answered on `res`, which must be one.
+    let ok;
+    try {
+      ok = isStream(req) && res !== null && typeof res === "object" && typeof res.setHeader === "function" && typeof res.end === "function";
+    } catch (e) {
+      throw Object.assign(argumentError("req", "cannot be read (a getter or Proxy trap threw)"), { cause: e });
+    }
+    if (!ok) throw argumentError("req", "the handler of createWebhookHandler takes a node:http request and response");
     handle(req, res).catch((err) => send(res, flow.internalError(err)));
   };
   Object.defineProperty(handler, "pending", { get: () => flow.pending, enumerable: true });
@@ -182,12 +196,12 @@ class FileSeenStore {
 
   /** Use `await FileSeenStore.open(path)`. */
   constructor(token, path, fh, claims, lines, options) {
-    if (token !== OPEN_TOKEN) throw new TypeError("use await FileSeenStore.open(path)");
+    if (token !== OPEN_TOKEN) throw argumentError("FileSeenStore", "use await FileSeenStore.open(path): it is not made with new");
     this.#path = path;
     this.#fh = fh;
     this.#claims = claims;
     this.#lines = lines;
-    this.#minCompactLines = options.compactAfterLines ?? 10_000;
+    this.#minCompactLines = options.compactAfterLines;
     this.#compactAt = this.#nextCompactAt();
     /** Lines of the log that did not parse when it was opened (a write torn by a crash). */
     this.skippedLines = 0;
@@ -199,19 +213,17 @@ class FileSeenStore {
    * Opens (or creates) the log at `path` and loads the live claims. Lines that do not parse are
    * skipped and counted in `skippedLines`.
    */
-  static async open(path, options = {}) {
-    if (typeof path !== "string" || path.length === 0) throw new TypeError("path must be a non-empty string");
-    const compactAfter = options.compactAfterLines ?? 10_000;
-    if (!Number.isSafeInteger(compactAfter) || compactAfter < 1) {
-      throw new TypeError("compactAfterLines must be a positive integer");
-    }
+  static async open(path, options) {
+    argText(path, "path");
+    // Checked, with their defaults, in the wasm core (src/wasm/js_options.rs).
+    options = seenStoreOptions(options, "FileSeenStore");
     const now = options.now ?? Date.now;
-    const claims = new ClaimMap(checkMaxEntries(options.maxEntries), now);
+    const claims = new ClaimMap(options.maxEntries, now);
     let text = "";
     try {
       text = await fsp().readFile(path, "utf8");
     } catch (e) {
-      if (e.code !== "ENOENT") throw e;
+      if (e.code !== "ENOENT") throw cannotOpen(path, e);
     }
     let lines = 0;
     let skipped = 0;
@@ -235,7 +247,12 @@ class FileSeenStore {
         skipped++;
       }
     }
-    const fh = await fsp().open(path, "a");
+    let fh;
+    try {
+      fh = await fsp().open(path, "a");
+    } catch (e) {
+      throw cannotOpen(path, e);
+    }
     try {
       // A torn last line must not swallow the next record.
       if (text.length > 0 && !text.endsWith("\n")) {
@@ -260,8 +277,7 @@ class FileSeenStore {
   }
 
   async claim(key, ttlMs) {
-    checkKey(key);
-    checkTtl(ttlMs, "ttlMs");
+    seenStoreClaim(key, ttlMs);
     this.#checkOpen();
     // Check and set synchronously: atomic within this process.
     const until = this.#claims.tryClaim(key, ttlMs);
@@ -277,7 +293,7 @@ class FileSeenStore {
   }
 
   async release(key) {
-    checkKey(key);
+    argText(key, "key");
     this.#checkOpen();
     if (!this.#claims.map.delete(key)) return;
     await this.#enqueue({ line: JSON.stringify({ r: key }) + "\n" });
@@ -386,6 +402,11 @@ class FileSeenStore {
 }
 const OPEN_TOKEN = Symbol("FileSeenStore.open");
 
+/** A log that cannot be opened (a folder, a name too long, no permission): the path is refused. */
+function cannotOpen(path, e) {
+  return Object.assign(argumentError("path", `cannot be opened as the seen store's log: ${e?.message}`), { cause: e });
+}
+
 async function writeAll(fh, buf) {
   let off = 0;
   while (off < buf.length) {
@@ -417,9 +438,10 @@ const knownSecrets = new WeakMap();
  * each step is decided in Rust (src/webhook/rotation.rs); this function does the calls and waits.
  */
 async function rotateWebhookSecret(client, subscription, options) {
-  const { verifier, urlFor, allowHttpLoopback = false, resolve, signal } = options ?? {};
-  const start = webhookRotationStart(subscription, options, knownSecrets.get(verifier));
-  const { current, oldSecret, graceMs, drainMs } = start;
+  // The options are read and checked in the wasm core (src/wasm/webhooks.rs), the verifier's
+  // known secrets looked up through `known`.
+  const start = webhookRotationStart(client, subscription, options, (v) => knownSecrets.get(v));
+  const { verifier, urlFor, allowHttpLoopback = false, resolve, signal, current, oldSecret, graceMs, drainMs } = start;
 
   const secret = generateWebhookSecret();
   // Accept the new secret before the platform can deliver to the new URL.

@@ -30,13 +30,20 @@ function archiveError(code, message) {
  * @returns {AsyncGenerator<unknown>}
  */
 export async function* chunksOf(stream) {
-  // A stream of downloadArchive: its chunks straight from the download (see archive-client.js).
-  const direct = stream?.[Symbol.for("flexperto-sdk.directChunks")]?.();
-  if (direct) {
+  let direct;
+  let kind;
+  try {
+    // A stream of downloadArchive: its chunks straight from the download (see archive-client.js).
+    direct = stream?.[Symbol.for("flexperto-sdk.directChunks")]?.();
+    kind = direct ? "direct" : streamKind(stream);
+  } catch (e) {
+    throw Object.assign(argumentError("stream", "cannot be read (a getter or Proxy trap threw)"), { cause: e });
+  }
+  if (kind === "direct") {
     yield* direct;
-  } else if (stream && typeof stream[Symbol.asyncIterator] === "function") {
+  } else if (kind === "async") {
     yield* stream;
-  } else if (stream && typeof stream.getReader === "function") {
+  } else if (kind === "reader") {
     const reader = stream.getReader();
     try {
       for (;;) {
@@ -47,11 +54,19 @@ export async function* chunksOf(stream) {
     } finally {
       reader.releaseLock();
     }
-  } else if (stream && typeof stream[Symbol.iterator] === "function" && typeof stream !== "string") {
+  } else if (kind === "sync") {
     yield* stream;
   } else {
     throw argumentError("stream", "must be a ReadableStream, a Node stream or an async iterable of Uint8Array");
   }
+}
+
+/** @param {any} stream */
+function streamKind(stream) {
+  if (stream && typeof stream[Symbol.asyncIterator] === "function") return "async";
+  if (stream && typeof stream.getReader === "function") return "reader";
+  if (stream && typeof stream[Symbol.iterator] === "function" && typeof stream !== "string") return "sync";
+  return undefined;
 }
 
 // --- the sources ArchiveInspector reads from: { size, read(offset, length), close() } ---
@@ -169,12 +184,25 @@ export function makeArchiveApi(platform = {}) {
 
   /** @param {any} source @returns {Promise<Source>} */
   async function openSource(source) {
-    if (typeof Blob !== "undefined" && source instanceof Blob) return blobSource(source);
-    if (typeof source === "string") {
-      if (!platform.openFile) throw argumentError("source", "a path works in Node only: pass a File or Blob");
-      return platform.openFile(source);
+    let kind;
+    try {
+      if (typeof Blob !== "undefined" && source instanceof Blob) kind = "blob";
+      else if (typeof source === "string") kind = "path";
+      else if (source && typeof source === "object" && typeof source.read === "function") kind = "custom";
+    } catch (e) {
+      throw Object.assign(argumentError("source", "cannot be read (a getter or Proxy trap threw)"), { cause: e });
     }
-    if (source && typeof source === "object" && typeof source.read === "function") return customSource(source);
+    if (kind === "blob") return blobSource(source);
+    if (kind === "path") {
+      if (!platform.openFile) throw argumentError("source", "a path works in Node only: pass a File or Blob");
+      try {
+        return await platform.openFile(source);
+      } catch (e) {
+        // No such file, a folder, a name too long, no permission: the path is refused.
+        throw Object.assign(argumentError("source", `cannot be opened: ${e?.message}`), { cause: e });
+      }
+    }
+    if (kind === "custom") return customSource(source);
     throw argumentError("source", "must be a File or Blob, a path (Node), or { size, read(offset, length) }");
   }
 
@@ -198,7 +226,7 @@ export function makeArchiveApi(platform = {}) {
     /** @type {Entry | undefined} */ chatEntry;
 
     constructor() {
-      throw new TypeError("use ArchiveInspector.open(source)");
+      throw argumentError("ArchiveInspector", "use await ArchiveInspector.open(source): it is not made with new");
     }
 
     /** @param {unknown} source @returns {Promise<ArchiveInspector>} */

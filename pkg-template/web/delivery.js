@@ -7,7 +7,10 @@
 // wasm memory, outlives the call. Every decision (secret, address, content type, size, JSON,
 // schema) is the wasm core's; this file only reads the delivery and the result.
 import { WebhookVerifier as WasmWebhookVerifier, wasmMemory, webhookResultAddress, webhookVerifyParts } from "./flexperto_sdk.js";
-import { sdkError } from "./errors.js";
+import { argumentError, sdkError } from "./errors.js";
+
+/** What readEvent passes: a WebhookEvent is made by WebhookVerifier.verify() only. */
+const MADE = Symbol("WebhookEvent");
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -46,8 +49,10 @@ export class WebhookEvent {
   /**
    * @param {Record<string, string | number>} fields
    * @param {Uint8Array} body
+   * @param {symbol} made
    */
-  constructor(fields, body) {
+  constructor(fields, body, made) {
+    if (made !== MADE) throw argumentError("WebhookEvent", "is made by WebhookVerifier.verify(), not with new");
     Object.assign(this, fields);
     this.#body = body;
   }
@@ -110,10 +115,29 @@ function readEvent(views, resultAddress, body) {
     const b = u32[r + 5 + 2 * i];
     fields[FIELDS[i]] = text !== null ? text.slice(a, b) : decoder.decode(u8.subarray(at + a, at + b));
   }
-  return new WebhookEvent(fields, body);
+  return new WebhookEvent(fields, body, MADE);
 }
 
 const views = new MemoryViews();
+
+/**
+ * The parts of a delivery that verify() passes to the wasm, or the message of what is wrong
+ * with it (a value that is no string must not reach the glue's string copy).
+ * @param {any} delivery
+ */
+function readDelivery(delivery) {
+  if (delivery === null || typeof delivery !== "object" || typeof delivery.path !== "string") {
+    return "verify() takes { path, remoteAddress, headers, body }";
+  }
+  let body = delivery.body;
+  if (typeof body === "string") body = encoder.encode(body);
+  if (!(body instanceof Uint8Array)) return "delivery.body must be a Uint8Array (or Buffer) of the raw body";
+  const remote = delivery.remoteAddress ?? "";
+  if (typeof remote !== "string") return "delivery.remoteAddress must be a string";
+  const ct = headerValue(delivery.headers, "content-type");
+  const xff = headerValue(delivery.headers, "x-forwarded-for");
+  return { path: delivery.path, remote, body, ct, xff };
+}
 
 /**
  * Checks unsigned Flexperto webhook deliveries (the wasm verifier), with `verify(delivery)` taking
@@ -126,18 +150,14 @@ export class WebhookVerifier extends WasmWebhookVerifier {
    * @returns {WebhookEvent}
    */
   verify(delivery) {
-    if (delivery === null || typeof delivery !== "object" || typeof delivery.path !== "string") {
-      throw webhookError("INVALID_CONFIG", "verify() takes { path, remoteAddress, headers, body }");
+    let parts;
+    try {
+      parts = readDelivery(delivery);
+    } catch (e) {
+      throw Object.assign(webhookError("INVALID_CONFIG", "the delivery cannot be read (a getter or Proxy trap threw)"), { cause: e });
     }
-    let body = delivery.body;
-    if (typeof body === "string") body = encoder.encode(body);
-    if (!(body instanceof Uint8Array)) {
-      throw webhookError("INVALID_CONFIG", "delivery.body must be a Uint8Array (or Buffer) of the raw body");
-    }
-    const { path } = delivery;
-    const remote = delivery.remoteAddress ?? "";
-    const ct = headerValue(delivery.headers, "content-type");
-    const xff = headerValue(delivery.headers, "x-forwarded-for");
+    if (typeof parts === "string") throw webhookError("INVALID_CONFIG", parts);
+    const { path, remote, body, ct, xff } = parts;
     if (body.length > this.maxBodyBytes) {
       // Do not copy a huge body into wasm just to refuse it: the earlier checks first.
       try {

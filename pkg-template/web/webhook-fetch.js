@@ -2,6 +2,7 @@
 // Promise<Response>` for Next.js route handlers, Hono, Deno, Bun, Cloudflare and other workers,
 // and service workers. It only reads the Request and writes the Response; the flow decides.
 import { BodyTooLarge, RequestAborted, createWebhookFlow } from "./webhook-flow.js";
+import { argumentError } from "./errors.js";
 
 /** The body of `request`, at most `max` bytes: stops reading as soon as the cap is passed. */
 async function readRequestBody(request, max) {
@@ -55,17 +56,17 @@ const afterThisTurn = () => new Promise((resolve) => setTimeout(resolve, 0));
 /** A Fetch-API handler of Flexperto webhook deliveries; see webhook-flow.d.ts. */
 export function createWebRequestHandler(options) {
   const flow = createWebhookFlow(options, "createWebRequestHandler");
-  const remoteAddressOf = options.remoteAddress ?? defaultRemoteAddress;
-  if (typeof remoteAddressOf !== "function") throw new TypeError("createWebRequestHandler: remoteAddress must be a function");
-  const fixedWaitUntil = options.waitUntil;
-  if (fixedWaitUntil !== undefined && typeof fixedWaitUntil !== "function") {
-    throw new TypeError("createWebRequestHandler: waitUntil must be a function");
-  }
+  const remoteAddressOf = flow.options.remoteAddress ?? defaultRemoteAddress;
+  const fixedWaitUntil = flow.options.waitUntil;
 
   const handler = async (request, ...context) => {
-    if (request === null || typeof request !== "object" || typeof request.headers?.get !== "function" || typeof request.url !== "string") {
-      throw new TypeError("createWebRequestHandler: the handler takes a Request");
+    let isRequest;
+    try {
+      isRequest = request !== null && typeof request === "object" && typeof request.headers?.get === "function" && typeof request.url === "string";
+    } catch (e) {
+      throw Object.assign(argumentError("request", "cannot be read (a getter or Proxy trap threw)"), { cause: e });
     }
+    if (!isRequest) throw argumentError("request", "the handler of createWebRequestHandler takes a Request");
     let r;
     try {
       const url = new URL(request.url);

@@ -59,7 +59,11 @@ export interface SeenStoreOptions {
   now?: () => number;
 }
 
-/** In-process dedupe: a Map with expiry, swept as claims arrive, bounded by `maxEntries`. */
+/**
+ * In-process dedupe: a Map with expiry, swept as claims arrive, bounded by `maxEntries`. Bad
+ * options and bad `claim`/`release` arguments are a `ValidationError` (`field` e.g.
+ * `options.maxEntries`, `key`, `ttlMs`), as in every seen store of this package.
+ */
 export declare class MemorySeenStore implements SeenStore {
   constructor(options?: SeenStoreOptions);
   claim(key: string, ttlMs: number): Promise<boolean>;
@@ -141,5 +145,7 @@ export interface WebRequestHandler {
  * Deno, Bun, workers, service workers), with the same checks, dedupe and dispatch as the Node
  * handler: path secret, method, content type, size, verification, an answer at once, then the
  * handlers (through `waitUntil` where the runtime gives one).
+ * Throws a `ValidationError` (`INVALID_ARGUMENT`, `field` the option's path, e.g. `options.ttlMs`)
+ * for a bad or unknown option, before anything is set up.
  */
 export declare function createWebRequestHandler(options: WebRequestHandlerOptions): WebRequestHandler;

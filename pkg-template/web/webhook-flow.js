@@ -3,10 +3,9 @@
 // after it, dispatched by topic. An adapter only reads its request into the `io` object below and
 // writes the reply back. Which request is refused and with which status is decided in the wasm
 // core (src/webhook/flow.rs); the in-process dedupe store lives here so that both adapters share it.
-import { webhookAnswer, webhookBeforeBody } from "./flexperto_sdk.js";
+import { seenStoreClaim, seenStoreOptions, argText, webhookAnswer, webhookBeforeBody, webhookHandlerOptions } from "./flexperto_sdk.js";
 import { sdkError } from "./errors.js";
 
-const DEFAULT_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 const EMPTY = new Uint8Array(0);
 const ARCHIVE_AVAILABLE = "archive.available";
 
@@ -43,23 +42,15 @@ function reply(code, path, close = false) {
 
 /** Whether `event` is of `topic` (a type guard in webhook-flow.d.ts). */
 export function isTopic(event, topic) {
-  return event !== null && typeof event === "object" && event.topic === topic;
+  try {
+    return event !== null && typeof event === "object" && event.topic === topic;
+  } catch {
+    return false; // a getter or Proxy trap threw: not an event of any topic
+  }
 }
 
 function isWebhookError(e) {
   return e instanceof Error && e.name === "WebhookError" && typeof /** @type {any} */ (e).code === "string";
-}
-
-export function checkTtl(ttlMs, what) {
-  if (typeof ttlMs !== "number" || !Number.isFinite(ttlMs) || ttlMs <= 0) {
-    throw new TypeError(`${what} must be a positive number of milliseconds`);
-  }
-}
-
-export function checkKey(key) {
-  if (typeof key !== "string" || key.length === 0) {
-    throw new TypeError("a seen-store key must be a non-empty string");
-  }
 }
 
 /** The dedupe key of an event, or undefined. */
@@ -87,53 +78,13 @@ function logError(err, key) {
  * io: { method, path, remoteAddress, headers, declaredLength?, preRead?, readBody(max) }.
  */
 export function createWebhookFlow(options, name) {
-  if (options === null || typeof options !== "object") {
-    throw new TypeError(`${name}: options must be an object`);
-  }
-  const { verifier, onEvent, onAny, on = {} } = options;
-  if (!verifier || typeof verifier.verify !== "function") {
-    throw new TypeError(`${name}: verifier must be a WebhookVerifier`);
-  }
-  for (const [k, f] of [["onEvent", onEvent], ["onAny", onAny]]) {
-    if (f !== undefined && typeof f !== "function") throw new TypeError(`${name}: ${k} must be a function`);
-  }
-  if (onEvent !== undefined && onAny !== undefined) {
-    throw new TypeError(`${name}: pass onAny or onEvent (its older name), not both`);
-  }
-  if (on === null || typeof on !== "object" || Array.isArray(on)) {
-    throw new TypeError(`${name}: on must be an object of topic -> function`);
-  }
-  const topicHandlers = new Map();
-  for (const [topic, f] of Object.entries(on)) {
-    if (typeof f !== "function") throw new TypeError(`${name}: on[${JSON.stringify(topic)}] must be a function`);
-    topicHandlers.set(topic, f);
-  }
-  const everyEvent = onAny ?? onEvent;
-  if (everyEvent === undefined && topicHandlers.size === 0) {
-    throw new TypeError(`${name}: pass on: { topic: handler }, onAny, or both`);
-  }
-  // The archive topic is the verifier's (new WebhookVerifier({ archiveTopic })); given here too,
-  // it must be the same, so that a handler set up for a tenant's topic never runs a verifier
-  // that would take its archive events for generic ones.
-  const verifierTopic = typeof verifier.archiveTopic === "string" ? verifier.archiveTopic : ARCHIVE_AVAILABLE;
-  const archiveTopic = options.archiveTopic ?? verifierTopic;
-  if (typeof archiveTopic !== "string" || archiveTopic.length === 0) {
-    throw new TypeError(`${name}: archiveTopic must be a non-empty string`);
-  }
-  if (archiveTopic !== verifierTopic) {
-    throw new TypeError(
-      `${name}: archiveTopic ${JSON.stringify(archiveTopic)} differs from the verifier's ${JSON.stringify(verifierTopic)}: ` +
-        "build the verifier with new WebhookVerifier({ archiveTopic })",
-    );
-  }
-  const onError = options.onError ?? ((err, event) => logError(err, keyOf(event)));
-  if (typeof onError !== "function") throw new TypeError(`${name}: onError must be a function`);
-  const seen = options.seen ?? new MemorySeenStore();
-  if (typeof seen.claim !== "function" || typeof seen.release !== "function") {
-    throw new TypeError(`${name}: seen must have claim(key, ttlMs) and release(key)`);
-  }
-  const ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
-  checkTtl(ttlMs, `${name}: ttlMs`);
+  // Every option is checked in the wasm core (src/wasm/js_options.rs): unknown ones refused,
+  // functions checked, the archive topic compared with the verifier's, ttlMs in range.
+  const o = webhookHandlerOptions(options, name);
+  const { verifier, archiveTopic, ttlMs, everyEvent } = o;
+  const topicHandlers = new Map(o.on);
+  const onError = o.onError ?? ((err, event) => logError(err, keyOf(event)));
+  const seen = o.seen ?? new MemorySeenStore();
 
   const running = new Set();
   let idleWaiters = [];
@@ -234,6 +185,8 @@ export function createWebhookFlow(options, name) {
   };
 
   return {
+    /** The checked options (webhookHandlerOptions). */
+    options: o,
     handle,
     /** The reply to an unexpected failure of the handler, which is reported. */
     internalError(err) {
@@ -294,30 +247,22 @@ export class ClaimMap {
   }
 }
 
-export function checkMaxEntries(v) {
-  const n = v ?? 1_000_000;
-  if (!Number.isSafeInteger(n) || n < 1) throw new TypeError("maxEntries must be a positive integer");
-  return n;
-}
-
 /** In-process dedupe: fine for one process whose restarts may reprocess a few events. */
 export class MemorySeenStore {
   #claims;
 
   constructor(options) {
-    const o = options ?? {};
-    if (typeof o !== "object") throw new TypeError("MemorySeenStore: options must be an object");
-    this.#claims = new ClaimMap(checkMaxEntries(o.maxEntries), o.now ?? Date.now);
+    const o = seenStoreOptions(options, "MemorySeenStore");
+    this.#claims = new ClaimMap(o.maxEntries, o.now ?? Date.now);
   }
 
   async claim(key, ttlMs) {
-    checkKey(key);
-    checkTtl(ttlMs, "ttlMs");
+    seenStoreClaim(key, ttlMs);
     return this.#claims.tryClaim(key, ttlMs) !== 0;
   }
 
   async release(key) {
-    checkKey(key);
+    argText(key, "key");
     this.#claims.map.delete(key);
   }
 

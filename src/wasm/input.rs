@@ -106,6 +106,17 @@ pub(super) fn is_abort_signal(v: &JsValue) -> bool {
     found && Reflect::get(v, &JsValue::from_str("aborted")).is_ok_and(|a| a.as_bool().is_some())
 }
 
+thread_local! {
+    /// What the last getter or Proxy trap that [`snapshot`] could not read threw: the `cause` of
+    /// the typed error (src/wasm/js_options.rs attaches it).
+    static THROWN: RefCell<Option<JsValue>> = const { RefCell::new(None) };
+}
+
+/// Takes what the last unreadable value threw (see [`THROWN`]).
+pub(super) fn take_thrown() -> Option<JsValue> {
+    THROWN.with(|t| t.borrow_mut().take())
+}
+
 /// A copy of `v` made of primitives, plain objects and arrays only (see the module doc).
 pub(super) fn snapshot(v: &JsValue, path: &str, depth: u32) -> Result<JsValue, Error> {
     if !v.is_object() {
@@ -117,7 +128,10 @@ pub(super) fn snapshot(v: &JsValue, path: &str, depth: u32) -> Result<JsValue, E
     if depth >= MAX_DEPTH {
         return Err(invalid(here, "is nested too deeply"));
     }
-    let unreadable = |_: JsValue| invalid(here, "cannot be read (a getter or Proxy trap threw)");
+    let unreadable = |thrown: JsValue| {
+        THROWN.with(|t| *t.borrow_mut() = Some(thrown));
+        invalid(here, "cannot be read (a getter or Proxy trap threw)")
+    };
     if is_array_checked(v).map_err(unreadable)? {
         let len = Reflect::get(v, &JsValue::from_str("length"))
             .map_err(unreadable)?

@@ -12,6 +12,7 @@ mod client;
 mod dx;
 mod errors;
 mod input;
+mod js_options;
 mod meetings;
 mod options;
 mod panic;

@@ -4,7 +4,7 @@
 //! serde_json reads the text as a map, but a key the struct lacks is refused here first, by
 //! name, with the struct's field names (asked from the struct's own `Deserialize` impl).
 
-use js_sys::{Array, Object};
+use js_sys::{Object, Reflect};
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 use wasm_bindgen::prelude::*;
 
@@ -62,6 +62,13 @@ impl<'de> Deserializer<'de> for FieldNames<'_> {
     }
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// `Array.isArray`, whose exception (a revoked Proxy) is caught.
+    #[wasm_bindgen(js_namespace = Array, js_name = isArray, catch)]
+    fn is_array_catching(v: &JsValue) -> Result<bool, JsValue>;
+}
+
 /// The (renamed) field names of struct `T`.
 fn field_names<T: for<'de> Deserialize<'de>>() -> &'static [&'static str] {
     let mut fields: &'static [&'static str] = &[];
@@ -75,13 +82,21 @@ fn known_keys<T: for<'de> Deserialize<'de>>(v: &JsValue, field: &str) -> Result<
     if v.is_undefined() || v.is_null() {
         return Ok(false);
     }
-    if !v.is_object() || Array::is_array(v) || v.is_function() {
+    // The catching Array.isArray and Reflect.ownKeys: a revoked or hostile Proxy is refused.
+    if !v.is_object() || is_array_catching(v).unwrap_or(true) || v.is_function() {
         return Err(invalid(field, "must be an object".into()));
     }
     let known = field_names::<T>();
-    let keys = Object::keys(v.unchecked_ref::<Object>());
+    let keys = Reflect::own_keys(v).map_err(|_| {
+        invalid(
+            field,
+            "cannot be read (a getter or Proxy trap threw)".into(),
+        )
+    })?;
     for k in keys.iter() {
-        let k = k.as_string().unwrap_or_default();
+        let Some(k) = k.as_string() else {
+            continue; // symbol keys are not options
+        };
         if !known.contains(&k.as_str()) {
             return Err(invalid(
                 field,

@@ -16,10 +16,17 @@ fn cfg_err(m: &str) -> JsValue {
 }
 
 fn string_list(v: &JsValue, name: &str) -> Result<Vec<String>, JsValue> {
-    if !Array::is_array(v) {
+    // The catching Array.isArray: a revoked Proxy throws there.
+    if !super::input::is_array_checked(v).unwrap_or(false) {
         return Err(cfg_err(&format!("{name} must be an array of strings")));
     }
-    Array::from(v)
+    // Read through a catching copy: a Proxy's trap or a getter must not throw through the wasm.
+    let copy = super::input::snapshot(v, name, 1).map_err(|_| {
+        cfg_err(&format!(
+            "{name} cannot be read (a getter or Proxy trap threw)"
+        ))
+    })?;
+    Array::from(&copy)
         .iter()
         .map(|x| {
             x.as_string()
@@ -121,7 +128,12 @@ impl WebhookVerifier {
 
     /// Replaces the accepted secrets (current first), e.g. during a rotation.
     #[wasm_bindgen(js_name = setSecrets)]
-    pub fn set_secrets(&mut self, secrets: Vec<String>) -> Result<(), JsValue> {
+    pub fn set_secrets(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string[]")] secrets: JsValue,
+    ) -> Result<(), JsValue> {
+        // Taken as a JsValue: the glue's copy of a `Vec<String>` threw untyped on a non-array.
+        let secrets = string_list(&secrets, "secrets")?;
         let config = VerifierConfig::new(
             &secrets,
             self.allowed.as_deref(),
@@ -256,89 +268,88 @@ pub struct WebhookVerifierOptions {
     archive_topic: Option<String>,
 }
 
-/// A step of `rotateWebhookSecret` refused: a `TypeError` (as the function always threw).
+/// A step of `rotateWebhookSecret` refused: a `ValidationError` naming the option (or the
+/// subscription's URL) at fault.
 #[cfg(feature = "node")]
 fn rotation_err(e: webhook::rotation::RotationError) -> JsValue {
-    js_sys::TypeError::new(&e.to_string()).into()
+    use webhook::rotation::RotationError as R;
+    let field = match e {
+        R::CurrentSecretsRequired | R::ChangedOutside | R::CurrentSecretsNotStrings => {
+            "options.currentSecrets".to_owned()
+        }
+        R::NoCurrentSecretInUrl => "subscription.url".to_owned(),
+        R::UrlWithoutSecret => "options.urlFor".to_owned(),
+        R::BadDuration(name) => format!("options.{name}"),
+    };
+    errors::to_js(&Error::Validation(
+        crate::error::ValidationError::InvalidArgument {
+            field,
+            reason: e.to_string(),
+        },
+    ))
 }
 
-#[cfg(feature = "node")]
-fn type_error(m: &str) -> JsValue {
-    js_sys::TypeError::new(&format!("rotateWebhookSecret: {m}")).into()
-}
-
-/// Checks `rotateWebhookSecret`'s arguments and answers where the rotation starts:
-/// `{ current, oldSecret, graceMs, drainMs }` (`webhook::rotation`). `known` is what the last
-/// rotation of the same verifier left (undefined before). Throws a `TypeError`. Internal
+/// Checks `rotateWebhookSecret`'s arguments and answers where the rotation starts, with the
+/// options the JS uses: `{ verifier, urlFor, allowHttpLoopback, resolve, signal, current,
+/// oldSecret, graceMs, drainMs }` (`webhook::rotation`). `known(verifier)` answers what the last
+/// rotation of the same verifier left (undefined before). Throws a `ValidationError` (the
+/// options are read as every options object: src/wasm/js_options.rs). Internal
 /// (pkg-template/node/webhooks.js).
 /// @internal
 #[cfg(feature = "node")]
 #[wasm_bindgen(js_name = webhookRotationStart)]
 pub fn webhook_rotation_start(
+    client: JsValue,
     subscription: JsValue,
     options: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "string[] | undefined")] known: JsValue,
+    known: &js_sys::Function,
 ) -> Result<JsValue, JsValue> {
     use webhook::rotation as r;
-    if !options.is_object() {
-        return Err(type_error("options are required"));
-    }
-    let verifier = get(&options, "verifier");
-    if !verifier.is_object() || !get(&verifier, "setSecrets").is_function() {
-        return Err(type_error("verifier must be a WebhookVerifier"));
-    }
-    if !get(&options, "urlFor").is_function() {
-        return Err(type_error("urlFor must be a function"));
-    }
-    let field = |k: &str| {
-        if subscription.is_object() {
-            get(&subscription, k).as_string()
-        } else {
-            None
-        }
+    super::js_options::rotation_client(&client)?;
+    let o = super::js_options::rotation_options(options)?;
+    let sub = super::js_options::rotation_subscription(subscription)?;
+    let grace_ms =
+        r::duration_ms(o.grace_ms, "graceMs", r::DEFAULT_GRACE_MS).map_err(rotation_err)?;
+    let drain_ms =
+        r::duration_ms(o.drain_ms, "drainMs", r::DEFAULT_DRAIN_MS).map_err(rotation_err)?;
+    let known = known.call1(&JsValue::UNDEFINED, &o.verifier)?;
+    let known = if known.is_undefined() {
+        None
+    } else {
+        Some(
+            Array::from(&known)
+                .iter()
+                .map(|x| x.as_string().unwrap_or_default())
+                .collect::<Vec<_>>(),
+        )
     };
-    let (Some(_), Some(_), Some(url)) = (field("id"), field("topic"), field("url")) else {
-        return Err(type_error("subscription needs string id, topic and url"));
+    let count = Reflect::get(&o.verifier, &JsValue::from_str("secretCount"))
+        .ok()
+        .and_then(|n| n.as_f64())
+        .map(|n| if n >= 0.0 { n as usize } else { usize::MAX });
+    let given = match o.current_secrets {
+        Some(None) => return Err(rotation_err(r::RotationError::CurrentSecretsNotStrings)),
+        Some(Some(list)) => Some(list),
+        None => None,
     };
-    let duration = |k: &'static str, default: f64| {
-        let v = get(&options, k);
-        let n = if v.is_undefined() || v.is_null() {
-            None
-        } else {
-            // Not a number: NaN, refused like a negative one.
-            Some(v.as_f64().unwrap_or(f64::NAN))
-        };
-        r::duration_ms(n, k, default).map_err(rotation_err)
-    };
-    let grace_ms = duration("graceMs", r::DEFAULT_GRACE_MS)?;
-    let drain_ms = duration("drainMs", r::DEFAULT_DRAIN_MS)?;
-    let strings = |v: &JsValue| -> Result<Option<Vec<String>>, JsValue> {
-        if v.is_undefined() || v.is_null() {
-            return Ok(None);
-        }
-        let e = || rotation_err(r::RotationError::CurrentSecretsNotStrings);
-        if !Array::is_array(v) {
-            return Err(e());
-        }
-        Array::from(v)
-            .iter()
-            .map(|x| x.as_string().ok_or_else(e))
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some)
-    };
-    let given = strings(&get(&options, "currentSecrets"))?;
-    let known = strings(&known)?;
-    let count =
-        get(&verifier, "secretCount")
-            .as_f64()
-            .map(|n| if n >= 0.0 { n as usize } else { usize::MAX });
     let current = r::current_secrets(given, known, count).map_err(rotation_err)?;
-    let old = r::old_secret(&current, &url)
+    let old = r::old_secret(&current, &sub)
         .map_err(rotation_err)?
         .to_owned();
     let out = js_sys::Object::new();
     let list: Array = current.iter().map(|s| JsValue::from_str(s)).collect();
     for (k, v) in [
+        ("verifier", o.verifier),
+        ("urlFor", o.url_for),
+        (
+            "allowHttpLoopback",
+            JsValue::from_bool(o.allow_http_loopback),
+        ),
+        (
+            "resolve",
+            o.resolve.map_or(JsValue::UNDEFINED, JsValue::from_bool),
+        ),
+        ("signal", o.signal),
         ("current", JsValue::from(list)),
         ("oldSecret", JsValue::from_str(&old)),
         ("graceMs", JsValue::from(grace_ms)),

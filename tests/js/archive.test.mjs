@@ -176,5 +176,8 @@ test("truncated, corrupt and mis-shaped archives are typed ArchiveErrors", async
   assert.equal(e.path, "participants[0].email");
   assert.equal(e.entry, "themis/metadata.json");
   await rejects(ArchiveInspector.open(42), "ValidationError", "INVALID_ARGUMENT");
-  await assert.rejects(ArchiveInspector.open(join(dir, "missing.zip")), { code: "ENOENT" });
+  // A path that cannot be opened is the argument's fault: a ValidationError, the OS error its cause.
+  await assert.rejects(ArchiveInspector.open(join(dir, "missing.zip")), (e) =>
+    e.name === "ValidationError" && e.code === "INVALID_ARGUMENT" && e.field === "source" && /cannot be opened: ENOENT/.test(e.message) && e.cause?.code === "ENOENT");
+  await assert.rejects(ArchiveInspector.open(dir), (e) => e.name === "ValidationError" && e.field === "source" && e.cause?.code === "EISDIR");
 });

@@ -3,8 +3,12 @@
 // must work or answer with a typed error (isFlexpertoError: a name and a code); an untyped error
 // (a TypeError from generated glue, a RuntimeError from the wasm) fails the test.
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
 
+import * as sdk from "flexperto-sdk";
 import { FlexpertoClient, claimFileName, isDownloadable, isFlexpertoError, isTerminal, validateCallbackUrl } from "flexperto-sdk";
 
 const key = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjIwMDAwMDAwMDB9.c2ln";
@@ -225,4 +229,230 @@ test("a bad nested field is named by its path", async () => {
   const u = await newClient().listUsers({ limit: 1, bogus: true }).then(() => assert.fail("expected a rejection"), (err) => err);
   assert.equal(u.field, "query");
   assert.match(u.message, /bogus/);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Every other export of the package: its functions, constructors, static methods, and the
+// methods of instances that are easy to make (real files in a temporary folder, a real SQLite
+// file). Each call must work or answer with a typed error.
+
+const tmp = mkdtempSync(join(tmpdir(), "flexperto-bad-input-"));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+// Odd values that are valid paths ('x') make files: in the temporary folder, not the checkout.
+mkdirSync(join(tmp, "cwd"));
+process.chdir(join(tmp, "cwd"));
+let seq = 0;
+const fresh = (name) => join(tmp, `${name}-${++seq}`);
+const verifier = () => new sdk.WebhookVerifier({ secrets: [SECRET] });
+// An address literal: the callback URL is checked without a DNS lookup.
+const urlFor = (s) => `https://93.184.216.34/cb/${s}`;
+const LEASE = () => ({ owner: "w1", nowMs: 1, leaseUntil: 2 });
+
+// Exported functions (and static methods), each with valid arguments.
+const FUNCTIONS = {
+  claimMayTake: () => [{ state: "seen", me: "w1", nowMs: 1 }],
+  claimPolicy: () => [{ leaseMs: 60_000 }],
+  claimStep: () => [{ status: { state: "seen" }, event: { type: "record", status: "AVAILABLE", sha256CheckSum: "0".repeat(64) }, nowMs: 1 }],
+  createWebhookHandler: () => [{ verifier: verifier(), onAny() {}, ttlMs: 1000 }],
+  createWebRequestHandler: () => [{ verifier: verifier(), on: { "archive.available"() {} }, waitUntil() {} }],
+  generateWebhookSecret: () => [],
+  isFlexpertoError: () => [new Error("x")],
+  isTopic: () => [{ topic: "a" }, "a"],
+  linkIsValidAt: () => ["https://app.example.com/join?token=abc", Date.now(), { skewMs: 1000 }],
+  rotateWebhookSecret: () => [
+    newClient(),
+    { id: "sub_1", topic: "archive.available", url: urlFor(SECRET) },
+    { verifier: verifier(), urlFor, currentSecrets: [SECRET], graceMs: 0, drainMs: 0 },
+  ],
+  "ArchiveChecksum.verifyStream": () => [[new Uint8Array(4)], "0".repeat(64), {}],
+  "ArchiveInspector.open": () => [new Uint8Array(22)],
+  "FileSeenStore.open": () => [fresh("seen"), { maxEntries: 10, compactAfterLines: 100 }],
+};
+// Constructors, each with valid arguments.
+const CONSTRUCTORS = {
+  ArchiveChecksum: () => [],
+  ArchiveClaimer: () => [{ client: newClient(), sink: new sdk.FileArchiveSink({ dir: fresh("sink") }), ledger: new sdk.MemoryLedger(), concurrency: 1 }],
+  ArchiveInspector: () => [], // refused: ArchiveInspector.open makes them
+  FileArchiveSink: () => [{ dir: fresh("sink") }],
+  FileSeenStore: () => [], // refused: FileSeenStore.open makes them
+  MemoryLedger: () => [],
+  MemorySeenStore: () => [{ maxEntries: 10 }],
+  // A pool connects on its first query only: nothing is reached here.
+  PostgresLedger: () => [{ connectionString: "postgres://127.0.0.1:1/none" }],
+  PostgresSeenStore: () => [{ connectionString: "postgres://127.0.0.1:1/none" }],
+  SqliteLedger: () => [{ path: fresh("ledger.db") }],
+  WebhookEvent: () => [], // refused: WebhookVerifier.verify makes them
+  WebhookVerifier: () => [{ secrets: [SECRET], maxBodyBytes: 1000 }],
+};
+// Exports tried by the tests above.
+const TRIED_ABOVE = ["FlexpertoClient", "claimFileName", "isDownloadable", "isTerminal", "validateCallbackUrl"];
+
+const ledgerMethods = {
+  acquire: () => ["arc_1", { ...LEASE(), conferenceId: "conf_1" }],
+  save: () => [{ archiveId: "arc_1", state: "seen" }, { owner: "w1", nowMs: 1 }],
+  renew: () => ["arc_1", LEASE()],
+  release: () => ["arc_1", { owner: "w1" }],
+  get: () => ["arc_1"],
+  list: () => [],
+  migrate: () => [],
+  close: () => [],
+};
+// Instances easy to make (a new one for each call, closed after it), and their methods' valid arguments.
+const INSTANCES = {
+  ArchiveChecksum: { make: () => new sdk.ArchiveChecksum(), methods: { update: () => [new Uint8Array(4)], verify: () => ["0".repeat(64)], digestHex: () => [] } },
+  ArchiveClaimer: {
+    make: () => new sdk.ArchiveClaimer({ client: newClient(), sink: new sdk.FileArchiveSink({ dir: fresh("sink") }), ledger: new sdk.MemoryLedger(), policy: { maxFailures: 1 } }),
+    methods: {
+      claim: () => ["arc_1", { conferenceId: "conf_1" }],
+      handleEvent: () => [{ topic: "archive.available", archiveId: "arc_1", conferenceId: "conf_1" }],
+      sweep: () => [{ signal: AbortSignal.abort() }],
+    },
+  },
+  FileArchiveSink: { make: () => new sdk.FileArchiveSink({ dir: fresh("sink") }), methods: { pathOf: () => [{ conferenceId: "conf_1", archiveId: "arc_1" }], open: () => [{ conferenceId: "conf_1", archiveId: "arc_1" }] } },
+  FileSeenStore: { make: () => sdk.FileSeenStore.open(fresh("seen")), methods: { claim: () => ["k", 1000], release: () => ["k"], compact: () => [], close: () => [] } },
+  MemoryLedger: { make: () => new sdk.MemoryLedger(), methods: ledgerMethods },
+  MemorySeenStore: { make: () => new sdk.MemorySeenStore(), methods: { claim: () => ["k", 1000], release: () => ["k"] } },
+  SqliteLedger: { make: () => new sdk.SqliteLedger({ path: fresh("ledger.db") }), methods: ledgerMethods },
+  WebhookVerifier: {
+    make: verifier,
+    methods: {
+      verify: () => [{ path: `/cb/${SECRET}`, remoteAddress: "203.0.113.5", headers: { "content-type": "application/json" }, body: "{}" }],
+      setSecrets: () => [[SECRET]],
+    },
+  },
+  // The handlers the adapters return are functions; their methods are tried as these.
+  "createWebRequestHandler()": {
+    make: () => sdk.createWebRequestHandler({ verifier: verifier(), onAny() {} }),
+    call: () => [new Request(`https://crm.example.com/cb/${SECRET}`, { method: "POST", body: "{}" })],
+  },
+  "createWebhookHandler()": {
+    make: () => sdk.createWebhookHandler({ verifier: verifier(), onAny() {} }),
+    call: () => [{}, {}], // refused at once: not a node:http request and response
+  },
+};
+// Public methods tried neither way, and why.
+const METHODS_ELSEWHERE = {
+  free: "wasm-bindgen's: takes no argument",
+  __destroy_into_raw: "wasm-bindgen's internal step of free()",
+  toJSON: "WebhookEvent's: takes no argument (and a WebhookEvent is made by verify only)",
+  run: "ArchiveClaimer's: runs until options.signal aborts (without one, by design, forever); its options are read as sweep's, and its refusals are tried below",
+  drain: "the handlers': takes no argument",
+  "PostgresLedger.*": "need a PostgreSQL server: they read their arguments as MemoryLedger's and SqliteLedger's do (ledgerArgs); claim.test.mjs runs them on a real server",
+  "PostgresSeenStore.*": "need a PostgreSQL server: they read their arguments as MemorySeenStore's (seenStoreClaim); claim.test.mjs runs them on a real server",
+  "ArchiveInspector.*": "need an archive: readEntry's options are read in Rust (archiveReadEntryMaxBytes); archive.test.mjs tries them",
+};
+
+/** The public methods of `C`'s instances: function-valued properties along the prototype chain. */
+function methodsOf(C) {
+  const names = new Set();
+  for (let p = C.prototype; p && p !== Object.prototype && p !== Function.prototype; p = Object.getPrototypeOf(p)) {
+    for (const k of Object.getOwnPropertyNames(p)) {
+      if (k !== "constructor" && typeof Object.getOwnPropertyDescriptor(p, k).value === "function") names.add(k);
+    }
+  }
+  return [...names];
+}
+
+const isClass = (v) => typeof v === "function" && /^class\b/.test(Function.prototype.toString.call(v));
+
+test("every export of the package is tried with odd values (a new export or method fails this until it is)", () => {
+  const missing = [];
+  for (const [name, v] of Object.entries(sdk)) {
+    if (name === "default") continue;
+    const listed = name in FUNCTIONS || name in CONSTRUCTORS || TRIED_ABOVE.includes(name);
+    if (!listed) missing.push(name);
+    if (!isClass(v) || name === "FlexpertoClient") continue;
+    for (const s of Object.getOwnPropertyNames(v)) {
+      if (!["length", "name", "prototype"].includes(s) && typeof v[s] === "function" && !(`${name}.${s}` in FUNCTIONS)) missing.push(`${name}.${s}`);
+    }
+    for (const m of methodsOf(v)) {
+      const tried = INSTANCES[name]?.methods?.[m] !== undefined || m in METHODS_ELSEWHERE || `${name}.*` in METHODS_ELSEWHERE;
+      if (!tried) missing.push(`${name}.prototype.${m}`);
+    }
+  }
+  for (const name of [...Object.keys(FUNCTIONS), ...Object.keys(CONSTRUCTORS)]) {
+    const [owner, member] = name.split(".");
+    assert.equal(typeof (member === undefined ? sdk[owner] : sdk[owner]?.[member]), "function", `${name} is exported`);
+  }
+  assert.deepEqual(missing, [], "exports or methods in none of the lists");
+});
+
+test("every exported function and static method answers bad input with a typed error or works", async () => {
+  const bad = [];
+  let total = 0;
+  for (const [name, valid] of Object.entries(FUNCTIONS)) {
+    const [owner, member] = name.split(".");
+    const f = member === undefined ? sdk[owner] : sdk[owner][member].bind(sdk[owner]);
+    const r = await check(name, variants(valid), (args) => f(...args));
+    total += r.n;
+    bad.push(...r.bad);
+  }
+  assert.deepEqual(bad.slice(0, 40), [], `${bad.length} of ${total} calls gave no typed error`);
+});
+
+test("every exported constructor answers bad input with a typed error or works", async () => {
+  const bad = [];
+  let total = 0;
+  for (const [name, valid] of Object.entries(CONSTRUCTORS)) {
+    const C = sdk[name];
+    const r = await check(`new ${name}`, variants(valid), (args) => new C(...args));
+    total += r.n;
+    bad.push(...r.bad);
+  }
+  assert.deepEqual(bad.slice(0, 40), [], `${bad.length} of ${total} constructions gave no typed error`);
+});
+
+test("every method of the instances easy to make answers bad input with a typed error or works", async () => {
+  const bad = [];
+  let total = 0;
+  const withInstance = async (make, run) => {
+    const inst = await make();
+    try {
+      return await run(inst);
+    } finally {
+      try {
+        await inst.close?.();
+      } catch {
+        // closed by the call itself
+      }
+    }
+  };
+  for (const [name, { make, methods = {}, call }] of Object.entries(INSTANCES)) {
+    const calls = Object.entries(methods).map(([m, valid]) => [`${name}.${m}`, valid, (inst, args) => inst[m](...args)]);
+    if (call !== undefined) calls.push([name, call, (inst, args) => inst(...args)]);
+    for (const [label, valid, run] of calls) {
+      for (const [what, args] of variants(valid)) {
+        total += 1;
+        const r = await withInstance(make, (inst) => check(label, [[what, args]], (a) => run(inst, a)));
+        bad.push(...r.bad);
+      }
+    }
+  }
+  assert.deepEqual(bad.slice(0, 40), [], `${bad.length} of ${total} calls gave no typed error`);
+});
+
+test("options of the hand-written JS are refused in Rust: unknown keys and hostile values name their path", async () => {
+  const refusal = (field, message, cause) => (e) =>
+    e.name === "ValidationError" && e.code === "INVALID_ARGUMENT" && e.field === field && message.test(e.message) && (cause === undefined || e.cause === cause);
+  assert.throws(() => new sdk.MemorySeenStore({ maxEntry: 5 }), refusal("options", /unknown field `maxEntry`/));
+  assert.throws(() => new sdk.FileArchiveSink({ dir: "x", mode: 1 }), refusal("options", /unknown field `mode`/));
+  assert.throws(() => sdk.createWebRequestHandler({ verifier: verifier(), on: { "conference.ended": "x" } }), refusal('options.on["conference.ended"]', /must be a function/));
+  const boom = new Error("boom");
+  const trap = new Proxy({}, { ownKeys() { throw boom; } });
+  assert.throws(() => new sdk.SqliteLedger(trap), refusal("options", /cannot be read/, boom));
+  const getter = Object.defineProperty({}, "dir", { enumerable: true, get() { throw boom; } });
+  assert.throws(() => new sdk.FileArchiveSink(getter), refusal("options.dir", /cannot be read/, boom));
+  const nested = { verifier: verifier(), onAny() {}, on: new Proxy({}, { ownKeys() { throw boom; } }) };
+  assert.throws(() => sdk.createWebhookHandler(nested), refusal("options.on", /cannot be read/, boom));
+  const claimer = INSTANCES.ArchiveClaimer.make();
+  await assert.rejects(claimer.run({ intervalMs: -1 }), refusal("options.intervalMs", /must be a non-negative number/));
+  await assert.rejects(claimer.run({ signal: {} }), refusal("options.signal", /must be an AbortSignal/));
+  await assert.rejects(claimer.sweep({ intervalMs: 5 }), refusal("options.intervalMs", /run only/));
+  const ledger = new sdk.MemoryLedger();
+  await assert.rejects(ledger.save({ archiveId: "arc_1", state: "seen" }), refusal("options", /must be an object/));
+  await assert.rejects(ledger.renew("arc_1", { owner: "w1", nowMs: 1 }), refusal("options.leaseUntil", /must be a finite number/));
+  await assert.rejects(
+    sdk.FileSeenStore.open(fresh("seen"), { compactAfterLines: 0 }),
+    refusal("options.compactAfterLines", /must be a positive integer/),
+  );
 });

@@ -182,7 +182,7 @@ describe("ledgers (one interface, three stores)", () => {
       assert.equal(await stores[0].claim("short", 1), true);
       await sleep(5);
       assert.equal(await stores[0].claim("short", 1000), true, "an expired claim can be taken again");
-      await assert.rejects(stores[0].claim("", 10), TypeError);
+      await assert.rejects(stores[0].claim("", 10), (e) => e.name === "ValidationError" && e.code === "INVALID_ARGUMENT" && e.field === "key" && /key: must be a non-empty string/.test(e.message));
     } finally {
       await Promise.all(stores.map((s) => s.close()));
     }

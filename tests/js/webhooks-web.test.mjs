@@ -80,12 +80,13 @@ describe("createWebRequestHandler: the checks, in the Node handler's order", () 
 
   test("bad options and a call without a Request are refused", async () => {
     const verifier = new WebhookVerifier({ secrets: [SECRET] });
-    assert.throws(() => createWebRequestHandler({ verifier }), /on: \{ topic: handler \}, onAny/);
-    assert.throws(() => createWebRequestHandler({ verifier, onAny: () => {}, onEvent: () => {} }), TypeError);
-    assert.throws(() => createWebRequestHandler({ verifier, on: { "archive.available": 1 } }), TypeError);
-    assert.throws(() => createWebRequestHandler({ verifier, onAny: () => {}, waitUntil: 1 }), TypeError);
-    assert.throws(() => createWebRequestHandler({ onAny: () => {} }), TypeError);
-    await assert.rejects(handler({ url: "/x" }), TypeError);
+    assert.throws(() => createWebRequestHandler({ verifier }), (e) => e.name === "ValidationError" && e.code === "INVALID_ARGUMENT" && e.field === "options" && /on: \{ topic: handler \}, onAny/.test(e.message));
+    assert.throws(() => createWebRequestHandler({ verifier, onAny: () => {}, onEvent: () => {} }), (e) => e.name === "ValidationError" && e.code === "INVALID_ARGUMENT" && e.field === "options.onAny" && /pass onAny or onEvent/.test(e.message));
+    assert.throws(() => createWebRequestHandler({ verifier, on: { "archive.available": 1 } }), (e) => e.name === "ValidationError" && e.code === "INVALID_ARGUMENT" && e.field === 'options.on["archive.available"]' && /must be a function/.test(e.message));
+    assert.throws(() => createWebRequestHandler({ verifier, onAny: () => {}, waitUntil: 1 }), (e) => e.name === "ValidationError" && e.code === "INVALID_ARGUMENT" && e.field === "options.waitUntil" && /must be a function/.test(e.message));
+    assert.throws(() => createWebRequestHandler({ verifier, onAny: () => {}, bogus: 1 }), (e) => e.name === "ValidationError" && e.code === "INVALID_ARGUMENT" && e.field === "options" && /unknown field `bogus`/.test(e.message));
+    assert.throws(() => createWebRequestHandler({ onAny: () => {} }), (e) => e.name === "ValidationError" && e.code === "INVALID_ARGUMENT" && e.field === "options.verifier" && /must be a WebhookVerifier/.test(e.message));
+    await assert.rejects(handler({ url: "/x" }), (e) => e.name === "ValidationError" && e.code === "INVALID_ARGUMENT" && e.field === "request" && /takes a Request/.test(e.message));
   });
 });
 
@@ -198,7 +199,7 @@ describe("typed dispatch by topic", () => {
     // The tenant's topic is the verifier's (its archive fields are checked under it); the
     // handler may state it too, and must agree.
     const tenant = new WebhookVerifier({ secrets: [SECRET], archiveTopic: "archive.ready" });
-    assert.throws(() => createWebRequestHandler({ verifier, archiveTopic: "archive.ready", onAny: () => {} }), TypeError);
+    assert.throws(() => createWebRequestHandler({ verifier, archiveTopic: "archive.ready", onAny: () => {} }), (e) => e.name === "ValidationError" && e.code === "INVALID_ARGUMENT" && e.field === "options.archiveTopic" && /differs from the verifier's/.test(e.message));
     const handler = createWebRequestHandler({ verifier: tenant, archiveTopic: "archive.ready", on: { "archive.available": (e) => void got.push(e.topic) } });
     await handler(request(`/cb/${SECRET}`, { payload: { ...archiveNotification(), topic: "archive.ready" } }));
     await handler.drain();

@@ -370,10 +370,17 @@ describe("createWebhookHandler: onEvent after the answer, failures reported and 
 
   test("bad options are refused at creation", () => {
     const verifier = new WebhookVerifier({ secrets: [SECRET] });
-    assert.throws(() => createWebhookHandler({ verifier }), TypeError);
-    assert.throws(() => createWebhookHandler({ onEvent() {} }), TypeError);
-    assert.throws(() => createWebhookHandler({ verifier, onEvent() {}, ttlMs: 0 }), TypeError);
-    assert.throws(() => createWebhookHandler({ verifier, onEvent() {}, seen: {} }), TypeError);
+    assert.throws(() => createWebhookHandler({ verifier }), (e) => e.name === "ValidationError" && e.code === "INVALID_ARGUMENT" && e.field === "options" && /pass on: \{ topic: handler \}, onAny, or both/.test(e.message));
+    assert.throws(() => createWebhookHandler({ onEvent() {} }), (e) => e.name === "ValidationError" && e.code === "INVALID_ARGUMENT" && e.field === "options.verifier" && /must be a WebhookVerifier/.test(e.message));
+    assert.throws(() => createWebhookHandler({ verifier, onEvent() {}, ttlMs: 0 }), (e) => e.name === "ValidationError" && e.code === "INVALID_ARGUMENT" && e.field === "options.ttlMs" && /must be a positive number of milliseconds/.test(e.message));
+    assert.throws(() => createWebhookHandler({ verifier, onEvent() {}, seen: {} }), (e) => e.name === "ValidationError" && e.code === "INVALID_ARGUMENT" && e.field === "options.seen" && /must have claim\(key, ttlMs\) and release\(key\)/.test(e.message));
+    // Options only the Fetch adapter has, and unknown ones, are refused too.
+    assert.throws(() => createWebhookHandler({ verifier, onEvent() {}, waitUntil() {} }), (e) => e.name === "ValidationError" && e.code === "INVALID_ARGUMENT" && e.field === "options.waitUntil" && /createWebRequestHandler only/.test(e.message));
+    assert.throws(() => createWebhookHandler({ verifier, onEvent() {}, ttl: 5 }), (e) => e.name === "ValidationError" && e.code === "INVALID_ARGUMENT" && e.field === "options" && /unknown field `ttl`/.test(e.message));
+    // A hostile value's own error is the cause of the typed error.
+    const boom = new Error("boom");
+    const hostile = Object.defineProperty({}, "verifier", { enumerable: true, get() { throw boom; } });
+    assert.throws(() => createWebhookHandler(hostile), (e) => e.name === "ValidationError" && e.field === "options.verifier" && e.cause === boom);
   });
 });
 
@@ -517,8 +524,10 @@ describe("seen stores", () => {
     assert.equal(await m.claim("k", 50), true);
     for (let i = 0; i < 1000; i++) await m.claim(`x${i}`, 1_000_000);
     assert.ok(m.size <= 100, `${m.size} entries`);
-    await assert.rejects(m.claim("", 1), TypeError);
-    await assert.rejects(m.claim("k", -1), TypeError);
+    await assert.rejects(m.claim("", 1), (e) => e.name === "ValidationError" && e.code === "INVALID_ARGUMENT" && e.field === "key" && /must be a non-empty string/.test(e.message));
+    await assert.rejects(m.claim("k", -1), (e) => e.name === "ValidationError" && e.code === "INVALID_ARGUMENT" && e.field === "ttlMs" && /must be a positive number of milliseconds/.test(e.message));
+    assert.throws(() => new MemorySeenStore({ maxEntries: 0 }), (e) => e.name === "ValidationError" && e.code === "INVALID_ARGUMENT" && e.field === "options.maxEntries" && /must be a positive integer/.test(e.message));
+    assert.throws(() => new MemorySeenStore({ compactAfterLines: 5 }), (e) => e.name === "ValidationError" && e.code === "INVALID_ARGUMENT" && e.field === "options.compactAfterLines" && /FileSeenStore only/.test(e.message));
   });
 
   test("FileSeenStore survives a restart; releases too", async () => {
@@ -655,21 +664,31 @@ describe("rotateWebhookSecret against the simulator", () => {
     const verifier = new WebhookVerifier({ secrets: [first] });
     const old = { id: "sub_x", topic: "archive.available", url: urlFor(first) };
     const refused = [
-      [{ verifier, urlFor, currentSecrets: [first], graceMs: -1 }, /graceMs must be a non-negative number/],
-      [{ verifier, urlFor, currentSecrets: [first], drainMs: "5" }, /drainMs must be a non-negative number/],
-      [{ verifier, urlFor, currentSecrets: [first, 7] }, /currentSecrets must be an array of strings/],
-      [{ verifier, urlFor, currentSecrets: first }, /currentSecrets must be an array of strings/],
-      [{ verifier, urlFor: () => "https://crm.example.com/cb/fixed", currentSecrets: [first] }, /urlFor\(secret\) must return a URL with the secret/],
-      [{ verifier, urlFor: (s) => `https://crm.example.com/cb/${s}x`, currentSecrets: [first] }, /urlFor\(secret\) must return a URL with the secret/],
-      [{ verifier, urlFor: (s) => new URL(urlFor(s)), currentSecrets: [first] }, /urlFor\(secret\) must return a URL with the secret/],
-      [{ verifier: {}, urlFor, currentSecrets: [first] }, /verifier must be a WebhookVerifier/],
-      [{ verifier, urlFor: "x", currentSecrets: [first] }, /urlFor must be a function/],
+      [{ verifier, urlFor, currentSecrets: [first], graceMs: -1 }, "options.graceMs", /graceMs must be a non-negative number/],
+      [{ verifier, urlFor, currentSecrets: [first], drainMs: "5" }, "options.drainMs", /drainMs must be a non-negative number/],
+      [{ verifier, urlFor, currentSecrets: [first, 7] }, "options.currentSecrets", /currentSecrets must be an array of strings/],
+      [{ verifier, urlFor, currentSecrets: first }, "options.currentSecrets", /currentSecrets must be an array of strings/],
+      [{ verifier, urlFor: () => "https://crm.example.com/cb/fixed", currentSecrets: [first] }, "options.urlFor", /urlFor\(secret\) must return a URL with the secret/],
+      [{ verifier, urlFor: (s) => `https://crm.example.com/cb/${s}x`, currentSecrets: [first] }, "options.urlFor", /urlFor\(secret\) must return a URL with the secret/],
+      [{ verifier, urlFor: (s) => new URL(urlFor(s)), currentSecrets: [first] }, "options.urlFor", /urlFor\(secret\) must return a URL with the secret/],
+      [{ verifier: {}, urlFor, currentSecrets: [first] }, "options.verifier", /options\.verifier: must be a WebhookVerifier/],
+      [{ verifier, urlFor: "x", currentSecrets: [first] }, "options.urlFor", /options\.urlFor: must be a function/],
+      [{ verifier, urlFor, currentSecrets: [first], grace: 5 }, "options", /unknown field `grace`/],
     ];
-    for (const [options, message] of refused) {
-      await assert.rejects(rotateWebhookSecret(client, old, options), (e) => e instanceof TypeError && message.test(e.message));
+    for (const [options, field, message] of refused) {
+      await assert.rejects(
+        rotateWebhookSecret(client, old, options),
+        (e) => e.name === "ValidationError" && e.code === "INVALID_ARGUMENT" && e.field === field && message.test(e.message),
+      );
     }
-    await assert.rejects(rotateWebhookSecret(client, { ...old, id: 5 }, { verifier, urlFor, currentSecrets: [first] }), /string id, topic and url/);
-    await assert.rejects(rotateWebhookSecret(client, old, undefined), /options are required/);
+    await assert.rejects(
+      rotateWebhookSecret(client, { ...old, id: 5 }, { verifier, urlFor, currentSecrets: [first] }),
+      (e) => e.name === "ValidationError" && e.field === "subscription.id" && /string id, topic and url/.test(e.message),
+    );
+    await assert.rejects(
+      rotateWebhookSecret(client, old, undefined),
+      (e) => e.name === "ValidationError" && e.field === "options" && /options: must be an object/.test(e.message),
+    );
     // A secret in the query or as part of a segment is not the subscription's secret.
     await assert.rejects(
       rotateWebhookSecret(client, { ...old, url: `https://crm.example.com/cb?s=${first}` }, { verifier, urlFor, currentSecrets: [first] }),

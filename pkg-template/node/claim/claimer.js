@@ -6,8 +6,7 @@
 
 const { randomBytes } = require("node:crypto");
 const os = require("node:os");
-const { claimStep, claimPolicy } = require("../flexperto_sdk.js");
-const { argumentError } = require("../errors.js");
+const { claimArgs, claimEventArgs, claimStep, claimerOptions, claimerRunOptions } = require("../flexperto_sdk.js");
 const { sleep } = require("../internal.js");
 const { platform } = require("../archive-node.js");
 // The chunks of a download (straight from the download for downloadArchive's streams).
@@ -37,10 +36,6 @@ function stepError(e) {
 
 const OUTCOME = { abandoned: "stored", stored: "stored", quarantined: "quarantined", failed: "failed" };
 
-function checkArchiveId(archiveId) {
-  if (typeof archiveId !== "string" || archiveId.length === 0) throw argumentError("archiveId", "must be a non-empty string");
-}
-
 /**
  * Claims archives: download, verify against the record's sha256CheckSum, store durably in the
  * sink, record in the ledger, and only then abandon. See index.d.ts.
@@ -58,23 +53,9 @@ class ArchiveClaimer {
   #counts = { active: 0, stored: 0, quarantined: 0, failed: 0, skipped: 0 };
 
   constructor(options) {
-    if (options === null || typeof options !== "object") throw argumentError("options", "must be an object");
-    const { client, sink, ledger, concurrency = 4, onProgress, policy, owner } = options;
-    const known = new Set(["client", "sink", "ledger", "concurrency", "onProgress", "policy", "owner"]);
-    for (const k of Object.keys(options)) if (!known.has(k)) throw argumentError(k, "unknown option");
-    if (!client || typeof client.getArchive !== "function" || typeof client.downloadArchive !== "function") {
-      throw argumentError("client", "must be a FlexpertoClient");
-    }
-    if (!sink || typeof sink.open !== "function") throw argumentError("sink", "must have open(record)");
-    for (const m of ["acquire", "save", "renew", "release", "get", "list"]) {
-      if (!ledger || typeof ledger[m] !== "function") throw argumentError("ledger", `must have ${m}()`);
-    }
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw argumentError("concurrency", "must be an integer from 1 to 64");
-    if (onProgress !== undefined && typeof onProgress !== "function") throw argumentError("onProgress", "must be a function");
-    if (owner !== undefined && (typeof owner !== "string" || owner.length === 0 || owner.length > 200)) {
-      throw argumentError("owner", "must be a non-empty string of at most 200 characters");
-    }
-    const resolved = claimPolicy(policy);
+    // Checked, with their defaults, in the wasm core (src/wasm/js_options.rs), the policy as
+    // claimPolicy checks it.
+    const { client, sink, ledger, concurrency, onProgress, owner, ...resolved } = claimerOptions(options);
     this.#client = client;
     this.#sink = sink;
     this.#ledger = ledger;
@@ -109,8 +90,11 @@ class ArchiveClaimer {
    * where outcome is "stored" (stored and abandoned), "quarantined", "failed" or "skipped" (not
    * ready, held by another worker, already final, or released after failures).
    */
-  claim(archiveId, hint = {}) {
-    checkArchiveId(archiveId);
+  claim(archiveId, hint) {
+    // Checked in the wasm core (src/wasm/js_options.rs): a non-empty id, a string conferenceId.
+    const checked = claimArgs(archiveId, hint);
+    archiveId = checked.archiveId;
+    hint = { conferenceId: checked.conferenceId };
     // One claim per archive per process: a second call joins the first.
     const running = this.#inFlight.get(archiveId);
     if (running) return running;
@@ -130,7 +114,7 @@ class ArchiveClaimer {
         owner: this.#owner,
         nowMs: now,
         leaseUntil: now + this.#policy.leaseMs,
-        conferenceId: typeof hint.conferenceId === "string" ? hint.conferenceId : undefined,
+        conferenceId: hint.conferenceId ?? undefined,
       });
       if (row !== null) {
         row = await this.#run(row);
@@ -319,15 +303,11 @@ class ArchiveClaimer {
    * again through the API before anything is done.
    */
   handleEvent(event) {
-    if (event === null || typeof event !== "object") throw argumentError("event", "must be an object");
-    const topic = event.topic;
-    if (topic !== undefined && topic !== "archive.available") {
-      return Promise.resolve({ archiveId: null, outcome: "skipped", state: null, error: `topic ${topic} is not about archives` });
+    const e = claimEventArgs(event); // read in the wasm core (src/wasm/js_options.rs)
+    if (e.skipped !== undefined) {
+      return Promise.resolve({ archiveId: null, outcome: "skipped", state: null, error: `topic ${e.skipped} is not about archives` });
     }
-    const archiveId = event.archiveId ?? event.data?.archive_id;
-    const conferenceId = event.conferenceId ?? event.data?.archive_subject?.conference_id;
-    checkArchiveId(archiveId);
-    return this.claim(archiveId, { conferenceId });
+    return this.claim(e.archiveId, { conferenceId: e.conferenceId });
   }
 
   /**
@@ -335,8 +315,8 @@ class ArchiveClaimer {
    * (e.g. stored but not yet abandoned), `concurrency` at a time. Resolves to the counts of this
    * sweep: `{ stored, quarantined, failed, skipped }`.
    */
-  async sweep(options = {}) {
-    const signal = options.signal;
+  async sweep(options) {
+    const { signal } = claimerRunOptions(options, "sweep");
     const ids = new Map();
     const rows = new Map((await this.#ledger.list()).map((r) => [r.archiveId, r]));
     const open = (id) => {
@@ -366,10 +346,8 @@ class ArchiveClaimer {
    * Sweeps every `intervalMs` until `signal` aborts; resolves then. A sweep that fails (the API
    * or the ledger unreachable) is reported to onProgress and retried at the next interval.
    */
-  async run(options = {}) {
-    const { intervalMs = 60_000, signal } = options;
-    if (!Number.isFinite(intervalMs) || intervalMs < 0) throw argumentError("intervalMs", "must be a non-negative number");
-    if (signal !== undefined && !(signal instanceof AbortSignal)) throw argumentError("signal", "must be an AbortSignal");
+  async run(options) {
+    const { intervalMs, signal } = claimerRunOptions(options, "run");
     while (!signal?.aborted) {
       try {
         await this.sweep({ signal });

@@ -18,8 +18,8 @@
 const fsp = require("node:fs/promises");
 const path = require("node:path");
 const { randomBytes } = require("node:crypto");
-const { claimFileName } = require("../flexperto_sdk.js");
-const { argumentError, sdkError } = require("../errors.js");
+const { fileSinkOptions, sinkFileName } = require("../flexperto_sdk.js");
+const { sdkError } = require("../errors.js");
 
 const COMPARE_CHUNK = 1 << 20;
 const PARTIAL = ".partial";
@@ -142,10 +142,8 @@ class FileArchiveSink {
   #ready = null;
 
   constructor(options) {
-    if (options === null || typeof options !== "object") throw argumentError("options", "must be an object");
-    for (const k of Object.keys(options)) if (k !== "dir") throw argumentError(k, "unknown option");
-    if (typeof options.dir !== "string" || options.dir === "") throw argumentError("dir", "must be a non-empty path");
-    this.#dir = path.resolve(options.dir);
+    const dir = fileSinkOptions(options); // checked in the wasm core (src/wasm/js_options.rs)
+    this.#dir = path.resolve(dir);
   }
 
   /** The folder the files go to. */
@@ -155,11 +153,10 @@ class FileArchiveSink {
 
   /** The final path of an archive's file. */
   pathOf(record) {
-    return path.join(this.#dir, claimFileName(String(record.conferenceId), String(record.archiveId)));
+    return path.join(this.#dir, sinkFileName(record)); // checked in the wasm core
   }
 
   async open(record) {
-    if (record === null || typeof record !== "object") throw argumentError("record", "must be an object");
     const final = this.pathOf(record);
     const partial = path.join(this.#dir, PARTIAL);
     this.#ready ??= fsp.mkdir(partial, { recursive: true }).catch((e) => {

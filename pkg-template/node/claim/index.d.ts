@@ -208,7 +208,9 @@ export interface ArchiveClaimerOptions {
 /**
  * Claims archives without losing one: download, check the SHA-256 against the record, store in
  * the sink, record in the ledger, and only then abandon. Every decision is the core's
- * (`claimStep`); the ledger holds each status before its step runs.
+ * (`claimStep`); the ledger holds each status before its step runs. The constructor, the
+ * sinks, the ledgers and their methods answer a bad or unknown option with a `ValidationError`
+ * (`field` e.g. `options.concurrency`, `archiveId`).
  */
 export declare class ArchiveClaimer {
   constructor(options: ArchiveClaimerOptions);

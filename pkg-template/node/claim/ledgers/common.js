@@ -1,7 +1,7 @@
 "use strict";
 // What the ledgers share: the row's fields, and their checks of the arguments.
 
-const { argumentError } = require("../../errors.js");
+const { ledgerArgs } = require("../../flexperto_sdk.js");
 
 /** The columns of a ledger row, in JavaScript spelling. */
 const FIELDS = [
@@ -38,12 +38,11 @@ function newRow(archiveId, conferenceId, owner, leaseUntil, nowMs) {
   };
 }
 
-function checkAcquire(archiveId, o) {
-  if (typeof archiveId !== "string" || archiveId === "") throw argumentError("archiveId", "must be a non-empty string");
-  if (o === null || typeof o !== "object") throw argumentError("options", "must be an object");
-  if (typeof o.owner !== "string" || o.owner === "") throw argumentError("owner", "must be a non-empty string");
-  if (!Number.isFinite(o.nowMs)) throw argumentError("nowMs", "must be a number");
-  if (o.leaseUntil !== undefined && !Number.isFinite(o.leaseUntil)) throw argumentError("leaseUntil", "must be a number");
-}
+/**
+ * The checked lease object of the ledger call `method` (`acquire`, `save`, `renew`, `release`,
+ * `get`): `first` is the archive id (the row for save). Checked in the wasm core
+ * (src/wasm/js_options.rs ledgerArgs); throws a ValidationError.
+ */
+const leaseOf = (method, first, lease) => ledgerArgs(method, first, lease);
 
-module.exports = { FIELDS, FINAL, newRow, checkAcquire, rowFromDb };
+module.exports = { FIELDS, FINAL, newRow, leaseOf, rowFromDb };

@@ -2,7 +2,7 @@
 // MemoryLedger: the ledger in a Map, for tests and for trying things out. Lost with the process.
 
 const { claimMayTake } = require("../../flexperto_sdk.js");
-const { FIELDS, newRow, checkAcquire } = require("./common.js");
+const { FIELDS, newRow, leaseOf } = require("./common.js");
 
 const copy = (row) => (row === undefined ? null : structuredClone(row));
 
@@ -11,8 +11,8 @@ class MemoryLedger {
 
   async migrate() {}
 
-  async acquire(archiveId, options) {
-    checkAcquire(archiveId, options);
+  async acquire(archiveId, lease) {
+    const options = leaseOf("acquire", archiveId, lease);
     const { owner, nowMs, leaseUntil, conferenceId } = options;
     const row = this.#rows.get(archiveId);
     if (row === undefined) {
@@ -27,7 +27,8 @@ class MemoryLedger {
     return copy(row);
   }
 
-  async save(next, { owner, nowMs }) {
+  async save(next, lease) {
+    const { owner, nowMs } = leaseOf("save", next, lease);
     const row = this.#rows.get(next.archiveId);
     if (row === undefined || row.owner !== owner || !(row.leaseUntil > nowMs)) return false;
     for (const f of FIELDS) if (f !== "createdAt" && f !== "archiveId" && next[f] !== undefined) row[f] = structuredClone(next[f]);
@@ -35,19 +36,22 @@ class MemoryLedger {
     return true;
   }
 
-  async renew(archiveId, { owner, nowMs, leaseUntil }) {
+  async renew(archiveId, lease) {
+    const { owner, nowMs, leaseUntil } = leaseOf("renew", archiveId, lease);
     const row = this.#rows.get(archiveId);
     if (row === undefined || row.owner !== owner || !(row.leaseUntil > nowMs)) return false;
     row.leaseUntil = leaseUntil;
     return true;
   }
 
-  async release(archiveId, { owner }) {
+  async release(archiveId, lease) {
+    const { owner } = leaseOf("release", archiveId, lease);
     const row = this.#rows.get(archiveId);
     if (row !== undefined && row.owner === owner) Object.assign(row, { owner: null, leaseUntil: null });
   }
 
   async get(archiveId) {
+    leaseOf("get", archiveId);
     return copy(this.#rows.get(archiveId));
   }
 

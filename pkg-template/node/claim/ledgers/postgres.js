@@ -4,8 +4,8 @@
 // A lease is taken by one conditional upsert: of two workers racing for an archive, exactly one
 // gets the row back. A worker that dies keeps its lease until it runs out; then another takes it.
 
-const { argumentError } = require("../../errors.js");
-const { checkAcquire, FINAL, rowFromDb } = require("./common.js");
+const { argText, postgresOptions, seenStoreClaim } = require("../../flexperto_sdk.js");
+const { leaseOf, FINAL, rowFromDb } = require("./common.js");
 
 const TABLE = "flexperto_archive_claims";
 const SEEN_TABLE = "flexperto_webhook_seen";
@@ -49,22 +49,15 @@ function loadPg() {
 
 /** `{ connectionString }` or `{ pool }` -> a pool, and whether this object owns it. */
 function poolOf(options, what) {
-  if (options === null || typeof options !== "object") throw argumentError("options", "must be an object");
-  for (const k of Object.keys(options)) if (k !== "connectionString" && k !== "pool" && k !== "now") throw argumentError(k, "unknown option");
-  if (options.pool !== undefined) {
-    if (options.connectionString !== undefined) throw argumentError("pool", "give either pool or connectionString");
-    if (typeof options.pool?.query !== "function") throw argumentError("pool", "must be a pg Pool");
-    return { pool: options.pool, owned: false };
-  }
-  if (typeof options.connectionString !== "string" || options.connectionString === "") {
-    throw argumentError("connectionString", `${what} needs a connectionString or a pool`);
-  }
+  // Checked in the wasm core (src/wasm/js_options.rs): the keys, either pool or connectionString.
+  const o = postgresOptions(options, what);
+  if (o.pool !== undefined) return { pool: o.pool, owned: false, now: o.now };
   const { Pool } = loadPg();
-  const pool = new Pool({ connectionString: options.connectionString, max: 4 });
+  const pool = new Pool({ connectionString: o.connectionString, max: 4 });
   // An idle connection that the server ends (a restart, pg_terminate_backend) must not crash the
   // process: the pool drops it and opens another on the next query.
   pool.on("error", () => {});
-  return { pool, owned: true };
+  return { pool, owned: true, now: o.now };
 }
 
 // A pooled connection the server ended (a restart, a failover, pg_terminate_backend) fails the
@@ -124,8 +117,8 @@ class PostgresLedger {
    * Takes the lease of `archiveId` (creating its row), atomically: the same rule as the core's
    * claimMayTake (not final; nobody holds it, it ran out, or `owner` holds it), in one statement.
    */
-  async acquire(archiveId, options) {
-    checkAcquire(archiveId, options);
+  async acquire(archiveId, lease) {
+    const options = leaseOf("acquire", archiveId, lease);
     const { owner, nowMs, leaseUntil, conferenceId } = options;
     const at = new Date(nowMs);
     const r = await query(this.#pool, 
@@ -143,7 +136,8 @@ class PostgresLedger {
   }
 
   /** Writes a row, only while `owner` still holds an unexpired lease; resolves whether it did. */
-  async save(row, { owner, nowMs }) {
+  async save(row, lease) {
+    const { owner, nowMs } = leaseOf("save", row, lease);
     const r = await query(this.#pool, 
       `UPDATE ${TABLE} SET conference_id = $2, sha256_check_sum = $3, state = $4, receipt = $5, error = $6,
          attempts = $7, mismatches = $8, failures = $9, remote_abandoned = $10, owner = $11, lease_until = $12,
@@ -159,7 +153,8 @@ class PostgresLedger {
     return r.rowCount === 1;
   }
 
-  async renew(archiveId, { owner, nowMs, leaseUntil }) {
+  async renew(archiveId, lease) {
+    const { owner, nowMs, leaseUntil } = leaseOf("renew", archiveId, lease);
     const r = await query(this.#pool, 
       `UPDATE ${TABLE} SET lease_until = $1 WHERE archive_id = $2 AND owner = $3 AND lease_until > $4`,
       [leaseUntil, archiveId, owner, nowMs],
@@ -167,11 +162,13 @@ class PostgresLedger {
     return r.rowCount === 1;
   }
 
-  async release(archiveId, { owner }) {
+  async release(archiveId, lease) {
+    const { owner } = leaseOf("release", archiveId, lease);
     await query(this.#pool, `UPDATE ${TABLE} SET owner = NULL, lease_until = NULL WHERE archive_id = $1 AND owner = $2`, [archiveId, owner]);
   }
 
   async get(archiveId) {
+    leaseOf("get", archiveId);
     const r = await query(this.#pool, `SELECT * FROM ${TABLE} WHERE archive_id = $1`, [archiveId]);
     return fromDb(r.rows[0]);
   }
@@ -198,9 +195,9 @@ class PostgresSeenStore {
   #now;
 
   constructor(options) {
-    ({ pool: this.#pool, owned: this.#owned } = poolOf(options, "PostgresSeenStore"));
-    this.#now = options.now ?? Date.now;
-    if (typeof this.#now !== "function") throw argumentError("now", "must be a function");
+    let now;
+    ({ pool: this.#pool, owned: this.#owned, now } = poolOf(options, "PostgresSeenStore"));
+    this.#now = now ?? Date.now;
   }
 
   async migrate() {
@@ -208,8 +205,7 @@ class PostgresSeenStore {
   }
 
   async claim(key, ttlMs) {
-    if (typeof key !== "string" || key === "") throw new TypeError("a seen-store key must be a non-empty string");
-    if (typeof ttlMs !== "number" || !Number.isFinite(ttlMs) || ttlMs <= 0) throw new TypeError("ttlMs must be a positive number of milliseconds");
+    seenStoreClaim(key, ttlMs);
     const now = this.#now();
     const r = await query(this.#pool, 
       `INSERT INTO ${SEEN_TABLE} AS s (key, expires_at) VALUES ($1, $2)
@@ -221,7 +217,7 @@ class PostgresSeenStore {
   }
 
   async release(key) {
-    if (typeof key !== "string" || key === "") throw new TypeError("a seen-store key must be a non-empty string");
+    argText(key, "key");
     await query(this.#pool, `DELETE FROM ${SEEN_TABLE} WHERE key = $1`, [key]);
   }
 

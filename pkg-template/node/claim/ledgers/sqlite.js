@@ -3,9 +3,9 @@
 // on first use). For one process or several on one machine: WAL mode, and every lease is taken in
 // an IMMEDIATE transaction, which SQLite runs one at a time.
 
-const { claimMayTake } = require("../../flexperto_sdk.js");
+const { claimMayTake, sqliteLedgerOptions } = require("../../flexperto_sdk.js");
 const { argumentError } = require("../../errors.js");
-const { newRow, checkAcquire, rowFromDb } = require("./common.js");
+const { newRow, leaseOf, rowFromDb } = require("./common.js");
 
 const TABLE = "flexperto_archive_claims";
 
@@ -48,15 +48,19 @@ class SqliteLedger {
   #acquireTx;
 
   constructor(options) {
-    if (options === null || typeof options !== "object") throw argumentError("options", "must be an object");
-    for (const k of Object.keys(options)) if (k !== "path") throw argumentError(k, "unknown option");
-    if (typeof options.path !== "string" || options.path === "") throw argumentError("path", "must be a non-empty path");
+    const path = sqliteLedgerOptions(options); // checked in the wasm core (src/wasm/js_options.rs)
     const Database = loadDriver();
-    this.#db = new Database(options.path);
-    this.#db.pragma("journal_mode = WAL");
-    this.#db.pragma("synchronous = FULL");
-    this.#db.pragma("busy_timeout = 10000");
-    this.#db.exec(SCHEMA);
+    try {
+      this.#db = new Database(path);
+      this.#db.pragma("journal_mode = WAL");
+      this.#db.pragma("synchronous = FULL");
+      this.#db.pragma("busy_timeout = 10000");
+      this.#db.exec(SCHEMA);
+    } catch (e) {
+      // A folder, a name too long, no permission, not a database: the path is refused.
+      if (this.#db?.open) this.#db.close();
+      throw Object.assign(argumentError("options.path", `cannot be opened as the ledger's SQLite database: ${e?.message}`), { cause: e });
+    }
     const db = this.#db;
     const q = {
       get: db.prepare(`SELECT * FROM ${TABLE} WHERE archive_id = ?`),
@@ -100,12 +104,13 @@ class SqliteLedger {
     this.#db.exec(SCHEMA);
   }
 
-  async acquire(archiveId, options) {
-    checkAcquire(archiveId, options);
+  async acquire(archiveId, lease) {
+    const options = leaseOf("acquire", archiveId, lease);
     return this.#acquireTx.immediate(archiveId, options);
   }
 
-  async save(row, { owner, nowMs }) {
+  async save(row, lease) {
+    const { owner, nowMs } = leaseOf("save", row, lease);
     const r = this.#q.save.run({
       archiveId: row.archiveId,
       conferenceId: row.conferenceId ?? null,
@@ -128,15 +133,18 @@ class SqliteLedger {
     return r.changes === 1;
   }
 
-  async renew(archiveId, { owner, nowMs, leaseUntil }) {
+  async renew(archiveId, lease) {
+    const { owner, nowMs, leaseUntil } = leaseOf("renew", archiveId, lease);
     return this.#q.renew.run(leaseUntil, archiveId, owner, nowMs).changes === 1;
   }
 
-  async release(archiveId, { owner }) {
+  async release(archiveId, lease) {
+    const { owner } = leaseOf("release", archiveId, lease);
     this.#q.release.run(archiveId, owner);
   }
 
   async get(archiveId) {
+    leaseOf("get", archiveId);
     return fromDb(this.#q.get.get(archiveId));
   }
 
