@@ -23,6 +23,10 @@ simd=(--config "target.wasm32-unknown-unknown.rustflags = [$flags]")
 built=target/wasm32-unknown-unknown/release/flexperto_sdk.wasm
 cargo build --quiet --release --target wasm32-unknown-unknown -p flexperto-sdk "${simd[@]}"
 cp "$built" target/flexperto_sdk.node.wasm
+# Node 20 compiles a JS-to-wasm wrapper per multi-value export signature when it builds the module:
+# without rustc's `multivalue` mark, wasm-bindgen returns through memory and cold start is 3 ms
+# shorter (scripts/single-value.mjs, bench/README.md).
+node scripts/single-value.mjs drop target/flexperto_sdk.node.wasm
 # The web build leaves out the Node-only bindings (the `node` feature: the claim machine of
 # ArchiveClaimer): 287707 -> 265856 B gzip, measured 2026-11-29 (bench/README.md).
 log "cargo build (wasm32, release, web: without the Node-only bindings)"
@@ -67,6 +71,7 @@ for t in node web archive/node archive/web; do
   pids+=("$!")
 done
 for p in "${pids[@]}"; do wait "$p"; done
+node scripts/single-value.mjs check "$out.tmp/node/flexperto_sdk_bg.wasm"
 cp -R pkg-template/. "$out.tmp/"
 # The generated glue carries every doc comment of the Rust API as JSDoc; the .d.ts files keep
 # them for editors, so the shipped JS drops them (4.5 KB gzip per build).
