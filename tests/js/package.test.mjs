@@ -106,3 +106,9 @@ test("the Node build's wasm exports return one value each (Node 20 builds no wra
   assert.ok(new WebAssembly.Module(wasm));
   assert.deepEqual(multiValueExports(wasm), []);
 });
+
+test("the Node glue's catching imports declare their parameters (one wrapper per signature at instantiation)", () => {
+  const glue = readFileSync(join(pkgDir, "node", "flexperto_sdk.js"), "utf8");
+  assert.match(glue, /function\(arg0[\w, ]*\) \{ return handleError\(function \(arg0/);
+  assert.doesNotMatch(glue, /function\(\) \{ return handleError\(function \(arg/);
+});

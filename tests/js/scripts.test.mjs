@@ -10,6 +10,7 @@ import { test } from "node:test";
 import { bundleEntry, renamedClasses } from "../../scripts/bundle.mjs";
 import { declaredNames, nodeEntry, ownExports, webEntry } from "../../scripts/entries.mjs";
 import { crateVersion, withVersion } from "../../scripts/set-version.mjs";
+import { matchImportArity } from "../../scripts/import-arity.mjs";
 import { dropMultivalue, multiValueExports } from "../../scripts/single-value.mjs";
 import { stripComments } from "../../scripts/strip-comments.mjs";
 import { stripInternal } from "../../scripts/strip-internal.mjs";
@@ -179,4 +180,49 @@ test("single-value: finds multi-value exports, drops the multivalue mark, refuse
   assert.throws(() => execFileSync(process.execPath, [join(scripts, "single-value.mjs"), "check", join(dir, "m.wasm")], { stdio: "pipe" }), /more than one result[^\n]*: pair/);
   execFileSync(process.execPath, [join(scripts, "single-value.mjs"), "drop", join(dir, "m.wasm")]);
   assert.deepEqual(readFileSync(join(dir, "m.wasm")), module(["reference-types"]));
+});
+
+test("import-arity: a catching import declares its parameters and still passes and catches as before", () => {
+  const glue = [
+    "const caught = [];",
+    "function handleError(f, args) {",
+    "  try {",
+    "    return f.apply(this, args);",
+    "  } catch (e) {",
+    "    caught.push(e.message);",
+    "  }",
+    "}",
+    "const imports = {",
+    "  plain: function(arg0) { return arg0; },",
+    "  sum: function() { return handleError(function (arg0, arg1) {",
+    "    if (arg0 < 0) throw new Error(\"negative\");",
+    "    return arg0 + arg1 + arguments.length;",
+    "  }, arguments); },",
+    "  none: function() { return handleError(function () {",
+    "    return 7;",
+    "  }, arguments); },",
+    "};",
+    "module.exports = { imports, caught };",
+  ].join("\n");
+  const { code, count } = matchImportArity(glue);
+  assert.equal(count, 2);
+  assert.match(code, /sum: function\(arg0, arg1\) \{ return handleError\(function \(arg0, arg1\) \{/);
+  assert.match(code, /plain: function\(arg0\) \{ return arg0; \}/);
+  const load = (src) => {
+    const module = { exports: {} };
+    new Function("module", src)(module);
+    return module.exports;
+  };
+  const before = load(glue);
+  const after = load(code);
+  assert.deepEqual([before.imports.sum.length, after.imports.sum.length, after.imports.none.length], [0, 2, 0]);
+  for (const m of [before, after]) {
+    assert.equal(m.imports.sum(1, 2), 5);
+    assert.equal(m.imports.sum(-1, 2), undefined);
+    assert.deepEqual(m.caught, ["negative"]);
+    assert.equal(m.imports.none(), 7);
+  }
+  const dir = mkdtempSync(join(tmpdir(), "import-arity-"));
+  writeFileSync(join(dir, "glue.js"), "function f() {}\n");
+  assert.throws(() => execFileSync(process.execPath, [join(scripts, "import-arity.mjs"), join(dir, "glue.js")], { stdio: "pipe" }), /no catching import found/);
 });
