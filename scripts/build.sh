@@ -35,6 +35,10 @@ simd_node=(--config "target.wasm32-unknown-unknown.rustflags = [$flags, $unroll]
 built=target/wasm32-unknown-unknown/release/flexperto_sdk.wasm
 cargo build --quiet --release --target wasm32-unknown-unknown -p flexperto-sdk "${simd_node[@]}"
 cp "$built" target/flexperto_sdk.node.wasm
+# Node 20 compiles a JS-to-wasm wrapper per multi-value export signature when it builds the module:
+# without rustc's `multivalue` mark, wasm-bindgen returns through memory and cold start is 3 ms
+# shorter (scripts/single-value.mjs, bench/README.md).
+node scripts/single-value.mjs drop target/flexperto_sdk.node.wasm
 # The web build leaves out the Node-only bindings (the `node` feature: the claim machine of
 # ArchiveClaimer): 287707 -> 265856 B gzip, measured 2026-11-29 (bench/README.md).
 log "cargo build (wasm32, release, web: without the Node-only bindings)"
@@ -84,10 +88,14 @@ for t in node web archive/node archive/web; do
   pids+=("$!")
 done
 for p in "${pids[@]}"; do wait "$p"; done
+node scripts/single-value.mjs check "$out.tmp/node/flexperto_sdk_bg.wasm"
 cp -R pkg-template/. "$out.tmp/"
 # The generated glue carries every doc comment of the Rust API as JSDoc; the .d.ts files keep
 # them for editors, so the shipped JS drops them (4.5 KB gzip per build).
 node scripts/strip-comments.mjs "$out.tmp"/{node,web,archive/node,archive/web}/flexperto_sdk.js
+# Node 20 builds a wasm-to-JS wrapper per import signature and arity kind: the catching imports
+# declare their parameters, and instantiation takes 0.55 ms less (scripts/import-arity.mjs).
+node scripts/import-arity.mjs "$out.tmp/node/flexperto_sdk.js"
 # The declarations of the modules shared by both builds.
 for f in archive.d.ts delivery.d.ts archive-client.d.ts webhook-flow.d.ts paginate.d.ts; do cp "pkg-template/web/$f" "$out.tmp/node/$f"; done
 for t in node web; do cp pkg-template/web/archive.d.ts "$out.tmp/archive/$t/"; done

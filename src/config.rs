@@ -431,7 +431,7 @@ pub fn validate_tenant(tenant: &str) -> Result<(), ConfigError> {
 /// [`ConfigError::InvalidTenant`].
 pub fn tenant_base_url(tenant: &str, env: Environment) -> Result<String, ConfigError> {
     validate_tenant(tenant)?;
-    Ok(format!("https://{tenant}.{}.flexperto.com", env.as_str()))
+    Ok(["https://", tenant, ".", env.as_str(), ".flexperto.com"].concat())
 }
 
 /// Whether a host (lowercase, IPv6 in brackets) is a loopback host.
@@ -502,8 +502,8 @@ pub fn normalize_base_url(url: &str) -> Result<String, ConfigError> {
             "path may not contain . or .. segments (%2e counts as a dot)",
         ));
     }
-    let scheme = if secure { "https" } else { "http" };
-    Ok(format!("{scheme}://{authority}{path}"))
+    let scheme = if secure { "https://" } else { "http://" };
+    Ok([scheme, &authority, path].concat())
 }
 
 fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
@@ -535,7 +535,7 @@ fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
             || host.starts_with('.')
-            || host.contains(".."));
+            || host.as_bytes().windows(2).any(|w| w == b".."));
     if bad_name {
         return None;
     }

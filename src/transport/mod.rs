@@ -104,7 +104,7 @@ pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// The User-Agent: `flexperto-sdk/<version>`, then the integrating application when given
 /// (`name/version (+url)`), the way stripe-node appends its `appInfo`.
 pub fn user_agent(app: Option<&crate::config::AppInfo>) -> String {
-    let mut ua = format!("flexperto-sdk/{SDK_VERSION}");
+    let mut ua = ["flexperto-sdk/", SDK_VERSION].concat();
     if let Some(app) = app {
         ua.push(' ');
         ua.push_str(&app.name);

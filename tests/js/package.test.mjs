@@ -6,6 +6,8 @@ import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { pathToFileURL } from "node:url";
 
+import { multiValueExports } from "../../scripts/single-value.mjs";
+
 const require = createRequire(import.meta.url);
 const pkgDir = dirname(require.resolve("flexperto-sdk/package.json"));
 
@@ -96,4 +98,17 @@ test("package.json exports map points at files that exist", () => {
   walk(pkg.exports);
   for (const t of targets) assert.doesNotThrow(() => readFileSync(join(pkgDir, t)), t);
   assert.equal(pkg.name, "flexperto-sdk");
+});
+
+test("the Node build's wasm exports return one value each (Node 20 builds no wrapper for them at load)", () => {
+  // Multi-value exports cost about 3 ms of cold start in Node 20 (scripts/single-value.mjs).
+  const wasm = readFileSync(join(pkgDir, "node", "flexperto_sdk_bg.wasm"));
+  assert.ok(new WebAssembly.Module(wasm));
+  assert.deepEqual(multiValueExports(wasm), []);
+});
+
+test("the Node glue's catching imports declare their parameters (one wrapper per signature at instantiation)", () => {
+  const glue = readFileSync(join(pkgDir, "node", "flexperto_sdk.js"), "utf8");
+  assert.match(glue, /function\(arg0[\w, ]*\) \{ return handleError\(function \(arg0/);
+  assert.doesNotMatch(glue, /function\(\) \{ return handleError\(function \(arg/);
 });

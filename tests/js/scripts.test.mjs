@@ -10,6 +10,8 @@ import { test } from "node:test";
 import { bundleEntry, renamedClasses } from "../../scripts/bundle.mjs";
 import { declaredNames, nodeEntry, ownExports, webEntry } from "../../scripts/entries.mjs";
 import { crateVersion, withVersion } from "../../scripts/set-version.mjs";
+import { matchImportArity } from "../../scripts/import-arity.mjs";
+import { dropMultivalue, multiValueExports } from "../../scripts/single-value.mjs";
 import { stripComments } from "../../scripts/strip-comments.mjs";
 import { stripInternal } from "../../scripts/strip-internal.mjs";
 import { jsFiles, toCommonJs } from "../../scripts/to-commonjs.mjs";
@@ -145,4 +147,82 @@ test("bundle: the web entry as one ES module; a class renamed by bundling is ref
   writeFileSync(join(bad, "index.js"), "export class Store {\n  #x = 1;\n  static open() {\n    return new Store();\n  }\n}\n");
   await assert.rejects(bundleEntry("web", bad), /lose their name when bundled: Store/);
   await assert.rejects(bundleEntry("other", bad), /kind: node or web/);
+});
+
+test("single-value: finds multi-value exports, drops the multivalue mark, refuses what it cannot read", () => {
+  const vec = (items) => [items.length, ...items.flat()];
+  const str = (s) => vec([...Buffer.from(s)].map((b) => [b]));
+  const section = (id, body) => [id, body.length, ...body];
+  const I32 = 0x7f;
+  const EXTERNREF = 0x6f;
+  // type 0: () -> (i32, i32); type 1: (externref) -> i32; an imported function first (index 0).
+  const module = (features) =>
+    Buffer.from([
+      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+      ...section(1, vec([[0x60, 0, 2, I32, I32], [0x60, 1, EXTERNREF, 1, I32]])),
+      ...section(2, vec([[...str("m"), ...str("f"), 0x00, 1]])),
+      ...section(3, vec([[0], [1]])),
+      ...section(7, vec([[...str("pair"), 0x00, 1], [...str("one"), 0x00, 2], [...str("imp"), 0x00, 0]])),
+      ...section(10, vec([[6, 0, 0x41, 1, 0x41, 2, 0x0b], [4, 0, 0x41, 0, 0x0b]])),
+      ...section(0, [...str("target_features"), ...vec(features.map((f) => [0x2b, ...str(f)]))]),
+    ]);
+  const bytes = module(["multivalue", "reference-types"]);
+  new WebAssembly.Module(bytes); // a valid module
+  assert.deepEqual(multiValueExports(bytes), ["pair"]);
+  const dropped = dropMultivalue(bytes);
+  assert.deepEqual(dropped, module(["reference-types"]));
+  assert.deepEqual(multiValueExports(dropped), ["pair"], "the code is unchanged");
+  assert.throws(() => dropMultivalue(dropped), /no multivalue feature/);
+  assert.throws(() => multiValueExports(Buffer.from("not wasm")), /not a wasm binary/);
+  assert.throws(() => multiValueExports(bytes.subarray(0, bytes.length - 3)), /past the end|unexpected end/);
+  const dir = mkdtempSync(join(tmpdir(), "single-value-"));
+  writeFileSync(join(dir, "m.wasm"), bytes);
+  assert.throws(() => execFileSync(process.execPath, [join(scripts, "single-value.mjs"), "check", join(dir, "m.wasm")], { stdio: "pipe" }), /more than one result[^\n]*: pair/);
+  execFileSync(process.execPath, [join(scripts, "single-value.mjs"), "drop", join(dir, "m.wasm")]);
+  assert.deepEqual(readFileSync(join(dir, "m.wasm")), module(["reference-types"]));
+});
+
+test("import-arity: a catching import declares its parameters and still passes and catches as before", () => {
+  const glue = [
+    "const caught = [];",
+    "function handleError(f, args) {",
+    "  try {",
+    "    return f.apply(this, args);",
+    "  } catch (e) {",
+    "    caught.push(e.message);",
+    "  }",
+    "}",
+    "const imports = {",
+    "  plain: function(arg0) { return arg0; },",
+    "  sum: function() { return handleError(function (arg0, arg1) {",
+    "    if (arg0 < 0) throw new Error(\"negative\");",
+    "    return arg0 + arg1 + arguments.length;",
+    "  }, arguments); },",
+    "  none: function() { return handleError(function () {",
+    "    return 7;",
+    "  }, arguments); },",
+    "};",
+    "module.exports = { imports, caught };",
+  ].join("\n");
+  const { code, count } = matchImportArity(glue);
+  assert.equal(count, 2);
+  assert.match(code, /sum: function\(arg0, arg1\) \{ return handleError\(function \(arg0, arg1\) \{/);
+  assert.match(code, /plain: function\(arg0\) \{ return arg0; \}/);
+  const load = (src) => {
+    const module = { exports: {} };
+    new Function("module", src)(module);
+    return module.exports;
+  };
+  const before = load(glue);
+  const after = load(code);
+  assert.deepEqual([before.imports.sum.length, after.imports.sum.length, after.imports.none.length], [0, 2, 0]);
+  for (const m of [before, after]) {
+    assert.equal(m.imports.sum(1, 2), 5);
+    assert.equal(m.imports.sum(-1, 2), undefined);
+    assert.deepEqual(m.caught, ["negative"]);
+    assert.equal(m.imports.none(), 7);
+  }
+  const dir = mkdtempSync(join(tmpdir(), "import-arity-"));
+  writeFileSync(join(dir, "glue.js"), "function f() {}\n");
+  assert.throws(() => execFileSync(process.execPath, [join(scripts, "import-arity.mjs"), join(dir, "glue.js")], { stdio: "pipe" }), /no catching import found/);
 });
