@@ -170,6 +170,36 @@ describe("ledgers (one interface, three stores)", () => {
     });
   }
 
+  test("PostgresLedger.migrate: its connection terminated mid-migration (pg_terminate_backend) is tried again on another; the process stays up", async () => {
+    const url = new URL(await freshDatabase("migrate_dropped"));
+    url.searchParams.set("application_name", "flexperto-migrate-test");
+    // Hold the migration lock (the ledger's MIGRATION_LOCK), so that migrate() waits inside its
+    // transaction, then end the connection it waits on.
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    const holder = new pg.Client({ connectionString: url.toString().replace("flexperto-migrate-test", "lock-holder") });
+    await holder.connect();
+    await holder.query("SELECT pg_advisory_lock(7401311942)");
+    const ledger = new PostgresLedger({ connectionString: url.toString() });
+    const migrating = ledger.migrate();
+    let terminated = 0;
+    for (let i = 0; i < 100 && terminated === 0; i++) {
+      await sleep(50);
+      const r = await admin.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'flexperto-migrate-test' AND wait_event_type = 'Lock'",
+      );
+      terminated += r.rowCount;
+    }
+    await holder.query("SELECT pg_advisory_unlock(7401311942)");
+    await holder.end();
+    await admin.end();
+    assert.equal(terminated, 1, "the migrating connection was found waiting on the lock and terminated");
+    await migrating;
+    const now = Date.now();
+    assert.ok(await ledger.acquire("A1", { owner: "w", nowMs: now, leaseUntil: now + 1000 }), "the migrated table works");
+    await ledger.close();
+  });
+
   test("PostgresSeenStore: of concurrent claims of one key across pools, exactly one is first", async () => {
     const url = await freshDatabase("seen_store");
     const stores = Array.from({ length: 3 }, () => new PostgresSeenStore({ connectionString: url }));

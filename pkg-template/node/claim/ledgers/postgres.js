@@ -63,34 +63,59 @@ function poolOf(options, what) {
 // A pooled connection the server ended (a restart, a failover, pg_terminate_backend) fails the
 // next statement sent on it. Every statement here is one atomic statement, and each is
 // idempotent for its caller (lease taking and saving are conditional on the owner; reads and the
-// seen store's claim by key), so it is sent once more, on a fresh connection of the pool.
+// seen store's claim by key), so it is sent again on another connection of the pool. When the
+// server ended every connection at once, each idle one may fail in turn before the pool opens a
+// new one: up to ATTEMPTS sends (more than this module's pool size, 4), then the error stands.
 const DROPPED_CODES = new Set(["57P01", "57P02", "57P03", "08000", "08003", "08006"]);
+const ATTEMPTS = 6;
 /** @param {any} e */
 function droppedConnection(e) {
   return DROPPED_CODES.has(e?.code) || /Connection terminated|terminating connection/i.test(String(e?.message ?? ""));
 }
 /** @param {any} pool @param {string} text @param {unknown[]} [values] */
 async function query(pool, text, values) {
-  try {
-    return await pool.query(text, values);
-  } catch (e) {
-    if (!droppedConnection(e)) throw e;
-    return pool.query(text, values);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await pool.query(text, values);
+    } catch (e) {
+      if (!droppedConnection(e) || attempt >= ATTEMPTS) throw e;
+    }
   }
 }
 
+/** The schema, in one transaction on one checked-out connection (dropped ones: tried again). */
 async function migrate(pool) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrateOnce(pool);
+    } catch (e) {
+      if (!droppedConnection(e) || attempt >= ATTEMPTS) throw e;
+    }
+  }
+}
+
+async function migrateOnce(pool) {
   const c = await pool.connect();
+  // A checked-out connection that the server ends emits "error"; with no listener that event
+  // would end the process. The statement in flight fails with it and is tried again.
+  let broken;
+  const onError = (/** @type {unknown} */ e) => {
+    broken = e;
+  };
+  c.on("error", onError);
   try {
     await c.query("BEGIN");
     await c.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
     await c.query(SCHEMA);
     await c.query("COMMIT");
   } catch (e) {
-    await c.query("ROLLBACK").catch(() => {});
+    if (!broken) await c.query("ROLLBACK").catch(() => {});
+    broken ??= droppedConnection(e) ? e : undefined;
     throw e;
   } finally {
-    c.release();
+    c.off("error", onError);
+    // A broken connection is destroyed, not put back in the pool.
+    c.release(broken);
   }
 }
 
