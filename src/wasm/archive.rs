@@ -15,8 +15,8 @@ use super::errors;
 use crate::archive::checksum::{self, verify_digest};
 use crate::archive::content::{check_chat, check_metadata};
 use crate::archive::zip::{
-    check_entry_data, check_readable, inspect, local_data_offset, locate_eocd,
-    parse_central_directory, Layout, ZipEntry, MAX_INFLATED_LEN, RECOMMENDED_TAIL_LEN,
+    check_entry_data, check_readable, inspect, local_data_offset, locate_eocd, Layout, ZipEntry,
+    MAX_INFLATED_LEN, RECOMMENDED_TAIL_LEN,
 };
 use crate::archive::ArchiveStatus;
 use crate::error::{ArchiveError, Error, ValidationError};
@@ -185,8 +185,7 @@ pub fn zip_directory(tail: &[u8], file_len: f64) -> Result<String, JsValue> {
         }
         return Ok(format!("{{\"readTail\":{needed}}}"));
     };
-    let entries = parse_central_directory(cd, location.entries).map_err(aerr)?;
-    location.check_entries(&entries).map_err(aerr)?;
+    let entries = location.read_central_directory(cd).map_err(aerr)?;
     let layout = inspect(&entries);
     Ok(directory_json(location.zip64, &entries, &layout))
 }
