@@ -265,3 +265,46 @@ fn a_locator_leading_nowhere_is_read_as_python_reads_it() {
     assert_eq!(python_reads(&path), Some(vec![]));
     assert_eq!(sdk_reads(&path), Ok(vec![]));
 }
+
+/// The central directory lists `../xt` (or `/atxt`, `C:/xt`) where the local header names
+/// `a.txt`, as in yauzl's failure corpus: Python's zipfile lists the entry and refuses to read it
+/// ("File name in directory ... and header ... differ"), and so does this SDK (it read the data
+/// before), with the names as findings.
+#[test]
+fn entries_whose_local_header_names_another_file_are_not_read() {
+    for (listed, finding) in [
+        ("../xt", "PARENT_SEGMENT"),
+        ("/atxt", "ABSOLUTE_PATH"),
+        ("C:/xt", "ABSOLUTE_PATH"),
+    ] {
+        let path = scratch("renamed.zip");
+        let script = r#"
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1], "w") as z:
+    z.writestr("a.txt", b"hello")
+data = open(sys.argv[1], "rb").read()
+cd = data.rindex(b"PK\x01\x02")
+data = data[:cd] + data[cd:].replace(b"a.txt", sys.argv[2].encode())
+open(sys.argv[1], "wb").write(data)
+z = zipfile.ZipFile(sys.argv[1])
+print(z.namelist()[0])
+try:
+    z.read(z.namelist()[0])
+    print("read")
+except zipfile.BadZipFile:
+    print("refused")
+"#;
+        let py = python(script, &[path.to_str().unwrap(), listed]);
+        assert_eq!(py, format!("{listed}\nrefused\n"));
+        let file = std::fs::read(&path).unwrap();
+        let entries = list_entries(&file).unwrap();
+        assert_eq!(entries[0].name, listed);
+        let e = read_entry(&file, &entries[0]).unwrap_err();
+        assert_eq!(e.code(), "CORRUPT_ZIP", "{e}");
+        assert!(e.to_string().contains("a.txt"), "{e}");
+        let (_, layout) = inspect_file(&file).unwrap();
+        let codes: Vec<&str> = layout.findings.iter().map(|f| f.code()).collect();
+        assert!(codes.contains(&finding), "{codes:?}");
+        assert!(codes.contains(&"LOCAL_NAME_MISMATCH"), "{codes:?}");
+    }
+}

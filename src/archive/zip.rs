@@ -806,12 +806,19 @@ pub fn list_entries(file: &[u8]) -> Result<Vec<ZipEntry>, ArchiveError> {
 ///
 /// # Errors
 /// [`ArchiveError::Truncated`] if the local header or the data lies (partly) outside `file`;
-/// otherwise as [`local_data_offset`] and [`ZipEntry::inflate`].
+/// otherwise as [`local_data_offset`], [`check_local_name`] and [`ZipEntry::inflate`].
 #[cfg(any(not(target_arch = "wasm32"), test))]
 pub fn read_entry(file: &[u8], entry: &ZipEntry) -> Result<Vec<u8>, ArchiveError> {
     let header = slice_at(file, entry.local_header_offset, LOCAL_HEADER_LEN as u64)
         .ok_or_else(|| truncated("the local file header lies outside the file"))?;
     let start = entry.data_offset(header)?;
+    let local = slice_at(
+        file,
+        entry.local_header_offset,
+        start - entry.local_header_offset,
+    )
+    .ok_or_else(|| truncated("the local file header lies outside the file"))?;
+    check_local_name(&entry.name, local)?;
     let data = slice_at(file, start, entry.compressed_size)
         .ok_or_else(|| truncated("the entry's data lies outside the file"))?;
     entry.inflate(data)
@@ -1062,11 +1069,15 @@ fn contains_ignore_case(s: &str, needle: &str) -> bool {
 /// [`ArchiveError::Truncated`] when `local` ends before the name and extra field do;
 /// otherwise as [`local_data_offset`].
 pub fn local_name_matches(entry: &ZipEntry, local: &[u8]) -> Result<bool, ArchiveError> {
+    Ok(local_name(&entry.name, local)? == entry.name)
+}
+
+/// The name in a local file header (`local`: as for [`local_name_matches`]).
+fn local_name(listed: &str, local: &[u8]) -> Result<String, ArchiveError> {
     let header_len = local_data_offset(local)?;
     if (local.len() as u64) < header_len {
         return Err(truncated(format!(
-            "the local header of {} needs {header_len} bytes, got {}",
-            entry.name,
+            "the local header of {listed} needs {header_len} bytes, got {}",
             local.len()
         )));
     }
@@ -1075,7 +1086,25 @@ pub fn local_name_matches(entry: &ZipEntry, local: &[u8]) -> Result<bool, Archiv
     let name_end = LOCAL_HEADER_LEN + name_len;
     let raw = &local[LOCAL_HEADER_LEN..name_end];
     let extra = &local[name_end..header_len as usize];
-    Ok(decode_name(raw, flags & FLAG_UTF8 != 0, extra) == entry.name)
+    Ok(decode_name(raw, flags & FLAG_UTF8 != 0, extra))
+}
+
+/// Checks, before an entry's data is read, that its local header (`local`: as for
+/// [`local_name_matches`]) names the file the central directory lists as `name`. Python's
+/// `zipfile` refuses to read such an entry too: the data may belong to another file than the
+/// one listed (yauzl's corpus has archives whose directory names `../xt`, `/atxt` or `C:/xt` for
+/// the local header's `a.txt`).
+///
+/// # Errors
+/// [`ArchiveError::CorruptZip`] naming both names; otherwise as [`local_name_matches`].
+pub fn check_local_name(name: &str, local: &[u8]) -> Result<(), ArchiveError> {
+    let found = local_name(name, local)?;
+    if found != name {
+        return Err(corrupt(format!(
+            "the central directory lists {name:?}, but the local header names {found:?}"
+        )));
+    }
+    Ok(())
 }
 
 /// Lists and inspects a zip file held whole in memory: [`list_entries`], [`inspect`], and

@@ -15,8 +15,8 @@ use super::errors;
 use crate::archive::checksum::{self, verify_digest};
 use crate::archive::content::{check_chat, check_metadata};
 use crate::archive::zip::{
-    check_entry_data, check_readable, inspect, local_data_offset, locate_eocd, Layout, ZipEntry,
-    MAX_INFLATED_LEN, RECOMMENDED_TAIL_LEN,
+    check_entry_data, check_local_name, check_readable, inspect, local_data_offset, locate_eocd,
+    Layout, ZipEntry, MAX_INFLATED_LEN, RECOMMENDED_TAIL_LEN,
 };
 use crate::archive::ArchiveStatus;
 use crate::error::{ArchiveError, Error, ValidationError};
@@ -306,6 +306,14 @@ pub fn zip_data_offset(local_header: &[u8]) -> Result<f64, JsValue> {
     local_data_offset(local_header)
         .map(|n| n as f64)
         .map_err(aerr)
+}
+
+/// Checks that an entry's local header (its first bytes through its name and extra field) names
+/// the file the central directory lists. Internal (`ArchiveInspector`).
+/// @internal
+#[wasm_bindgen(js_name = zipCheckLocalName)]
+pub fn zip_check_local_name(name: &str, local: &[u8]) -> Result<(), JsValue> {
+    check_local_name(name, local).map_err(aerr)
 }
 
 /// Checks one entry's inflated data: its size and CRC-32, then (`kind` 1: conference metadata,
