@@ -284,8 +284,8 @@ export function makeArchiveApi(platform = {}) {
     /** @type {Source | null} */
     const src = /** @type {any} */ (inspector)[SOURCE];
     if (!src) throw argumentError("entry", "the inspector is closed");
-    // Encryption, the method and the in-memory limit: the zip reader's rules.
-    const deflated = zipCheckReadable(entry.method, entry.encrypted ? 1 : 0, entry.size, maxBytes);
+    // Encryption, the method, the in-memory limit and the sizes: the zip reader's rules.
+    const deflated = zipCheckReadable(entry.method, entry.encrypted ? 1 : 0, entry.compressedSize, entry.size, maxBytes);
     const header = await readExactly(src, entry.localHeaderOffset, 30);
     const headerLength = zipDataOffset(header);
     // The local header's name and extra field, and the data, in one read.

@@ -679,14 +679,19 @@ pub fn local_data_offset(local_header: &[u8]) -> Result<u64, ArchiveError> {
 }
 
 /// Whether an entry can be read into memory within `max_bytes` (at most [`MAX_INFLATED_LEN`]):
-/// not encrypted (`flags` bit 0), stored or deflated. Answers whether it must be inflated.
+/// not encrypted (`flags` bit 0), stored or deflated, and with a `compressed_size` that its
+/// `uncompressed_size` allows (the caller reads that many bytes before inflating: equal for a
+/// stored entry; for a deflated one at most twice the size plus 64 KiB, far above what any
+/// deflater writes, so that a small entry declaring gigabytes of data is refused before it is
+/// read). Answers whether it must be inflated.
 ///
 /// # Errors
 /// [`ArchiveError::UnsupportedZip`] (encrypted), [`ArchiveError::UnsupportedCompression`],
-/// [`ArchiveError::EntryTooLarge`].
+/// [`ArchiveError::EntryTooLarge`], [`ArchiveError::CorruptZip`] (sizes that do not fit).
 pub fn check_readable(
     method: u16,
     flags: u16,
+    compressed_size: u64,
     uncompressed_size: u64,
     max_bytes: u64,
 ) -> Result<bool, ArchiveError> {
@@ -702,6 +707,20 @@ pub fn check_readable(
             size: uncompressed_size,
             limit,
         });
+    }
+    if method == METHOD_STORED && compressed_size != uncompressed_size {
+        return Err(corrupt(format!(
+            "a stored entry of {compressed_size} bytes declares {uncompressed_size} bytes"
+        )));
+    }
+    if compressed_size
+        > uncompressed_size
+            .saturating_mul(2)
+            .saturating_add(64 * 1024)
+    {
+        return Err(corrupt(format!(
+            "an entry of {uncompressed_size} bytes cannot take {compressed_size} bytes deflated"
+        )));
     }
     Ok(method == METHOD_DEFLATE)
 }
@@ -727,7 +746,13 @@ pub fn inflate_entry(
     uncompressed_size: u64,
     crc: u32,
 ) -> Result<Vec<u8>, ArchiveError> {
-    check_readable(method, 0, uncompressed_size, MAX_INFLATED_LEN)?;
+    check_readable(
+        method,
+        0,
+        compressed.len() as u64,
+        uncompressed_size,
+        MAX_INFLATED_LEN,
+    )?;
     let size = usize::try_from(uncompressed_size).map_err(|_| ArchiveError::EntryTooLarge {
         size: uncompressed_size,
         limit: MAX_INFLATED_LEN,
@@ -1385,6 +1410,24 @@ mod tests {
         // Saturated values need the record: refused.
         file[20 + 8..20 + 12].copy_from_slice(&[0xFF; 4]);
         assert_eq!(code(list_entries(&file)), "CORRUPT_ZIP");
+    }
+
+    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn compressed_sizes_out_of_proportion_are_refused_before_reading() {
+        let ok = |method, c, u| check_readable(method, 0, c, u, MAX_INFLATED_LEN);
+        assert_eq!(ok(METHOD_STORED, 100, 100), Ok(false));
+        assert_eq!(ok(METHOD_DEFLATE, 2, 0), Ok(true));
+        assert_eq!(ok(METHOD_DEFLATE, 1000 * 2 + 65_536, 1000), Ok(true));
+        for (method, c, u) in [
+            (METHOD_STORED, 101, 100),
+            (METHOD_STORED, 99, 100),
+            (METHOD_DEFLATE, 1000 * 2 + 65_537, 1000),
+            (METHOD_DEFLATE, 3 << 30, 20),
+            (METHOD_DEFLATE, u64::MAX, MAX_INFLATED_LEN),
+        ] {
+            assert_eq!(code(ok(method, c, u)), "CORRUPT_ZIP", "{method} {c} {u}");
+        }
     }
 
     #[test]

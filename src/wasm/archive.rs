@@ -429,18 +429,21 @@ pub fn zip_tail_length() -> f64 {
     RECOMMENDED_TAIL_LEN as f64
 }
 
-/// Whether an entry can be read into memory within `maxBytes`; answers whether it must be
-/// inflated. Throws an `ArchiveError` (UNSUPPORTED_ZIP for an encrypted entry,
-/// UNSUPPORTED_COMPRESSION, ENTRY_TOO_LARGE). Internal (`ArchiveInspector`).
+/// Whether an entry can be read into memory within `maxBytes`, its `compressedSize` read
+/// first; answers whether it must be inflated. Throws an `ArchiveError` (UNSUPPORTED_ZIP for an
+/// encrypted entry, UNSUPPORTED_COMPRESSION, ENTRY_TOO_LARGE, CORRUPT_ZIP for sizes that do not
+/// fit). Internal (`ArchiveInspector`).
 /// @internal
 #[wasm_bindgen(js_name = zipCheckReadable)]
 pub fn zip_check_readable(
     method: u16,
     flags: u16,
+    compressed_size: f64,
     size: f64,
     max_bytes: f64,
 ) -> Result<bool, JsValue> {
+    let compressed_size = file_len_arg(compressed_size)?;
     let size = file_len_arg(size)?;
     let max_bytes = file_len_arg(max_bytes)?;
-    check_readable(method, flags, size, max_bytes).map_err(aerr)
+    check_readable(method, flags, compressed_size, size, max_bytes).map_err(aerr)
 }

@@ -1,6 +1,7 @@
 // ArchiveInspector against Python's zipfile as the oracle: zips that other readers accept although
 // they are odd (a self-extractor's stub before them, a comment cut by the end of the file, a name
-// holding a NUL), listed and read by the installed package as Python lists and reads them.
+// holding a NUL), listed and read by the installed package as Python lists and reads them; and an
+// entry whose declared sizes would have a read hold gigabytes, refused first.
 // Needs python3 on the PATH (as tests/zip_interop.rs does).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -10,7 +11,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 
 import { ArchiveInspector } from "flexperto-sdk";
-import { sampleEntries, writeZip } from "./archive-zip.mjs";
+import { METADATA, sampleEntries, writeZip } from "./archive-zip.mjs";
 
 const dir = mkdtempSync(join(tmpdir(), "flexperto-archive-oracle-"));
 
@@ -111,4 +112,22 @@ except zipfile.BadZipFile:
     assert.match(e.message, /a\.txt/);
     await a.close();
   }
+});
+
+test("a small entry whose directory record declares gigabytes of compressed data is refused before any is read", async () => {
+  const zip = writeZip([
+    { name: "themis/metadata.json", data: JSON.stringify(METADATA), deflate: true },
+    { name: "themis/recordings/recording-0001.mp4", virtualSize: 5 * 2 ** 30 },
+  ], { zip64: true });
+  // The first central record's zip64 extra field: id, length, size, compressed size, offset.
+  const [, cd] = zip.segments.find(([, b]) => b.subarray(0, 4).toString("latin1") === "PK\x01\x02");
+  cd.writeBigUInt64LE(BigInt(3 * 2 ** 30), 46 + cd.readUInt16LE(28) + 4 + 8);
+  const src = zip.source();
+  const a = await ArchiveInspector.open(src);
+  assert.equal(a.metadataEntry.compressedSize, 3 * 2 ** 30);
+  const e = await a.metadata().then(() => assert.fail("expected a rejection"), (err) => err);
+  assert.equal(e.name, "ArchiveError", e.message);
+  assert.equal(e.code, "CORRUPT_ZIP", e.message);
+  assert.ok(src.bytesRead < 200_000, `${src.bytesRead} bytes read`);
+  await a.close();
 });
