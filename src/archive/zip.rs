@@ -7,13 +7,22 @@
 //! 1. read the last [`RECOMMENDED_TAIL_LEN`] bytes (or the whole file, if shorter) and call
 //!    [`locate_eocd`]; it answers where the central directory is (or, for a zip64 file whose
 //!    end record lies further back, [`ArchiveError::TailTooShort`] with the length to read);
-//! 2. read `location.size` bytes at `location.offset` and call [`parse_central_directory`],
-//!    then [`CentralDirectoryLocation::check_entries`] and [`inspect`] for the layout.
+//! 2. read `location.size` bytes at `location.offset` and call
+//!    [`CentralDirectoryLocation::read_central_directory`] (which counts a self-extractor's
+//!    prefix in the entries' offsets), then [`inspect`] for the layout.
 //!
-//! To read one small entry (the conference metadata JSON), read [`LOCAL_HEADER_LEN`] bytes at
-//! its `local_header_offset`, add [`local_data_offset`] to find its data, read
-//! `compressed_size` bytes there and call [`inflate_entry`]. For a zip already in memory,
+//! To read one small entry (the conference metadata JSON), check it with [`check_readable`],
+//! read [`LOCAL_HEADER_LEN`] bytes at its `local_header_offset`, add [`local_data_offset`] to
+//! find its data, check the local header's name with [`check_local_name`], read
+//! `compressed_size` bytes and call [`inflate_entry`]. For a zip already in memory,
 //! [`list_entries`] and [`read_entry`] do all of this.
+//!
+//! Other readers: checked against the corpora of yauzl, the `zip` crate and Go's `archive/zip`
+//! with Python's `zipfile` and Info-ZIP's `unzip` as references (`tests/zip_interop.rs` holds our
+//! own cases for each difference found). Deliberately stricter than Python: entries whose data
+//! would reach past the central directory, entries whose data is shorter or longer than
+//! declared, and disk numbers other than 0 are errors. Deliberately more lenient: an extra field
+//! overrunning its area is skipped (as Info-ZIP and Go do).
 //!
 //! Every malformed input is an [`ArchiveError`], never a panic, and no allocation is sized by a
 //! number read from the file without a cap ([`MAX_ENTRIES`], [`MAX_CENTRAL_DIRECTORY_LEN`],
