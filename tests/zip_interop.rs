@@ -181,8 +181,8 @@ fn sdk_reads(path: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
 }
 
 /// Python writes one archive; the test makes from it the odd shapes that other readers accept
-/// (a self-extractor's stub before it; its comment cut short by the end of the file; names
-/// holding NUL bytes) and checks that this SDK lists and reads them as Python does, and that
+/// (a self-extractor's stub before it; its comment cut short by the end of the file, with and
+/// without the stub; names holding NUL bytes) and checks that this SDK lists and reads them as Python does, and that
 /// Info-ZIP's unzip tests them as good.
 #[test]
 fn odd_but_readable_archives_read_as_in_python() {
@@ -202,6 +202,7 @@ with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
     stub.resize(4000, 0xCC);
     let prefixed = [&stub[..], &zip].concat();
     let cut = zip[..zip.len() - 20].to_vec();
+    let prefixed_cut = prefixed[..prefixed.len() - 20].to_vec();
     // "NNNNNNNNNNN" in both headers becomes "chat\0hidden": the name is "themis/chat".
     let with_nul = {
         let mut f = zip.clone();
@@ -216,6 +217,7 @@ with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
     for (name, bytes, unzip_code) in [
         ("prefixed.zip", prefixed, 1),
         ("comment-cut.zip", cut, 0),
+        ("prefixed-comment-cut.zip", prefixed_cut, 1),
         ("nul-in-name.zip", with_nul, 0),
     ] {
         let path = scratch(name);

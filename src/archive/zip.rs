@@ -402,23 +402,36 @@ fn zip64_record(
 }
 
 /// The position of the end record in `tail` (the last bytes of the file from `tail_start` on):
-/// the last candidate whose comment fits in `tail`, or whose directory ends right before it
-/// (Python's zipfile and Info-ZIP read such an archive whose comment was cut, after a warning).
+/// the last candidate whose comment fits in `tail`, or whose directory ends right before it;
+/// failing both, the last candidate at all. Python's zipfile and Info-ZIP read an archive whose
+/// comment the end of the file cuts (after a warning), a self-extractor's too.
 fn find_eocd(tail: &[u8], tail_start: u64) -> Option<usize> {
     let last = tail.len().checked_sub(EOCD_LEN)?;
     let first = last.saturating_sub(MAX_COMMENT_LEN);
-    (first..=last).rev().find(|&pos| {
+    let mut cut = None;
+    for pos in (first..=last).rev() {
+        if !has_sig(tail, pos, &EOCD_SIG) {
+            continue;
+        }
         let comment_fits =
-            || le16(tail, pos + 20).is_some_and(|c| pos + EOCD_LEN + usize::from(c) <= tail.len());
-        let directory_ends_here = || {
-            let size = le32(tail, pos + 12).unwrap_or(0);
-            let offset = le32(tail, pos + 16).unwrap_or(0);
-            size != u32::MAX
-                && offset != u32::MAX
-                && u64::from(offset) + u64::from(size) == tail_start + pos as u64
-        };
-        has_sig(tail, pos, &EOCD_SIG) && (comment_fits() || directory_ends_here())
-    })
+            le16(tail, pos + 20).is_some_and(|c| pos + EOCD_LEN + usize::from(c) <= tail.len());
+        let size = le32(tail, pos + 12).unwrap_or(0);
+        let offset = le32(tail, pos + 16).unwrap_or(0);
+        // The directory's recorded end is this record, or (after a prefix) the bytes right
+        // before it are a directory of that size.
+        let directory_ends_here = size != u32::MAX
+            && offset != u32::MAX
+            && (u64::from(offset) + u64::from(size) == tail_start + pos as u64
+                || (size > 0
+                    && pos
+                        .checked_sub(size as usize)
+                        .is_some_and(|at| has_sig(tail, at, &CD_SIG))));
+        if comment_fits || directory_ends_here {
+            return Some(pos);
+        }
+        cut.get_or_insert(pos);
+    }
+    cut
 }
 
 /// Parses a central directory (the `location.size` bytes at `location.offset`) holding
@@ -1404,6 +1417,16 @@ mod tests {
         let loc = locate_eocd(&file, file.len() as u64).unwrap();
         assert_eq!(loc.offset, cd_offset);
         assert_eq!(read_via_ranges(&file).unwrap().len(), 6);
+        // ... after a self-extractor's stub too, where the offsets do not place the directory.
+        let prefixed = [&b"stub".repeat(100)[..], &file].concat();
+        let loc = locate_eocd(&prefixed, prefixed.len() as u64).unwrap();
+        assert_eq!((loc.offset, loc.prefix), (cd_offset + 400, 400));
+        assert_eq!(read_via_ranges(&prefixed).unwrap().len(), 6);
+        // A lone end record cut inside its comment still is one.
+        let mut lone = b"PK\x05\x06".to_vec();
+        lone.extend_from_slice(&[0; 16]);
+        lone.extend_from_slice(&[9, 0, b'c']);
+        assert_eq!(list_entries(&lone).unwrap(), []);
     }
 
     #[test]
