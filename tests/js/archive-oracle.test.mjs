@@ -68,7 +68,7 @@ test("a zip after a self-extractor's stub (classic and zip64) is read past the s
   }
 });
 
-test("a comment cut by the end of the file, and a name holding a NUL, read as Python reads them", async () => {
+test("a comment cut by the end of the file (after a stub too), and a name holding a NUL, read as Python reads them", async () => {
   const base = join(dir, "python.zip");
   python(`
 import sys, zipfile
@@ -79,6 +79,8 @@ with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
 `, base);
   const zip = readFileSync(base);
   await readsAsPython("comment-cut.zip", zip.subarray(0, zip.length - 20));
+  const prefixed = Buffer.concat([Buffer.alloc(500, 0x90), zip]);
+  await readsAsPython("prefixed-comment-cut.zip", prefixed.subarray(0, prefixed.length - 20));
   const withNul = Buffer.from(zip.toString("latin1").replaceAll("NNNNNNNNNNN", "chat\0hidden"), "latin1");
   const read = await readsAsPython("nul-in-name.zip", withNul);
   assert.equal(read[1][0], "themis/chat");
