@@ -1148,7 +1148,7 @@ pub fn check_local_name(name: &str, local: &[u8]) -> Result<(), ArchiveError> {
     let found = local_name(name, local)?;
     if found != name {
         return Err(corrupt(format!(
-            "the central directory lists {name:?}, but the local header names {found:?}"
+            "the central directory lists '{name}', but the local header names '{found}'"
         )));
     }
     Ok(())
