@@ -51,6 +51,8 @@ pub const MAX_CENTRAL_DIRECTORY_LEN: u64 = 256 * 1024 * 1024;
 /// The largest entry [`inflate_entry`] inflates in memory, in bytes (64 MiB).
 pub const MAX_INFLATED_LEN: u64 = 64 * 1024 * 1024;
 
+/// The longest zip64 end record believed (with its extensible data): 1 MiB.
+const MAX_ZIP64_RECORD_LEN: u64 = 1 << 20;
 /// Length of a central directory file header without its name, extra field and comment.
 const CD_HEADER_LEN: usize = 46;
 const EOCD_SIG: [u8; 4] = *b"PK\x05\x06";
@@ -365,9 +367,12 @@ fn zip64_record(
             .and_then(|at| usize::try_from(at).ok())
             .filter(|&at| has_sig(tail, at, &ZIP64_EOCD_SIG))
     };
+    // A record with extensible data ends at its locator: more than MAX_ZIP64_RECORD_LEN before
+    // it, the locator's offset is not believed (it would have the caller read that much tail).
     let claimed_fits = claimed
         .checked_add(ZIP64_EOCD_LEN as u64)
-        .is_some_and(|end| end <= locator_offset);
+        .is_some_and(|end| end <= locator_offset)
+        && locator_offset - claimed <= MAX_ZIP64_RECORD_LEN;
     let before_locator = locator_offset.checked_sub(ZIP64_EOCD_LEN as u64);
     let found = [claimed_fits.then_some(claimed), before_locator]
         .into_iter()
@@ -1585,6 +1590,17 @@ mod tests {
         );
         assert_eq!(
             code(locate(&with(record + 4, &u64::MAX.to_le_bytes()))),
+            "CORRUPT_ZIP"
+        );
+        // A locator pointing more than 1 MiB back, with no record before it, asks for no such
+        // tail: the record is missing.
+        let far = [&vec![0u8; 2 << 20][..], &file].concat();
+        let (far_len, far_locator) = (far.len() as u64, far.len() - 22 - 20);
+        let mut far = far;
+        far[far_locator + 8..far_locator + 16].copy_from_slice(&0u64.to_le_bytes());
+        far[far_locator - 56..far_locator - 52].copy_from_slice(b"PK\x06\x07");
+        assert_eq!(
+            code(locate_eocd(tail_of(&far, RECOMMENDED_TAIL_LEN), far_len)),
             "CORRUPT_ZIP"
         );
         // Split archives.
