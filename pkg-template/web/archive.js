@@ -9,7 +9,7 @@
 // build passes a `platform` with node:crypto, node:zlib and node:fs.
 import {
   ArchiveChecksum as WasmArchiveChecksum, archiveReadEntryMaxBytes, archiveVerifyDigest, archiveVerifyStreamOptions,
-  zipCheckEntry, zipCheckReadable, zipDataOffset, zipDirectory, zipTailLength,
+  zipCheckEntry, zipCheckLocalName, zipCheckReadable, zipDataOffset, zipDirectory, zipTailLength,
 } from "./flexperto_sdk.js";
 import { argumentError, sdkError } from "./errors.js";
 
@@ -301,7 +301,7 @@ export function makeArchiveApi(platform = {}) {
   }
 
   /**
-   * Reads one entry: local header, data, inflate (bounded by the declared size), then the checks in wasm.
+   * Reads one entry: local header (its name checked against the listing), data, inflate (bounded by the declared size), then the checks in wasm.
    * @param {ArchiveInspector} inspector
    * @param {Entry | undefined} entry
    * @param {number} kind 0 any, 1 conference metadata, 2 chat history (their shapes are checked)
@@ -312,11 +312,17 @@ export function makeArchiveApi(platform = {}) {
     /** @type {Source | null} */
     const src = /** @type {any} */ (inspector)[SOURCE];
     if (!src) throw argumentError("entry", "the inspector is closed");
-    // Encryption, the method and the in-memory limit: the zip reader's rules.
-    const deflated = zipCheckReadable(entry.method, entry.encrypted ? 1 : 0, entry.size, maxBytes);
+    // Encryption, the method, the in-memory limit and the sizes: the zip reader's rules.
+    const deflated = zipCheckReadable(entry.method, entry.encrypted ? 1 : 0, entry.compressedSize, entry.size, maxBytes);
     const header = await readExactly(src, entry.localHeaderOffset, 30);
-    const start = entry.localHeaderOffset + zipDataOffset(header);
-    const raw = await readExactly(src, start, entry.compressedSize);
+    const headerLength = zipDataOffset(header);
+    // The local header's name and extra field, and the data, in one read.
+    const rest = await readExactly(src, entry.localHeaderOffset + 30, headerLength - 30 + entry.compressedSize);
+    const local = new Uint8Array(headerLength);
+    local.set(header);
+    local.set(rest.subarray(0, headerLength - 30), 30);
+    zipCheckLocalName(entry.name, local);
+    const raw = rest.subarray(headerLength - 30);
     let data = raw;
     if (deflated) {
       data = platform.inflateRaw ? platform.inflateRaw(raw, entry.size) : await inflateWithStreams(raw, entry.size);

@@ -7,13 +7,22 @@
 //! 1. read the last [`RECOMMENDED_TAIL_LEN`] bytes (or the whole file, if shorter) and call
 //!    [`locate_eocd`]; it answers where the central directory is (or, for a zip64 file whose
 //!    end record lies further back, [`ArchiveError::TailTooShort`] with the length to read);
-//! 2. read `location.size` bytes at `location.offset` and call [`parse_central_directory`],
-//!    then [`CentralDirectoryLocation::check_entries`] and [`inspect`] for the layout.
+//! 2. read `location.size` bytes at `location.offset` and call
+//!    [`CentralDirectoryLocation::read_central_directory`] (which counts a self-extractor's
+//!    prefix in the entries' offsets), then [`inspect`] for the layout.
 //!
-//! To read one small entry (the conference metadata JSON), read [`LOCAL_HEADER_LEN`] bytes at
-//! its `local_header_offset`, add [`local_data_offset`] to find its data, read
-//! `compressed_size` bytes there and call [`inflate_entry`]. For a zip already in memory,
+//! To read one small entry (the conference metadata JSON), check it with [`check_readable`],
+//! read [`LOCAL_HEADER_LEN`] bytes at its `local_header_offset`, add [`local_data_offset`] to
+//! find its data, check the local header's name with [`check_local_name`], read
+//! `compressed_size` bytes and call [`inflate_entry`]. For a zip already in memory,
 //! [`list_entries`] and [`read_entry`] do all of this.
+//!
+//! Other readers: checked against the corpora of yauzl, the `zip` crate and Go's `archive/zip`
+//! with Python's `zipfile` and Info-ZIP's `unzip` as references (`tests/zip_interop.rs` holds our
+//! own cases for each difference found). Deliberately stricter than Python: entries whose data
+//! would reach past the central directory, entries whose data is shorter or longer than
+//! declared, and disk numbers other than 0 are errors. Deliberately more lenient: an extra field
+//! overrunning its area is skipped (as Info-ZIP and Go do).
 //!
 //! Every malformed input is an [`ArchiveError`], never a panic, and no allocation is sized by a
 //! number read from the file without a cap ([`MAX_ENTRIES`], [`MAX_CENTRAL_DIRECTORY_LEN`],
@@ -42,6 +51,8 @@ pub const MAX_CENTRAL_DIRECTORY_LEN: u64 = 256 * 1024 * 1024;
 /// The largest entry [`inflate_entry`] inflates in memory, in bytes (64 MiB).
 pub const MAX_INFLATED_LEN: u64 = 64 * 1024 * 1024;
 
+/// The longest zip64 end record believed (with its extensible data): 1 MiB.
+const MAX_ZIP64_RECORD_LEN: u64 = 1 << 20;
 /// Length of a central directory file header without its name, extra field and comment.
 const CD_HEADER_LEN: usize = 46;
 const EOCD_SIG: [u8; 4] = *b"PK\x05\x06";
@@ -73,6 +84,11 @@ pub struct CentralDirectoryLocation {
     pub eocd_offset: u64,
     /// Whether the values came from a zip64 end record.
     pub zip64: bool,
+    /// Bytes before the zip proper (a self-extractor's stub, or anything else prepended to the
+    /// archive), which the offsets the archive records do not count: `offset` already includes
+    /// them, and [`CentralDirectoryLocation::read_central_directory`] adds them to each entry's
+    /// `local_header_offset`. Zero for almost every archive.
+    pub prefix: u64,
 }
 
 /// One entry of the central directory.
@@ -81,7 +97,8 @@ pub struct ZipEntry {
     /// The entry's path inside the archive: the Info-ZIP Unicode Path extra field's when it
     /// matches the raw name, else the raw name decoded as UTF-8 when general purpose bit 11 says
     /// so, else as CP437 (APPNOTE appendix D), as Info-ZIP and Python read it, even when the bytes
-    /// would also be valid UTF-8.
+    /// would also be valid UTF-8. It ends before its first NUL byte, if any (as in Python and
+    /// Info-ZIP).
     pub name: String,
     /// Compression method: [`METHOD_STORED`], [`METHOD_DEFLATE`] or another (unsupported) one.
     pub method: u16,
@@ -193,7 +210,7 @@ pub fn locate_eocd(tail: &[u8], file_len: u64) -> Result<CentralDirectoryLocatio
     }
     let full_search = file_len.min((EOCD_LEN + MAX_COMMENT_LEN) as u64);
     let tail_start = file_len - tail_len;
-    let Some(pos) = find_eocd(tail) else {
+    let Some(pos) = find_eocd(tail, tail_start) else {
         if tail_len < full_search {
             return Err(ArchiveError::TailTooShort {
                 needed: file_len.min(RECOMMENDED_TAIL_LEN),
@@ -233,69 +250,45 @@ pub fn locate_eocd(tail: &[u8], file_len: u64) -> Result<CentralDirectoryLocatio
         });
     }
 
-    let (entries, cd_size, cd_offset, cd_end_limit, zip64) = if locator_present {
-        let l = pos - ZIP64_LOCATOR_LEN;
-        let locator_offset = eocd_offset - ZIP64_LOCATOR_LEN as u64;
-        let record_disk = le32(tail, l + 4).unwrap_or(0);
-        let record_offset = le64(tail, l + 8).unwrap_or(0);
-        let disks = le32(tail, l + 16).unwrap_or(0);
-        if record_disk != 0 || disks > 1 {
-            return Err(ArchiveError::UnsupportedZip("split (multi-disk) archive"));
-        }
-        if record_offset
-            .checked_add(ZIP64_EOCD_LEN as u64)
-            .is_none_or(|end| end > locator_offset)
-        {
-            return Err(corrupt(format!(
-                "the zip64 end record offset {record_offset} does not leave room before its locator at {locator_offset}"
-            )));
-        }
-        if record_offset < tail_start {
-            return Err(ArchiveError::TailTooShort {
-                needed: file_len - record_offset,
-            });
-        }
-        let r = usize::try_from(record_offset - tail_start)
-            .map_err(|_| corrupt("zip64 end record offset out of range"))?;
-        if !has_sig(tail, r, &ZIP64_EOCD_SIG) {
-            return Err(corrupt(format!(
-                "no zip64 end of central directory record at offset {record_offset}"
-            )));
-        }
-        let missing = || truncated("zip64 end of central directory record");
-        let record_size = le64(tail, r + 4).ok_or_else(missing)?;
-        let record_end = record_offset
-            .checked_add(12)
-            .and_then(|v| v.checked_add(record_size));
-        if record_size < (ZIP64_EOCD_LEN - 12) as u64
-            || record_end.is_none_or(|end| end > locator_offset)
-        {
-            return Err(corrupt(format!(
-                "the zip64 end record declares an impossible size of {record_size} bytes"
-            )));
-        }
-        let z_disk = le32(tail, r + 16).ok_or_else(missing)?;
-        let z_cd_disk = le32(tail, r + 20).ok_or_else(missing)?;
-        let z_disk_entries = le64(tail, r + 24).ok_or_else(missing)?;
-        let z_entries = le64(tail, r + 32).ok_or_else(missing)?;
-        let z_cd_size = le64(tail, r + 40).ok_or_else(missing)?;
-        let z_cd_offset = le64(tail, r + 48).ok_or_else(missing)?;
-        if z_disk != 0 || z_cd_disk != 0 || z_disk_entries != z_entries {
-            return Err(ArchiveError::UnsupportedZip("split (multi-disk) archive"));
-        }
-        (z_entries, z_cd_size, z_cd_offset, record_offset, true)
+    let classic = (
+        u64::from(total_entries),
+        u64::from(cd_size32),
+        u64::from(cd_offset32),
+        eocd_offset,
+        false,
+    );
+    let record = if locator_present {
+        zip64_record(tail, tail_start, pos - ZIP64_LOCATOR_LEN, file_len)?
     } else {
-        if disk != 0 || cd_disk != 0 || disk_entries != total_entries {
-            return Err(ArchiveError::UnsupportedZip("split (multi-disk) archive"));
-        }
-        (
-            u64::from(total_entries),
-            u64::from(cd_size32),
-            u64::from(cd_offset32),
-            eocd_offset,
-            false,
-        )
+        None
     };
+    let (entries, cd_size, cd_offset, cd_end_limit, zip64) =
+        if let Some((r, record_offset)) = record {
+            let missing = || truncated("zip64 end of central directory record");
+            let z_disk = le32(tail, r + 16).ok_or_else(missing)?;
+            let z_cd_disk = le32(tail, r + 20).ok_or_else(missing)?;
+            let z_disk_entries = le64(tail, r + 24).ok_or_else(missing)?;
+            let z_entries = le64(tail, r + 32).ok_or_else(missing)?;
+            let z_cd_size = le64(tail, r + 40).ok_or_else(missing)?;
+            let z_cd_offset = le64(tail, r + 48).ok_or_else(missing)?;
+            if z_disk != 0 || z_cd_disk != 0 || z_disk_entries != z_entries {
+                return Err(ArchiveError::UnsupportedZip("split (multi-disk) archive"));
+            }
+            (z_entries, z_cd_size, z_cd_offset, record_offset, true)
+        } else {
+            if locator_present && saturated {
+                let claimed = le64(tail, pos - ZIP64_LOCATOR_LEN + 8).unwrap_or(0);
+                return Err(corrupt(format!(
+                    "no zip64 end of central directory record at offset {claimed}"
+                )));
+            }
+            // No locator, or (as Python's zipfile and Info-ZIP read it) a locator that leads to no
+            // zip64 record while the end record's own values are complete: those values stand.
+            if disk != 0 || cd_disk != 0 || disk_entries != total_entries {
+                return Err(ArchiveError::UnsupportedZip("split (multi-disk) archive"));
+            }
+            classic
+        };
 
     if entries > MAX_ENTRIES {
         return Err(ArchiveError::LimitExceeded {
@@ -311,36 +304,139 @@ pub fn locate_eocd(tail: &[u8], file_len: u64) -> Result<CentralDirectoryLocatio
             limit: MAX_CENTRAL_DIRECTORY_LEN,
         });
     }
-    if cd_offset
+    let Some(recorded_end) = cd_offset
         .checked_add(cd_size)
-        .is_none_or(|end| end > cd_end_limit)
-    {
+        .filter(|end| *end <= cd_end_limit)
+    else {
         return Err(corrupt(format!(
             "the central directory (offset {cd_offset}, {cd_size} bytes) does not end before the end record at {cd_end_limit}"
         )));
-    }
+    };
     if entries * CD_HEADER_LEN as u64 > cd_size {
         return Err(corrupt(format!(
             "{entries} entries cannot fit in a central directory of {cd_size} bytes"
         )));
     }
+    // The directory ends right before the end records in a zip as written. When it ends earlier,
+    // the bytes between are taken as a prefix that the recorded offsets do not count (a
+    // self-extractor's stub), as Python's zipfile and Info-ZIP's unzip take them; unless the
+    // tail shows that the shifted offset holds no directory while the recorded one does (as Go
+    // and Info-ZIP fall back).
+    let mut prefix = cd_end_limit - recorded_end;
+    if prefix > 0 && entries > 0 {
+        let sig_at = |offset: u64| {
+            offset
+                .checked_sub(tail_start)
+                .and_then(|at| usize::try_from(at).ok())
+                .map(|at| has_sig(tail, at, &CD_SIG))
+        };
+        if sig_at(cd_offset + prefix) == Some(false) && sig_at(cd_offset) == Some(true) {
+            prefix = 0;
+        }
+    }
     Ok(CentralDirectoryLocation {
-        offset: cd_offset,
+        offset: cd_offset + prefix,
         size: cd_size,
         entries,
         eocd_offset,
         zip64,
+        prefix,
     })
 }
 
-/// The position of the last end record in `tail` whose comment fits in `tail`.
-fn find_eocd(tail: &[u8]) -> Option<usize> {
+/// Finds the zip64 end record that the locator at `l` (in `tail`) leads to: at the offset the
+/// locator records or, as Python's zipfile looks for it, right before the locator (where a
+/// prefixed archive's record lies, its recorded offset not counting the prefix). Answers its
+/// position in `tail` and in the file, or `None` when neither place holds one.
+fn zip64_record(
+    tail: &[u8],
+    tail_start: u64,
+    l: usize,
+    file_len: u64,
+) -> Result<Option<(usize, u64)>, ArchiveError> {
+    let locator_offset = tail_start + l as u64;
+    let record_disk = le32(tail, l + 4).unwrap_or(0);
+    let claimed = le64(tail, l + 8).unwrap_or(0);
+    let disks = le32(tail, l + 16).unwrap_or(0);
+    if record_disk != 0 || disks > 1 {
+        return Err(ArchiveError::UnsupportedZip("split (multi-disk) archive"));
+    }
+    let in_tail = |offset: u64| {
+        offset
+            .checked_sub(tail_start)
+            .and_then(|at| usize::try_from(at).ok())
+            .filter(|&at| has_sig(tail, at, &ZIP64_EOCD_SIG))
+    };
+    // A record with extensible data ends at its locator: more than MAX_ZIP64_RECORD_LEN before
+    // it, the locator's offset is not believed (it would have the caller read that much tail).
+    let claimed_fits = claimed
+        .checked_add(ZIP64_EOCD_LEN as u64)
+        .is_some_and(|end| end <= locator_offset)
+        && locator_offset - claimed <= MAX_ZIP64_RECORD_LEN;
+    let before_locator = locator_offset.checked_sub(ZIP64_EOCD_LEN as u64);
+    let found = [claimed_fits.then_some(claimed), before_locator]
+        .into_iter()
+        .flatten()
+        .find_map(|offset| in_tail(offset).map(|at| (at, offset)));
+    let Some((r, record_offset)) = found else {
+        let before_tail = [claimed_fits.then_some(claimed), before_locator]
+            .into_iter()
+            .flatten()
+            .filter(|offset| *offset < tail_start)
+            .min();
+        if let Some(offset) = before_tail {
+            return Err(ArchiveError::TailTooShort {
+                needed: file_len - offset,
+            });
+        }
+        return Ok(None);
+    };
+    let record_size =
+        le64(tail, r + 4).ok_or_else(|| truncated("zip64 end of central directory record"))?;
+    let record_end = record_offset
+        .checked_add(12)
+        .and_then(|v| v.checked_add(record_size));
+    if record_size < (ZIP64_EOCD_LEN - 12) as u64
+        || record_end.is_none_or(|end| end > locator_offset)
+    {
+        return Err(corrupt(format!(
+            "the zip64 end record declares an impossible size of {record_size} bytes"
+        )));
+    }
+    Ok(Some((r, record_offset)))
+}
+
+/// The position of the end record in `tail` (the last bytes of the file from `tail_start` on):
+/// the last candidate whose comment fits in `tail`, or whose directory ends right before it;
+/// failing both, the last candidate at all. Python's zipfile and Info-ZIP read an archive whose
+/// comment the end of the file cuts (after a warning), a self-extractor's too.
+fn find_eocd(tail: &[u8], tail_start: u64) -> Option<usize> {
     let last = tail.len().checked_sub(EOCD_LEN)?;
     let first = last.saturating_sub(MAX_COMMENT_LEN);
-    (first..=last).rev().find(|&pos| {
-        has_sig(tail, pos, &EOCD_SIG)
-            && le16(tail, pos + 20).is_some_and(|c| pos + EOCD_LEN + usize::from(c) <= tail.len())
-    })
+    let mut cut = None;
+    for pos in (first..=last).rev() {
+        if !has_sig(tail, pos, &EOCD_SIG) {
+            continue;
+        }
+        let comment_fits =
+            le16(tail, pos + 20).is_some_and(|c| pos + EOCD_LEN + usize::from(c) <= tail.len());
+        let size = le32(tail, pos + 12).unwrap_or(0);
+        let offset = le32(tail, pos + 16).unwrap_or(0);
+        // The directory's recorded end is this record, or (after a prefix) the bytes right
+        // before it are a directory of that size.
+        let directory_ends_here = size != u32::MAX
+            && offset != u32::MAX
+            && (u64::from(offset) + u64::from(size) == tail_start + pos as u64
+                || (size > 0
+                    && pos
+                        .checked_sub(size as usize)
+                        .is_some_and(|at| has_sig(tail, at, &CD_SIG))));
+        if comment_fits || directory_ends_here {
+            return Some(pos);
+        }
+        cut.get_or_insert(pos);
+    }
+    cut
 }
 
 /// Parses a central directory (the `location.size` bytes at `location.offset`) holding
@@ -485,6 +581,16 @@ fn find_extra(mut extra: &[u8], id: u16) -> Option<&[u8]> {
 }
 
 fn decode_name(raw: &[u8], utf8_flag: bool, extra: &[u8]) -> String {
+    let mut name = decode_raw_name(raw, utf8_flag, extra);
+    // A name ends at its first NUL byte, as Python's zipfile and Info-ZIP's unzip read it (and as
+    // any C string API would pass it on): the rest is not part of the path.
+    if let Some(nul) = name.find('\0') {
+        name.truncate(nul);
+    }
+    name
+}
+
+fn decode_raw_name(raw: &[u8], utf8_flag: bool, extra: &[u8]) -> String {
     // Info-ZIP Unicode Path extra field: version 1, CRC-32 of the raw name, UTF-8 name.
     if let Some(field) = find_extra(extra, UNICODE_PATH_EXTRA_ID) {
         if field.first() == Some(&1) && le32(field, 1) == Some(crc32(raw)) {
@@ -536,6 +642,26 @@ impl CentralDirectoryLocation {
         slice_at(tail, self.offset.checked_sub(tail_start)?, self.size)
     }
 
+    /// Parses the central directory's bytes (the `size` bytes at `offset`) with
+    /// [`parse_central_directory`], adds the archive's [`prefix`](Self::prefix) to each entry's
+    /// `local_header_offset`, and checks the entries with [`Self::check_entries`].
+    ///
+    /// # Errors
+    /// As [`parse_central_directory`] and [`Self::check_entries`].
+    pub fn read_central_directory(&self, cd: &[u8]) -> Result<Vec<ZipEntry>, ArchiveError> {
+        let mut entries = parse_central_directory(cd, self.entries)?;
+        if self.prefix > 0 {
+            for e in &mut entries {
+                e.local_header_offset = e
+                    .local_header_offset
+                    .checked_add(self.prefix)
+                    .ok_or_else(|| corrupt("local header offset overflows"))?;
+            }
+        }
+        self.check_entries(&entries)?;
+        Ok(entries)
+    }
+
     /// Checks that every entry's local header and data lie before the central directory (a
     /// lower bound: the local header's name and extra field are not counted).
     ///
@@ -580,14 +706,19 @@ pub fn local_data_offset(local_header: &[u8]) -> Result<u64, ArchiveError> {
 }
 
 /// Whether an entry can be read into memory within `max_bytes` (at most [`MAX_INFLATED_LEN`]):
-/// not encrypted (`flags` bit 0), stored or deflated. Answers whether it must be inflated.
+/// not encrypted (`flags` bit 0), stored or deflated, and with a `compressed_size` that its
+/// `uncompressed_size` allows (the caller reads that many bytes before inflating: equal for a
+/// stored entry; for a deflated one at most twice the size plus 64 KiB, far above what any
+/// deflater writes, so that a small entry declaring gigabytes of data is refused before it is
+/// read). Answers whether it must be inflated.
 ///
 /// # Errors
 /// [`ArchiveError::UnsupportedZip`] (encrypted), [`ArchiveError::UnsupportedCompression`],
-/// [`ArchiveError::EntryTooLarge`].
+/// [`ArchiveError::EntryTooLarge`], [`ArchiveError::CorruptZip`] (sizes that do not fit).
 pub fn check_readable(
     method: u16,
     flags: u16,
+    compressed_size: u64,
     uncompressed_size: u64,
     max_bytes: u64,
 ) -> Result<bool, ArchiveError> {
@@ -603,6 +734,20 @@ pub fn check_readable(
             size: uncompressed_size,
             limit,
         });
+    }
+    if method == METHOD_STORED && compressed_size != uncompressed_size {
+        return Err(corrupt(format!(
+            "a stored entry of {compressed_size} bytes declares {uncompressed_size} bytes"
+        )));
+    }
+    if compressed_size
+        > uncompressed_size
+            .saturating_mul(2)
+            .saturating_add(64 * 1024)
+    {
+        return Err(corrupt(format!(
+            "an entry of {uncompressed_size} bytes cannot take {compressed_size} bytes deflated"
+        )));
     }
     Ok(method == METHOD_DEFLATE)
 }
@@ -628,7 +773,13 @@ pub fn inflate_entry(
     uncompressed_size: u64,
     crc: u32,
 ) -> Result<Vec<u8>, ArchiveError> {
-    check_readable(method, 0, uncompressed_size, MAX_INFLATED_LEN)?;
+    check_readable(
+        method,
+        0,
+        compressed.len() as u64,
+        uncompressed_size,
+        MAX_INFLATED_LEN,
+    )?;
     let size = usize::try_from(uncompressed_size).map_err(|_| ArchiveError::EntryTooLarge {
         size: uncompressed_size,
         limit: MAX_INFLATED_LEN,
@@ -700,21 +851,26 @@ pub fn list_entries(file: &[u8]) -> Result<Vec<ZipEntry>, ArchiveError> {
     let location = locate_eocd(file, file.len() as u64)?;
     let cd = slice_at(file, location.offset, location.size)
         .ok_or_else(|| corrupt("the central directory lies outside the file"))?;
-    let entries = parse_central_directory(cd, location.entries)?;
-    location.check_entries(&entries)?;
-    Ok(entries)
+    location.read_central_directory(cd)
 }
 
 /// Reads and inflates one entry of a zip file held whole in memory.
 ///
 /// # Errors
 /// [`ArchiveError::Truncated`] if the local header or the data lies (partly) outside `file`;
-/// otherwise as [`local_data_offset`] and [`ZipEntry::inflate`].
+/// otherwise as [`local_data_offset`], [`check_local_name`] and [`ZipEntry::inflate`].
 #[cfg(any(not(target_arch = "wasm32"), test))]
 pub fn read_entry(file: &[u8], entry: &ZipEntry) -> Result<Vec<u8>, ArchiveError> {
     let header = slice_at(file, entry.local_header_offset, LOCAL_HEADER_LEN as u64)
         .ok_or_else(|| truncated("the local file header lies outside the file"))?;
     let start = entry.data_offset(header)?;
+    let local = slice_at(
+        file,
+        entry.local_header_offset,
+        start - entry.local_header_offset,
+    )
+    .ok_or_else(|| truncated("the local file header lies outside the file"))?;
+    check_local_name(&entry.name, local)?;
     let data = slice_at(file, start, entry.compressed_size)
         .ok_or_else(|| truncated("the entry's data lies outside the file"))?;
     entry.inflate(data)
@@ -965,11 +1121,15 @@ fn contains_ignore_case(s: &str, needle: &str) -> bool {
 /// [`ArchiveError::Truncated`] when `local` ends before the name and extra field do;
 /// otherwise as [`local_data_offset`].
 pub fn local_name_matches(entry: &ZipEntry, local: &[u8]) -> Result<bool, ArchiveError> {
+    Ok(local_name(&entry.name, local)? == entry.name)
+}
+
+/// The name in a local file header (`local`: as for [`local_name_matches`]).
+fn local_name(listed: &str, local: &[u8]) -> Result<String, ArchiveError> {
     let header_len = local_data_offset(local)?;
     if (local.len() as u64) < header_len {
         return Err(truncated(format!(
-            "the local header of {} needs {header_len} bytes, got {}",
-            entry.name,
+            "the local header of {listed} needs {header_len} bytes, got {}",
             local.len()
         )));
     }
@@ -978,7 +1138,25 @@ pub fn local_name_matches(entry: &ZipEntry, local: &[u8]) -> Result<bool, Archiv
     let name_end = LOCAL_HEADER_LEN + name_len;
     let raw = &local[LOCAL_HEADER_LEN..name_end];
     let extra = &local[name_end..header_len as usize];
-    Ok(decode_name(raw, flags & FLAG_UTF8 != 0, extra) == entry.name)
+    Ok(decode_name(raw, flags & FLAG_UTF8 != 0, extra))
+}
+
+/// Checks, before an entry's data is read, that its local header (`local`: as for
+/// [`local_name_matches`]) names the file the central directory lists as `name`. Python's
+/// `zipfile` refuses to read such an entry too: the data may belong to another file than the
+/// one listed (yauzl's corpus has archives whose directory names `../xt`, `/atxt` or `C:/xt` for
+/// the local header's `a.txt`).
+///
+/// # Errors
+/// [`ArchiveError::CorruptZip`] naming both names; otherwise as [`local_name_matches`].
+pub fn check_local_name(name: &str, local: &[u8]) -> Result<(), ArchiveError> {
+    let found = local_name(name, local)?;
+    if found != name {
+        return Err(corrupt(format!(
+            "the central directory lists '{name}', but the local header names '{found}'"
+        )));
+    }
+    Ok(())
 }
 
 /// Lists and inspects a zip file held whole in memory: [`list_entries`], [`inspect`], and
@@ -1033,8 +1211,7 @@ mod tests {
             other => other?,
         };
         let cd = &file[loc.offset as usize..(loc.offset + loc.size) as usize];
-        let entries = parse_central_directory(cd, loc.entries)?;
-        loc.check_entries(&entries)?;
+        let entries = loc.read_central_directory(cd)?;
         let mut out = Vec::new();
         for e in entries {
             let at = e.local_header_offset as usize;
@@ -1177,6 +1354,121 @@ mod tests {
 
     #[test]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn prefixed_archives_are_read_past_their_prefix() {
+        // A self-extractor's stub before the zip: its recorded offsets do not count it.
+        for zip64 in [false, true] {
+            let mut w = if zip64 {
+                ZipWriter::zip64()
+            } else {
+                ZipWriter::new()
+            };
+            add_sample_entries(&mut w);
+            let (zip, cd_offset) = w.finish();
+            let stub = b"MZ stub of a self-extractor, PK\x01\x02 included".repeat(40);
+            let file = [&stub[..], &zip].concat();
+            let loc = locate_eocd(&file, file.len() as u64).unwrap();
+            assert_eq!(
+                (loc.prefix, loc.offset),
+                (stub.len() as u64, cd_offset + stub.len() as u64)
+            );
+            assert_eq!(loc.zip64, zip64);
+            let read = read_via_ranges(&file).unwrap();
+            let plain = read_via_ranges(&zip).unwrap();
+            assert_eq!(read.len(), 6);
+            for ((a, data_a), (b, data_b)) in read.iter().zip(&plain) {
+                assert_eq!(
+                    a.local_header_offset,
+                    b.local_header_offset + stub.len() as u64
+                );
+                assert_eq!((&a.name, data_a), (&b.name, data_b));
+            }
+            let (_, layout) = inspect_file(&file).unwrap();
+            assert!(layout.findings.is_empty(), "{:?}", layout.findings);
+            // From a tail that holds neither the directory nor the stub, as ranged reads go.
+            let tail = tail_of(&file, 200);
+            assert_eq!(
+                locate_eocd(tail, file.len() as u64).unwrap().offset,
+                loc.offset
+            );
+        }
+    }
+
+    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn bytes_between_directory_and_end_record_are_not_a_prefix() {
+        // Junk after the directory, before the end record: the directory is where the end
+        // record says (Go and Info-ZIP fall back to it), not shifted by the junk's length.
+        let (zip, cd_offset) = {
+            let mut w = ZipWriter::new();
+            add_sample_entries(&mut w);
+            w.finish()
+        };
+        let eocd = zip.len() - EOCD_LEN;
+        let file = [&zip[..eocd], &b"junk".repeat(5)[..], &zip[eocd..]].concat();
+        let loc = locate_eocd(&file, file.len() as u64).unwrap();
+        assert_eq!((loc.offset, loc.prefix), (cd_offset, 0));
+        assert_eq!(read_via_ranges(&file).unwrap().len(), 6);
+    }
+
+    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn an_end_record_whose_comment_was_cut_is_still_the_end_record() {
+        // The comment length says 10, the file ends after 3 (Python and Info-ZIP read it).
+        let mut w = ZipWriter::new();
+        add_sample_entries(&mut w);
+        w.comment = b"cut-short!".to_vec();
+        let (mut file, cd_offset) = w.finish();
+        file.truncate(file.len() - 7);
+        let loc = locate_eocd(&file, file.len() as u64).unwrap();
+        assert_eq!(loc.offset, cd_offset);
+        assert_eq!(read_via_ranges(&file).unwrap().len(), 6);
+        // ... after a self-extractor's stub too, where the offsets do not place the directory.
+        let prefixed = [&b"stub".repeat(100)[..], &file].concat();
+        let loc = locate_eocd(&prefixed, prefixed.len() as u64).unwrap();
+        assert_eq!((loc.offset, loc.prefix), (cd_offset + 400, 400));
+        assert_eq!(read_via_ranges(&prefixed).unwrap().len(), 6);
+        // A lone end record cut inside its comment still is one.
+        let mut lone = b"PK\x05\x06".to_vec();
+        lone.extend_from_slice(&[0; 16]);
+        lone.extend_from_slice(&[9, 0, b'c']);
+        assert_eq!(list_entries(&lone).unwrap(), []);
+    }
+
+    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn a_locator_without_a_record_leaves_a_complete_end_record_standing() {
+        // An empty archive whose end record is complete, preceded by a locator's signature
+        // that leads nowhere: empty, as Python and Info-ZIP read it.
+        let mut file = b"PK\x06\x07".to_vec();
+        file.extend_from_slice(&[0; 16]);
+        file.extend_from_slice(b"PK\x05\x06");
+        file.extend_from_slice(&[0; 18]);
+        assert_eq!(list_entries(&file).unwrap(), []);
+        // Saturated values need the record: refused.
+        file[20 + 8..20 + 12].copy_from_slice(&[0xFF; 4]);
+        assert_eq!(code(list_entries(&file)), "CORRUPT_ZIP");
+    }
+
+    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn compressed_sizes_out_of_proportion_are_refused_before_reading() {
+        let ok = |method, c, u| check_readable(method, 0, c, u, MAX_INFLATED_LEN);
+        assert_eq!(ok(METHOD_STORED, 100, 100), Ok(false));
+        assert_eq!(ok(METHOD_DEFLATE, 2, 0), Ok(true));
+        assert_eq!(ok(METHOD_DEFLATE, 1000 * 2 + 65_536, 1000), Ok(true));
+        for (method, c, u) in [
+            (METHOD_STORED, 101, 100),
+            (METHOD_STORED, 99, 100),
+            (METHOD_DEFLATE, 1000 * 2 + 65_537, 1000),
+            (METHOD_DEFLATE, 3 << 30, 20),
+            (METHOD_DEFLATE, u64::MAX, MAX_INFLATED_LEN),
+        ] {
+            assert_eq!(code(ok(method, c, u)), "CORRUPT_ZIP", "{method} {c} {u}");
+        }
+    }
+
+    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn trailing_garbage_after_the_comment_is_tolerated() {
         let mut file = sample_archive();
         file.extend_from_slice(b"trailing");
@@ -1282,18 +1574,15 @@ mod tests {
         let locate = |f: &[u8]| locate_eocd(f, f.len() as u64);
         // Record signature.
         assert_eq!(code(locate(&with(record, b"PK\x06\x07"))), "CORRUPT_ZIP");
-        // Record offset past the locator.
-        assert_eq!(
-            code(locate(&with(
-                locator + 8,
-                &(record as u64 + 1).to_le_bytes()
-            ))),
-            "CORRUPT_ZIP"
-        );
-        assert_eq!(
-            code(locate(&with(locator + 8, &u64::MAX.to_le_bytes()))),
-            "CORRUPT_ZIP"
-        );
+        // A record offset past the locator: the record right before the locator is the one (as
+        // Python's zipfile looks for it), and without it, nothing is.
+        for bad in [record as u64 + 1, u64::MAX] {
+            let f = with(locator + 8, &bad.to_le_bytes());
+            assert_eq!(locate(&f).unwrap().offset, locate(&file).unwrap().offset);
+            let mut f = with(record, b"PK\x06\x07");
+            f[locator + 8..locator + 16].copy_from_slice(&bad.to_le_bytes());
+            assert_eq!(code(locate(&f)), "CORRUPT_ZIP");
+        }
         // Record size too small / too large.
         assert_eq!(
             code(locate(&with(record + 4, &10u64.to_le_bytes()))),
@@ -1301,6 +1590,17 @@ mod tests {
         );
         assert_eq!(
             code(locate(&with(record + 4, &u64::MAX.to_le_bytes()))),
+            "CORRUPT_ZIP"
+        );
+        // A locator pointing more than 1 MiB back, with no record before it, asks for no such
+        // tail: the record is missing.
+        let far = [&vec![0u8; 2 << 20][..], &file].concat();
+        let (far_len, far_locator) = (far.len() as u64, far.len() - 22 - 20);
+        let mut far = far;
+        far[far_locator + 8..far_locator + 16].copy_from_slice(&0u64.to_le_bytes());
+        far[far_locator - 56..far_locator - 52].copy_from_slice(b"PK\x06\x07");
+        assert_eq!(
+            code(locate_eocd(tail_of(&far, RECOMMENDED_TAIL_LEN), far_len)),
             "CORRUPT_ZIP"
         );
         // Split archives.

@@ -15,8 +15,8 @@ use super::errors;
 use crate::archive::checksum::{self, verify_digest};
 use crate::archive::content::{check_chat, check_metadata};
 use crate::archive::zip::{
-    check_entry_data, check_readable, inspect, local_data_offset, locate_eocd,
-    parse_central_directory, Layout, ZipEntry, MAX_INFLATED_LEN, RECOMMENDED_TAIL_LEN,
+    check_entry_data, check_local_name, check_readable, inspect, local_data_offset, locate_eocd,
+    Layout, ZipEntry, MAX_INFLATED_LEN, RECOMMENDED_TAIL_LEN,
 };
 use crate::archive::ArchiveStatus;
 use crate::error::{ArchiveError, Error, ValidationError};
@@ -186,8 +186,7 @@ pub fn zip_directory(tail: &[u8], file_len: f64) -> Result<String, JsValue> {
         }
         return Ok(format!("{{\"readTail\":{needed}}}"));
     };
-    let entries = parse_central_directory(cd, location.entries).map_err(aerr)?;
-    location.check_entries(&entries).map_err(aerr)?;
+    let entries = location.read_central_directory(cd).map_err(aerr)?;
     let layout = inspect(&entries);
     Ok(directory_json(location.zip64, &entries, &layout))
 }
@@ -310,6 +309,14 @@ pub fn zip_data_offset(local_header: &[u8]) -> Result<f64, JsValue> {
         .map_err(aerr)
 }
 
+/// Checks that an entry's local header (its first bytes through its name and extra field) names
+/// the file the central directory lists. Internal (`ArchiveInspector`).
+/// @internal
+#[wasm_bindgen(js_name = zipCheckLocalName)]
+pub fn zip_check_local_name(name: &str, local: &[u8]) -> Result<(), JsValue> {
+    check_local_name(name, local).map_err(aerr)
+}
+
 /// Checks one entry's inflated data: its size and CRC-32, then (`kind` 1: conference metadata,
 /// 2: chat history) its JSON shape. Internal (`ArchiveInspector`).
 /// @internal
@@ -423,18 +430,21 @@ pub fn zip_tail_length() -> f64 {
     RECOMMENDED_TAIL_LEN as f64
 }
 
-/// Whether an entry can be read into memory within `maxBytes`; answers whether it must be
-/// inflated. Throws an `ArchiveError` (UNSUPPORTED_ZIP for an encrypted entry,
-/// UNSUPPORTED_COMPRESSION, ENTRY_TOO_LARGE). Internal (`ArchiveInspector`).
+/// Whether an entry can be read into memory within `maxBytes`, its `compressedSize` read
+/// first; answers whether it must be inflated. Throws an `ArchiveError` (UNSUPPORTED_ZIP for an
+/// encrypted entry, UNSUPPORTED_COMPRESSION, ENTRY_TOO_LARGE, CORRUPT_ZIP for sizes that do not
+/// fit). Internal (`ArchiveInspector`).
 /// @internal
 #[wasm_bindgen(js_name = zipCheckReadable)]
 pub fn zip_check_readable(
     method: u16,
     flags: u16,
+    compressed_size: f64,
     size: f64,
     max_bytes: f64,
 ) -> Result<bool, JsValue> {
+    let compressed_size = file_len_arg(compressed_size)?;
     let size = file_len_arg(size)?;
     let max_bytes = file_len_arg(max_bytes)?;
-    check_readable(method, flags, size, max_bytes).map_err(aerr)
+    check_readable(method, flags, compressed_size, size, max_bytes).map_err(aerr)
 }

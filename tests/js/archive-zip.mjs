@@ -62,6 +62,7 @@ export function writeZip(entries, { zip64 = false } = {}) {
     u32(big ? 0xffffffff : cd.length), u32(big ? 0xffffffff : cdOffset), u16(0)]));
   const size = at;
   return {
+    segments,
     size,
     /** The whole file (small archives only). */
     bytes() {
