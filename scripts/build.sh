@@ -15,10 +15,10 @@ log "cargo build (wasm32, release)"
 # The source paths of panic locations lose this machine's directories (the cargo registry, the
 # toolchain's library sources): the same bytes on every machine, and shorter strings (81 paths;
 # measured 2026-11-29: node wasm -2.8 KB raw, -278 B gzip; bench/README.md).
-# The Node wasms (the full one and the archive entry's) are built with two unroll options that let
+# The full Node wasm is built with two unroll options that let
 # LLVM unroll sha2's compression fully (64 rounds, the message schedule and the working state in
-# locals instead of stack memory): ArchiveChecksum 1.14x -> 1.26x hash-wasm in Node 20, +0.3-0.5 KB
-# gzip per wasm. They act only on code built for speed (sha2 and flexperto-webhook, opt-level 3):
+# locals instead of stack memory): ArchiveChecksum 1.14x -> 1.26x hash-wasm in Node 20, +0.5 KB
+# gzip. They act only on code built for speed (sha2 and flexperto-webhook, opt-level 3):
 # rustc does not unroll "z" code; the trip-count cap (8) keeps longer loops, such as the webhook
 # crate's 64-character hex check, rolled (without it the Node wasm grew 1.2 KB). The web wasms are
 # built without them, in a target directory of their own (rustflags are not part of cargo's
@@ -45,8 +45,10 @@ log "cargo build (wasm32, release, web: without the Node-only bindings)"
 cargo build --quiet --release --target wasm32-unknown-unknown -p flexperto-sdk "${simd[@]}" \
   --no-default-features --features js-client
 cp target/web-wasm/wasm32-unknown-unknown/release/flexperto_sdk.wasm target/flexperto_sdk.web.wasm
-log "cargo build (the archive entry's wasm, release: for Node, and for the web)"
-cargo build --quiet --release --target wasm32-unknown-unknown -p flexperto-archive-wasm "${simd_node[@]}"
+# The archive entry's wasm is one build for Node and the web, without the unroll options: they
+# cost it 290 B gzip, and its 64 KiB budget had no room left after the zip reader's fixes (its
+# ArchiveChecksum measured 1.17-1.21x hash-wasm rolled, 1.22-1.29x unrolled; bench/README.md).
+log "cargo build (the archive entry's wasm, release)"
 cargo build --quiet --release --target wasm32-unknown-unknown -p flexperto-archive-wasm "${simd[@]}"
 log "cargo build (simulator, release)"
 cargo build --quiet --release -p flexperto-sim
@@ -59,7 +61,7 @@ wasm-bindgen --target web --out-name flexperto_sdk --out-dir "$out.tmp/web" targ
 # `flexperto-sdk/archive`: its own wasm, under the same module name, so that archive.js imports
 # it as it imports the full one.
 archive_wasm=wasm32-unknown-unknown/release/flexperto_archive_wasm.wasm
-wasm-bindgen --target nodejs --out-name flexperto_sdk --out-dir "$out.tmp/archive/node" "target/$archive_wasm"
+wasm-bindgen --target nodejs --out-name flexperto_sdk --out-dir "$out.tmp/archive/node" "target/web-wasm/$archive_wasm"
 wasm-bindgen --target web --out-name flexperto_sdk --out-dir "$out.tmp/archive/web" "target/web-wasm/$archive_wasm"
 # The Node build is CommonJS: its JS snippets (src/transport/fetch.js) and the modules shared
 # with the browser build (pkg-template/web/*.js but index.js) are ES modules: rewritten.
@@ -82,8 +84,7 @@ node scripts/to-commonjs.mjs "${archive_shared[@]/#/$out.tmp/archive/node/}"
 # runtime reads: node wasm 251,704 -> 251,476 B gzip, measured 2026-11-30 (bench/README.md).
 pids=()
 for t in node web archive/node archive/web; do
-  strip=()
-  case "$t" in node | web) strip=(--strip-producers --strip-target-features) ;; esac
+  strip=(--strip-producers --strip-target-features)
   node_modules/.bin/wasm-opt -Oz --flatten --rereloop -Oz -Oz "${strip[@]}" "$out.tmp/$t/flexperto_sdk_bg.wasm" -o "$out.tmp/$t/flexperto_sdk_bg.wasm" &
   pids+=("$!")
 done
