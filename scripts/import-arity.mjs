@@ -9,7 +9,8 @@
 // changes nothing else (handleError still passes `arguments` on), and `new WebAssembly.Instance`
 // took 0.65 ms instead of 1.20 ms (Node 20, medians of 25 fresh processes, 2026-11-30,
 // bench/README.md).
-//   node scripts/import-arity.mjs GLUE   rewrites GLUE in place; fails if it finds none to rewrite
+//   node scripts/import-arity.mjs GLUE   rewrites GLUE in place; fails if it finds none to rewrite,
+//                                        or leaves any catching import as it was
 import { readFileSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 
@@ -28,7 +29,12 @@ export function matchImportArity(src) {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const [file] = process.argv.slice(2);
   if (!file) throw new Error("usage: node scripts/import-arity.mjs GLUE");
-  const { code, count } = matchImportArity(readFileSync(file, "utf8"));
+  const src = readFileSync(file, "utf8");
+  const { code, count } = matchImportArity(src);
   if (count === 0) throw new Error(`${file}: no catching import found (has wasm-bindgen's glue changed?)`);
+  // Every use of handleError must have been one of the rewritten forms: a glue whose catching
+  // imports changed shape in part would otherwise be left half rewritten, silently.
+  const uses = src.split("return handleError(function").length - 1;
+  if (uses !== count) throw new Error(`${file}: ${count} of ${uses} catching imports rewritten (has wasm-bindgen's glue changed?)`);
   writeFileSync(file, code);
 }

@@ -418,6 +418,32 @@ pub fn may_take(
     }
 }
 
+/// How many times a ledger's statement is sent in all while the database's connections turn out
+/// ended by the server: more than a ledger's own pool (4), so that a server that ended every
+/// pooled connection at once (a restart, `pg_terminate_backend`) meets a fresh one in the end.
+pub const LEDGER_STATEMENT_ATTEMPTS: u32 = 6;
+
+/// SQLSTATE codes of a connection the server ended or lost: admin shutdown, crash shutdown,
+/// cannot connect now, and the connection exception class (08000, 08003, 08006).
+const DROPPED_CONNECTION_CODES: [&str; 6] = ["57P01", "57P02", "57P03", "08000", "08003", "08006"];
+
+/// Whether a ledger sends a statement again after attempt `attempt` (1-based) failed with
+/// `code` / `message`: only when the connection was ended under it (the SQLSTATE codes above,
+/// or the driver's own "Connection terminated" for a socket that closed without one), and only
+/// up to [`LEDGER_STATEMENT_ATTEMPTS`]. Every ledger statement is one atomic statement, safe to
+/// send again (leases and saves are conditional on their owner, a seen-store claim on its
+/// claimant); anything else (a constraint, a syntax error, a full disk) is not retried.
+pub fn retry_ledger_statement(code: Option<&str>, message: &str, attempt: u32) -> bool {
+    if attempt >= LEDGER_STATEMENT_ATTEMPTS {
+        return false;
+    }
+    let dropped_code = code.is_some_and(|c| DROPPED_CONNECTION_CODES.contains(&c));
+    let lower = message.to_ascii_lowercase();
+    dropped_code
+        || lower.contains("connection terminated")
+        || lower.contains("terminating connection")
+}
+
 /// The file name of an archive in a sink: `{conferenceId}--{archiveId}.zip`, from ids checked
 /// like the API's path ids (no `/`, `\`, `%`, `..`, white space or control characters), so it
 /// never leaves the sink's folder.

@@ -172,6 +172,22 @@ pub fn claim_file_name(
     claim::file_name(&conference_id, &archive_id).map_err(claim_err)
 }
 
+/// Whether a PostgreSQL ledger or seen store sends a statement again after attempt `attempt`
+/// failed with `error` (its SQLSTATE `code` and `message` are read): see
+/// [`claim::retry_ledger_statement`]. Internal (node/claim/ledgers/postgres.js).
+/// @internal
+#[wasm_bindgen(js_name = ledgerRetry)]
+pub fn ledger_retry(error: JsValue, attempt: u32) -> bool {
+    let field = |name: &str| {
+        js_sys::Reflect::get(&error, &JsValue::from_str(name))
+            .ok()
+            .and_then(|v| v.as_string())
+    };
+    let code = field("code");
+    let message = field("message").unwrap_or_default();
+    claim::retry_ledger_statement(code.as_deref(), &message, attempt)
+}
+
 // The bindings as JavaScript calls them (wasm-bindgen tests in Node).
 #[cfg(test)]
 mod tests {

@@ -219,6 +219,38 @@ describe("ledgers (one interface, three stores)", () => {
   });
 });
 
+describe("PostgreSQL: a reply lost after the commit", () => {
+  test("PostgresSeenStore: a claim whose first send committed, its reply lost with the connection, is still first when sent again", async () => {
+    const url = await freshDatabase("seen_lost_reply");
+    const pool = new pg.Pool({ connectionString: url, max: 2 });
+    // The statement runs on the real server and commits; then the connection "ends" before the
+    // reply arrives (the error a server shutdown gives), once.
+    let lose = false;
+    const lossy = {
+      query: async (text, values) => {
+        const r = await pool.query(text, values);
+        if (lose && /INSERT INTO flexperto_webhook_seen/.test(text)) {
+          lose = false;
+          throw Object.assign(new Error("terminating connection due to administrator command"), { code: "57P01" });
+        }
+        return r;
+      },
+      connect: () => pool.connect(),
+    };
+    const store = new PostgresSeenStore({ pool: lossy });
+    try {
+      await store.migrate();
+      lose = true;
+      assert.equal(await store.claim("archive.available:arc_lost", 60_000), true, "the claim that committed is this caller's");
+      assert.equal(lose, false, "the reply was lost once");
+      assert.equal(await store.claim("archive.available:arc_lost", 60_000), false, "a later claim is a duplicate");
+    } finally {
+      await store.close();
+      await pool.end();
+    }
+  });
+});
+
 describe("FileArchiveSink", () => {
   test("commits durably under {conferenceId}--{archiveId}.zip, never over a different file", async () => {
     const dir = join(tmp, "sink");

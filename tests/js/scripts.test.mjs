@@ -225,4 +225,11 @@ test("import-arity: a catching import declares its parameters and still passes a
   const dir = mkdtempSync(join(tmpdir(), "import-arity-"));
   writeFileSync(join(dir, "glue.js"), "function f() {}\n");
   assert.throws(() => execFileSync(process.execPath, [join(scripts, "import-arity.mjs"), join(dir, "glue.js")], { stdio: "pipe" }), /no catching import found/);
+  // One catching import in the known form and one in another: refused, the file left as it was.
+  const mixed =
+    "imports.a = function() { return handleError(function (arg0) { return arg0; }, arguments); };\n" +
+    "imports.b = function(...args) { return handleError(function (arg0) { return arg0; }, args); };\n";
+  writeFileSync(join(dir, "glue.js"), mixed);
+  assert.throws(() => execFileSync(process.execPath, [join(scripts, "import-arity.mjs"), join(dir, "glue.js")], { stdio: "pipe" }), /1 of 2 catching imports rewritten/);
+  assert.equal(readFileSync(join(dir, "glue.js"), "utf8"), mixed);
 });

@@ -665,3 +665,36 @@ mod props {
         }
     }
 }
+
+#[test]
+fn ledger_statements_are_retried_only_for_ended_connections_and_only_so_often() {
+    use super::{retry_ledger_statement, LEDGER_STATEMENT_ATTEMPTS};
+    for code in ["57P01", "57P02", "57P03", "08000", "08003", "08006"] {
+        assert!(retry_ledger_statement(Some(code), "", 1), "{code}");
+    }
+    assert!(retry_ledger_statement(
+        None,
+        "Connection terminated unexpectedly",
+        1
+    ));
+    assert!(retry_ledger_statement(
+        Some("XX000"),
+        "terminating connection due to administrator command",
+        2
+    ));
+    // Not the connection's fault: a unique violation, a syntax error, a full disk, no code at all.
+    for code in [Some("23505"), Some("42601"), Some("53100"), None] {
+        assert!(!retry_ledger_statement(code, "duplicate key value", 1));
+    }
+    // The last attempt is the last.
+    assert!(retry_ledger_statement(
+        Some("57P01"),
+        "",
+        LEDGER_STATEMENT_ATTEMPTS - 1
+    ));
+    assert!(!retry_ledger_statement(
+        Some("57P01"),
+        "",
+        LEDGER_STATEMENT_ATTEMPTS
+    ));
+}

@@ -4,7 +4,8 @@
 // A lease is taken by one conditional upsert: of two workers racing for an archive, exactly one
 // gets the row back. A worker that dies keeps its lease until it runs out; then another takes it.
 
-const { argText, postgresOptions, seenStoreClaim } = require("../../flexperto_sdk.js");
+const { randomUUID } = require("node:crypto");
+const { argText, ledgerRetry, postgresOptions, seenStoreClaim } = require("../../flexperto_sdk.js");
 const { leaseOf, FINAL, rowFromDb } = require("./common.js");
 
 const TABLE = "flexperto_archive_claims";
@@ -36,6 +37,7 @@ CREATE TABLE IF NOT EXISTS ${SEEN_TABLE} (
   key         text PRIMARY KEY,
   expires_at  bigint NOT NULL
 );
+ALTER TABLE ${SEEN_TABLE} ADD COLUMN IF NOT EXISTS claimant text;
 `;
 
 let pgModule;
@@ -61,24 +63,17 @@ function poolOf(options, what) {
 }
 
 // A pooled connection the server ended (a restart, a failover, pg_terminate_backend) fails the
-// next statement sent on it. Every statement here is one atomic statement, and each is
-// idempotent for its caller (lease taking and saving are conditional on the owner; reads and the
-// seen store's claim by key), so it is sent again on another connection of the pool. When the
-// server ended every connection at once, each idle one may fail in turn before the pool opens a
-// new one: up to ATTEMPTS sends (more than this module's pool size, 4), then the error stands.
-const DROPPED_CODES = new Set(["57P01", "57P02", "57P03", "08000", "08003", "08006"]);
-const ATTEMPTS = 6;
-/** @param {any} e */
-function droppedConnection(e) {
-  return DROPPED_CODES.has(e?.code) || /Connection terminated|terminating connection/i.test(String(e?.message ?? ""));
-}
+// next statement sent on it. Every statement here is one atomic statement, safe to send again
+// (lease taking and saving are conditional on the owner, a seen-store claim on its claimant), so
+// it is sent again on another connection of the pool, as often as the core's rule says
+// (ledgerRetry: the SQLSTATE codes of an ended connection, and how many attempts).
 /** @param {any} pool @param {string} text @param {unknown[]} [values] */
 async function query(pool, text, values) {
   for (let attempt = 1; ; attempt++) {
     try {
       return await pool.query(text, values);
     } catch (e) {
-      if (!droppedConnection(e) || attempt >= ATTEMPTS) throw e;
+      if (!ledgerRetry(e, attempt)) throw e;
     }
   }
 }
@@ -89,7 +84,7 @@ async function migrate(pool) {
     try {
       return await migrateOnce(pool);
     } catch (e) {
-      if (!droppedConnection(e) || attempt >= ATTEMPTS) throw e;
+      if (!ledgerRetry(e, attempt)) throw e;
     }
   }
 }
@@ -110,8 +105,10 @@ async function migrateOnce(pool) {
     await c.query("COMMIT");
   } catch (e) {
     if (!broken) await c.query("ROLLBACK").catch(() => {});
-    broken ??= droppedConnection(e) ? e : undefined;
-    throw e;
+    // Ended between two statements, the connection's own error says so (the next statement only
+    // fails with "not queryable"): that error is the one the retry rule reads.
+    broken ??= ledgerRetry(e, 1) ? e : undefined;
+    throw broken ?? e;
   } finally {
     c.off("error", onError);
     // A broken connection is destroyed, not put back in the pool.
@@ -232,11 +229,16 @@ class PostgresSeenStore {
   async claim(key, ttlMs) {
     seenStoreClaim(key, ttlMs);
     const now = this.#now();
+    // Each claim has its own claimant token. Sent again after a dropped connection (query()), a
+    // claim whose first send had committed before the reply was lost finds its own token on the
+    // row and is still first; without the token it would read as a duplicate, and the event would
+    // be acknowledged and never handled.
     const r = await query(this.#pool, 
-      `INSERT INTO ${SEEN_TABLE} AS s (key, expires_at) VALUES ($1, $2)
-       ON CONFLICT (key) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE s.expires_at <= $3
+      `INSERT INTO ${SEEN_TABLE} AS s (key, expires_at, claimant) VALUES ($1, $2, $4)
+       ON CONFLICT (key) DO UPDATE SET expires_at = EXCLUDED.expires_at, claimant = EXCLUDED.claimant
+       WHERE s.expires_at <= $3 OR s.claimant = $4
        RETURNING key`,
-      [key, Math.ceil(now + ttlMs), now],
+      [key, Math.ceil(now + ttlMs), now, randomUUID()],
     );
     return r.rowCount === 1;
   }
