@@ -250,7 +250,8 @@ struct WebhookHandlerOptions {
 
 /// Checks the options of the webhook adapter `adapter` (`createWebhookHandler` or
 /// `createWebRequestHandler`) and answers `{ verifier, on: [topic, handler][], everyEvent,
-/// archiveTopic, onError, seen, ttlMs, remoteAddress, waitUntil }` (absent ones left out;
+/// onError, seen, ttlMs, remoteAddress, waitUntil }` (absent ones left out; `on["archive.available"]`
+/// keyed by the verifier's archive topic, the topic its archive events carry;
 /// `everyEvent` is `onAny` or its older name `onEvent`). Throws a `ValidationError`. Internal
 /// (pkg-template/web/webhook-flow.js).
 /// @internal
@@ -282,29 +283,6 @@ pub fn webhook_handler_options(options: JsValue, adapter: &str) -> Result<JsValu
         ));
     }
     let every = o.on_any.or(o.on_event);
-    let pairs = js_sys::Array::new();
-    if let Some(Js(on)) = o.on {
-        if !on.is_object() || is_array_checked(&on).unwrap_or(true) {
-            return Err(fail("options.on", "must be an object of topic -> function"));
-        }
-        for topic in Object::keys(on.unchecked_ref::<Object>()).iter() {
-            let f = Reflect::get(&on, &topic).unwrap_or_default();
-            if !f.is_function() {
-                let quoted = JSON::stringify(&topic)
-                    .ok()
-                    .and_then(|s| s.as_string())
-                    .unwrap_or_default();
-                return Err(fail(&format!("options.on[{quoted}]"), "must be a function"));
-            }
-            pairs.push(&js_sys::Array::of2(&topic, &f));
-        }
-    }
-    if every.is_none() && pairs.length() == 0 {
-        return Err(fail(
-            "options",
-            "pass on: { topic: handler }, onAny, or both",
-        ));
-    }
     // The archive topic is the verifier's (new WebhookVerifier({ archiveTopic })); given here
     // too, it must be the same, so that a handler set up for a tenant's topic never runs a
     // verifier that would take its archive events for generic ones.
@@ -325,6 +303,48 @@ pub fn webhook_handler_options(options: JsValue, adapter: &str) -> Result<JsValu
             ),
         ));
     }
+    let pairs = js_sys::Array::new();
+    let mut archive_named = false;
+    if let Some(Js(on)) = o.on {
+        if !on.is_object() || is_array_checked(&on).unwrap_or(true) {
+            return Err(fail("options.on", "must be an object of topic -> function"));
+        }
+        for topic in Object::keys(on.unchecked_ref::<Object>()).iter() {
+            let f = Reflect::get(&on, &topic).unwrap_or_default();
+            if !f.is_function() {
+                let quoted = JSON::stringify(&topic)
+                    .ok()
+                    .and_then(|s| s.as_string())
+                    .unwrap_or_default();
+                return Err(fail(&format!("options.on[{quoted}]"), "must be a function"));
+            }
+            // on["archive.available"] takes the archive events, whatever the tenant's archive
+            // topic is called: they are dispatched by their topic, the verifier's.
+            let mut key = topic.as_string().unwrap_or_default();
+            if key == ARCHIVE_AVAILABLE {
+                key.clone_from(&archive_topic);
+            }
+            if archive_topic != ARCHIVE_AVAILABLE && key == archive_topic {
+                if archive_named {
+                    return Err(fail(
+                        "options.on",
+                        &format!(
+                            "\"archive.available\" and {archive_topic:?} both name the archive \
+                             topic: keep one"
+                        ),
+                    ));
+                }
+                archive_named = true;
+            }
+            pairs.push(&js_sys::Array::of2(&JsValue::from_str(&key), &f));
+        }
+    }
+    if every.is_none() && pairs.length() == 0 {
+        return Err(fail(
+            "options",
+            "pass on: { topic: handler }, onAny, or both",
+        ));
+    }
     let seen = match o.seen {
         None => JsValue::UNDEFINED,
         Some(s) => with_methods(
@@ -339,7 +359,6 @@ pub fn webhook_handler_options(options: JsValue, adapter: &str) -> Result<JsValu
         ("verifier", verifier),
         ("on", pairs.into()),
         ("everyEvent", func(every)),
-        ("archiveTopic", JsValue::from_str(&archive_topic)),
         ("onError", func(o.on_error)),
         ("seen", seen),
         ("ttlMs", JsValue::from(ttl_ms)),
@@ -792,7 +811,6 @@ pub(super) fn rotation_subscription(subscription: JsValue) -> Result<String, JsV
 // ArchiveClaimer's methods and FileArchiveSink's record (Node only)
 
 /// `obj[key]`, through the catching `Reflect.get` (`field` names it in the refusal).
-#[cfg(feature = "node")]
 fn prop(obj: &JsValue, key: &str, field: &str) -> Result<JsValue, JsValue> {
     if !(obj.is_object() || obj.is_function()) {
         return Ok(JsValue::UNDEFINED);
@@ -829,6 +847,36 @@ pub fn claim_args(archive_id: JsValue, hint: JsValue) -> Result<JsValue, JsValue
     ]))
 }
 
+/// Whether `event` is about an archive. A verified `WebhookEvent` carries `archiveId` exactly
+/// when its topic is its verifier's archive topic (`"archive.available"`, or the tenant's own
+/// from `new WebhookVerifier({ archiveTopic })`), so its presence decides, whatever the topic is
+/// called. An object without it is a payload (`{ topic, data }`): an archive one when it carries
+/// `data` and its topic is absent or `"archive.available"`. The one home of this rule
+/// (`isTopic(event, "archive.available")`, `claimer.handleEvent`, the handlers' dispatch).
+fn archive_event(event: &JsValue) -> Result<bool, JsValue> {
+    if !event.is_object() {
+        return Ok(false);
+    }
+    let present = |v: &JsValue| !(v.is_undefined() || v.is_null());
+    if present(&prop(event, "archiveId", "event.archiveId")?) {
+        return Ok(true);
+    }
+    let topic = prop(event, "topic", "event.topic")?;
+    Ok(present(&prop(event, "data", "event.data")?)
+        && (topic.is_undefined() || topic.as_string().as_deref() == Some(ARCHIVE_AVAILABLE)))
+}
+
+/// `isTopic(event, "archive.available")`: whether `event` is about an archive (see
+/// `archive_event`); `false` for a value whose properties cannot be read. Internal.
+/// @internal
+#[wasm_bindgen(js_name = isArchiveEvent)]
+pub fn is_archive_event(event: JsValue) -> bool {
+    let _ = take_thrown();
+    let r = archive_event(&event).unwrap_or(false);
+    let _ = take_thrown();
+    r
+}
+
 /// Checks `claimer.handleEvent(event)` (a WebhookEvent, or its payload's shape) and answers
 /// `{ archiveId, conferenceId }`, or `{ skipped: topic }` for a topic not about archives.
 /// Throws a `ValidationError`. Internal.
@@ -840,8 +888,8 @@ pub fn claim_event_args(event: JsValue) -> Result<JsValue, JsValue> {
     if !event.is_object() {
         return Err(fail("event", "must be an object"));
     }
-    let topic = prop(&event, "topic", "event.topic")?;
-    if !topic.is_undefined() && topic.as_string().as_deref() != Some(ARCHIVE_AVAILABLE) {
+    if !archive_event(&event)? {
+        let topic = prop(&event, "topic", "event.topic")?;
         let t = topic
             .as_string()
             .unwrap_or_else(|| "(not a string)".to_owned());

@@ -21,8 +21,10 @@ import {
   PostgresLedger,
   PostgresSeenStore,
   SqliteLedger,
+  WebhookVerifier,
   claimFileName,
   claimStep,
+  generateWebhookSecret,
 } from "flexperto-sdk";
 import pg from "pg";
 import { startSim } from "../../www/sim.mjs";
@@ -291,6 +293,24 @@ describe("ArchiveClaimer", () => {
     assert.ok(progress.some((p) => p.archiveId === good.archiveId && p.bytes > 0));
     assert.deepEqual(progress.at(-1).counts, { active: 0, stored: 1, quarantined: 1, failed: 1, skipped: 1 });
     await sim.control("DELETE", "storage/faults");
+  });
+
+  test("handleEvent claims the archive events of a verifier with the tenant's own archiveTopic (the README's wiring)", async () => {
+    await resetSim();
+    const [a] = await makeArchives(sim, 1);
+    await waitSettled(sim, apiKey);
+    const secret = generateWebhookSecret();
+    const verifier = new WebhookVerifier({ secrets: [secret], archiveTopic: "archive.ready" });
+    const deliver = (payload) =>
+      verifier.verify({ path: `/cb/${secret}`, remoteAddress: "203.0.113.5", headers: { "content-type": "application/json" }, body: JSON.stringify(payload) });
+    const event = deliver({ id: "n1", topic: "archive.ready", data: { archive_id: a.archiveId, archive_subject: { conference_id: a.conferenceId } } });
+    assert.equal(event.topic, "archive.ready");
+    const claimer = new ArchiveClaimer({ client, sink: new FileArchiveSink({ dir: join(tmp, "tenant-topic") }), ledger: new MemoryLedger() });
+    const r = await claimer.handleEvent(event);
+    assert.deepEqual([r.archiveId, r.outcome], [a.archiveId, "stored"], JSON.stringify(r));
+    // Under this verifier "archive.available" is another topic: a generic event, skipped.
+    const other = await claimer.handleEvent(deliver({ id: "n2", topic: "archive.available" }));
+    assert.deepEqual([other.archiveId, other.outcome], [null, "skipped"]);
   });
 
   test("fault matrix: 100 archives, storage and API faults, duplicate and early webhook events, one process on SQLite", async () => {
