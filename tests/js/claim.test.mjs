@@ -26,6 +26,7 @@ import {
   claimStep,
   generateWebhookSecret,
 } from "flexperto-sdk";
+import Database from "better-sqlite3";
 import pg from "pg";
 import { startSim } from "../../www/sim.mjs";
 import { claimCounts, makeArchives, sleep, waitSettled } from "./claim-helpers.mjs";
@@ -171,6 +172,25 @@ describe("ledgers (one interface, three stores)", () => {
       }
     });
   }
+
+  test("SqliteLedger: a path at fault is a ValidationError with its cause; a locked database (SQLITE_BUSY) is thrown as it is", async () => {
+    const refused = (code) => (e) =>
+      e.name === "ValidationError" && e.code === "INVALID_ARGUMENT" && e.field === "options.path" && /cannot be opened as the ledger's SQLite database/.test(e.message) && e.cause?.code === code;
+    assert.throws(() => new SqliteLedger({ path: join(tmp, "no-such-folder", "l.db") }), refused("ENOENT"));
+    assert.throws(() => new SqliteLedger({ path: tmp }), refused("SQLITE_CANTOPEN"));
+    await writeFile(join(tmp, "not-a.db"), "not a database, ".repeat(20));
+    assert.throws(() => new SqliteLedger({ path: join(tmp, "not-a.db") }), refused("SQLITE_NOTADB"));
+    const path = join(tmp, "locked.db");
+    const holder = new Database(path);
+    try {
+      holder.exec("CREATE TABLE t (x); BEGIN EXCLUSIVE; INSERT INTO t VALUES (1)");
+      assert.throws(() => new SqliteLedger({ path }), (e) => e.name === "SqliteError" && e.code === "SQLITE_BUSY" && e.field === undefined);
+    } finally {
+      holder.close();
+    }
+    const l = new SqliteLedger({ path });
+    await l.close();
+  });
 
   test("PostgresLedger.migrate: its connection terminated mid-migration (pg_terminate_backend) is tried again on another; the process stays up", async () => {
     const url = new URL(await freshDatabase("migrate_dropped"));
