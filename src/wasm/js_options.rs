@@ -964,10 +964,15 @@ pub fn sink_file_name(record: JsValue) -> Result<String, JsValue> {
     let conference = prop(&record, "conferenceId", "record.conferenceId")?;
     let archive = prop(&record, "archiveId", "record.archiveId")?;
     let text = |v: JsValue, field: &str| {
-        // As before (`String(id)`): a number is its decimal text, an absent id "undefined" or
-        // "null" (claimFileName accepts such a segment); other kinds are refused.
+        // As before (`String(id)`): a number is JavaScript's own text of it (Number's
+        // toString: "1.5", "1e+21", "0" for -0, "Infinity"; Rust's differs for these), an
+        // absent id "undefined" or "null" (claimFileName accepts such a segment); other kinds
+        // are refused.
         if let Some(n) = v.as_f64() {
-            return Ok(JsValue::from_str(&n.to_string()));
+            return js_sys::Number::from(n)
+                .to_string_with_radix(10)
+                .map(JsValue::from)
+                .map_err(|c| unreadable(field, c));
         }
         if v.is_undefined() || v.is_null() {
             let absent = if v.is_null() { "null" } else { "undefined" };

@@ -242,6 +242,12 @@ describe("ledgers (one interface, three stores)", () => {
 });
 
 describe("FileArchiveSink", () => {
+  test("pathOf: a numeric id is named as String(id) names it", () => {
+    const sink = new FileArchiveSink({ dir: join(tmp, "numeric") });
+    for (const [conferenceId, archiveId] of [[7, 1.5], [-0, 1e21], [0.1, 123456789012345680000], [2 ** 53, 1e-7]]) {
+      assert.equal(sink.pathOf({ conferenceId, archiveId }), join(tmp, "numeric", `${String(conferenceId)}--${String(archiveId)}.zip`));
+    }
+  });
   test("commits durably under {conferenceId}--{archiveId}.zip, never over a different file", async () => {
     const dir = join(tmp, "sink");
     const sink = new FileArchiveSink({ dir });
