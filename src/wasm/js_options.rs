@@ -605,20 +605,37 @@ const MAX_TIME_MS: f64 = 8.64e15;
 
 /// Checks a ledger row as `save(row, lease)` takes it (claim/index.d.ts, `ArchiveLedgerRow`):
 /// the fields the ledgers write, each of its type (absent or null where optional); other keys of
-/// a row are not written. Read from a catching copy ([`snapshot`]), field by field: a derived
-/// struct of its 16 fields cost more wasm than these checks.
+/// a row are not written. Each field is read once through the catching `Reflect.get`; the
+/// sink's `receipt` is not copied or walked here, only checked to be JSON-serialisable (as the
+/// ledgers keep it), whatever its depth or the kinds of its objects.
 #[cfg(feature = "node")]
 fn check_row(row: &JsValue) -> Result<(), JsValue> {
     let _ = take_thrown();
     if !row.is_object() || is_array_checked(row).map_err(|c| unreadable("row", c))? {
         return Err(fail("row", "must be an object"));
     }
-    let copy = snapshot(row, "row", 0).map_err(|e| to_js(&e))?;
-    let get = |k: &str| Reflect::get(&copy, &JsValue::from_str(k)).unwrap_or_default();
+    let get = |k: &str| prop(row, k, &format!("row.{k}"));
     let absent = |v: &JsValue| v.is_undefined() || v.is_null();
-    arg_text(get("archiveId"), "row.archiveId")?;
+    let receipt = get("receipt")?;
+    if !absent(&receipt) {
+        match JSON::stringify(&receipt) {
+            Ok(text) if text.is_string() => {}
+            Ok(_) => return Err(fail("row.receipt", "must be a JSON value")),
+            Err(cause) => {
+                let e = fail("row.receipt", "must be a JSON value (JSON.stringify threw)");
+                let _ = Reflect::set(&e, &JsValue::from_str("cause"), &cause);
+                return Err(e);
+            }
+        }
+    }
+    arg_text(get("archiveId")?, "row.archiveId")?;
     // As the claim machine reads a state (the same reader: no second list of states).
-    read::<crate::archive::claim::ClaimState>(get("state"), "row.state")
+    // A string first: serde-wasm-bindgen's own reading of an object does not catch its traps.
+    let state = get("state")?;
+    if !state.is_string() {
+        return Err(fail("row.state", "must be a claim state"));
+    }
+    read::<crate::archive::claim::ClaimState>(state, "row.state")
         .map_err(|_| fail("row.state", "must be a claim state"))?;
     for k in [
         "conferenceId",
@@ -630,13 +647,13 @@ fn check_row(row: &JsValue) -> Result<(), JsValue> {
         "storedAt",
         "abandonedAt",
     ] {
-        let v = get(k);
+        let v = get(k)?;
         if !(absent(&v) || v.is_string()) {
             return Err(fail(&format!("row.{k}"), "must be a string"));
         }
     }
     for k in ["attempts", "mismatches", "failures"] {
-        let v = get(k);
+        let v = get(k)?;
         let ok = absent(&v)
             || v.as_f64()
                 .is_some_and(|n| n.fract() == 0.0 && (0.0..=1e9).contains(&n));
@@ -644,7 +661,7 @@ fn check_row(row: &JsValue) -> Result<(), JsValue> {
             return Err(fail(&format!("row.{k}"), "must be a non-negative integer"));
         }
     }
-    let lease = get("leaseUntil");
+    let lease = get("leaseUntil")?;
     if !(absent(&lease)
         || lease
             .as_f64()
@@ -652,7 +669,7 @@ fn check_row(row: &JsValue) -> Result<(), JsValue> {
     {
         return Err(fail("row.leaseUntil", "must be a finite number"));
     }
-    let abandoned = get("remoteAbandoned");
+    let abandoned = get("remoteAbandoned")?;
     if !(absent(&abandoned) || abandoned.as_bool().is_some()) {
         return Err(fail("row.remoteAbandoned", "must be a boolean"));
     }

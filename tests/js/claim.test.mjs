@@ -173,6 +173,32 @@ describe("ledgers (one interface, three stores)", () => {
     });
   }
 
+  for (const name of ["memory", "sqlite"]) {
+    test(`${name}: save keeps any JSON value as the receipt (deep, of a class), and refuses one JSON.stringify cannot write`, async () => {
+      const l = await LEDGERS[name]();
+      try {
+        const now = Date.now();
+        const a = await l.acquire("arc_r", { owner: "w1", nowMs: now, leaseUntil: now + 5000, conferenceId: "conf_1" });
+        let deep = { bytes: 3 };
+        for (let i = 0; i < 40; i++) deep = { next: deep };
+        class Receipt {
+          constructor() {
+            this.path = "/x";
+            this.deep = deep;
+          }
+        }
+        assert.equal(await l.save({ ...a, state: "stored", receipt: new Receipt() }, { owner: "w1", nowMs: now + 1 }), true);
+        assert.deepEqual((await l.get("arc_r")).receipt, JSON.parse(JSON.stringify(new Receipt())));
+        const cyclic = { path: "/x" };
+        cyclic.self = cyclic;
+        await assert.rejects(l.save({ ...a, state: "stored", receipt: cyclic }, { owner: "w1", nowMs: now + 2 }), (e) =>
+          e.name === "ValidationError" && e.field === "row.receipt" && e.cause instanceof TypeError);
+      } finally {
+        await l.close();
+      }
+    });
+  }
+
   test("SqliteLedger: a path at fault is a ValidationError with its cause; a locked database (SQLITE_BUSY) is thrown as it is", async () => {
     const refused = (code) => (e) =>
       e.name === "ValidationError" && e.code === "INVALID_ARGUMENT" && e.field === "options.path" && /cannot be opened as the ledger's SQLite database/.test(e.message) && e.cause?.code === code;
