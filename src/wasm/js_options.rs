@@ -95,8 +95,11 @@ fn place(e: Error, name: &str) -> Error {
 }
 
 /// Reads the options object `v` (named `name`) as a `T`: `undefined` or `null` read as `{}` when
-/// `optional`. The values of the keys in `keep` are kept as they are (objects the JS uses, such
-/// as a verifier); every other value is copied as [`snapshot`] copies an argument.
+/// `optional`. As the client reads its options (src/wasm/options.rs): any object that is not an
+/// array or a function (a class instance, `Object.create(defaults)`), its own enumerable string
+/// keys the options (inherited ones are not read). The values of the keys in `keep` are kept as
+/// they are (objects the JS uses, such as a verifier); every other value is copied as
+/// [`snapshot`] copies an argument.
 fn read_options<T: DeserializeOwned>(
     v: &JsValue,
     name: &str,
@@ -114,13 +117,6 @@ fn read_options<T: DeserializeOwned>(
     if !v.is_object() || is_array_checked(v).map_err(|c| unreadable(name, c))? {
         return Err(fail(name, "must be an object"));
     }
-    let proto = Reflect::get_prototype_of(v).map_err(|c| unreadable(name, c))?;
-    let object_proto = Reflect::get_prototype_of(&Object::new())
-        .map(JsValue::from)
-        .unwrap_or(JsValue::NULL);
-    if !(proto.is_null() || JsValue::from(proto) == object_proto) {
-        return Err(fail(name, "must be a plain object"));
-    }
     let out = Object::new();
     for key in Reflect::own_keys(v)
         .map_err(|c| unreadable(name, c))?
@@ -130,6 +126,15 @@ fn read_options<T: DeserializeOwned>(
             continue; // symbol keys are not options
         };
         let path = format!("{name}.{k}");
+        let own = Reflect::get_own_property_descriptor(v.unchecked_ref::<Object>(), &key)
+            .map_err(|c| unreadable(&path, c))?;
+        let enumerable = own.is_object()
+            && Reflect::get(&own, &JsValue::from_str("enumerable"))
+                .map_err(|c| unreadable(&path, c))?
+                .is_truthy();
+        if !enumerable {
+            continue; // not an option, as Object.keys would not list it
+        }
         let value = Reflect::get(v, &key).map_err(|c| unreadable(&path, c))?;
         if value.is_undefined() {
             continue;

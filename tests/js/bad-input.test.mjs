@@ -468,6 +468,18 @@ test("options of the hand-written JS are refused in Rust: unknown keys and hosti
   const refusal = (field, message, cause) => (e) =>
     e.name === "ValidationError" && e.code === "INVALID_ARGUMENT" && e.field === field && message.test(e.message) && (cause === undefined || e.cause === cause);
   assert.throws(() => new sdk.MemorySeenStore({ maxEntry: 5 }), refusal("options", /unknown field `maxEntry`/));
+  // Options of any object, as the client's: a class instance, Object.create(defaults); its own
+  // enumerable keys are the options (inherited and non-enumerable ones are not read).
+  class SinkOptions {
+    constructor(dir) {
+      this.dir = dir;
+    }
+  }
+  assert.equal(new sdk.FileArchiveSink(new SinkOptions(join(tmp, "cls"))).pathOf({ conferenceId: "c", archiveId: "a" }), join(tmp, "cls", "c--a.zip"));
+  const made = Object.create({ bogus: 1 }, { maxEntries: { value: 1, enumerable: true }, hidden: { value: 2, enumerable: false } });
+  const store = new sdk.MemorySeenStore(made);
+  assert.deepEqual([await store.claim("a", 1000), await store.claim("b", 1000), store.size], [true, true, 1]);
+  assert.throws(() => new sdk.MemorySeenStore(Object.assign(() => {}, { maxEntries: 1 })), refusal("options", /must be an object/));
   assert.throws(() => new sdk.FileArchiveSink({ dir: "x", mode: 1 }), refusal("options", /unknown field `mode`/));
   assert.throws(() => sdk.createWebRequestHandler({ verifier: verifier(), on: { "conference.ended": "x" } }), refusal('options.on["conference.ended"]', /must be a function/));
   const boom = new Error("boom");
