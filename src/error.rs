@@ -435,9 +435,34 @@ impl ArchiveError {
     }
 }
 
+/// Whether an I/O error with this `code` (Node's `err.code`, better-sqlite3's `SQLITE_*` code)
+/// is the fault of the path it was given (a `ValidationError` on the argument, the error its
+/// cause): it does not exist or is not of the right kind, its name is too long or loops, it may
+/// not be opened, or it holds something that is not the database. Anything else (no more file
+/// handles, a disk error, a busy database, a driver that does not load, an unknown or absent
+/// code) is not the caller's argument and goes on as it is. The one home of this rule
+/// (`pathError` in JavaScript: the archive source, the seen store's log, the SQLite ledger).
+#[must_use]
+pub fn is_path_fault(code: &str) -> bool {
+    matches!(
+        code,
+        "ENOENT"
+            | "ENOTDIR"
+            | "EISDIR"
+            | "ENAMETOOLONG"
+            | "EACCES"
+            | "EPERM"
+            | "ELOOP"
+            | "EROFS"
+            | "ERR_INVALID_ARG_VALUE"
+            | "SQLITE_NOTADB"
+    ) || code == "SQLITE_CANTOPEN"
+        || code.starts_with("SQLITE_CANTOPEN_")
+}
+
 #[cfg(test)]
 mod tests {
-    use super::ApiError;
+    use super::{is_path_fault, ApiError};
 
     #[test]
     fn a_route_not_served_is_404_or_405_without_a_body() {
@@ -455,6 +480,38 @@ mod tests {
         assert!(!answer(404, body).route_not_served());
         for status in [400, 403, 409, 410, 500] {
             assert!(!answer(status, None).route_not_served(), "{status}");
+        }
+    }
+
+    #[test]
+    fn a_path_fault_is_the_paths_own_and_nothing_else() {
+        for code in [
+            "ENOENT",
+            "ENOTDIR",
+            "EISDIR",
+            "ENAMETOOLONG",
+            "EACCES",
+            "ELOOP",
+            "SQLITE_CANTOPEN",
+            "SQLITE_CANTOPEN_ISDIR",
+            "SQLITE_NOTADB",
+        ] {
+            assert!(is_path_fault(code), "{code}");
+        }
+        for code in [
+            "EMFILE",
+            "ENFILE",
+            "EIO",
+            "ENOSPC",
+            "SQLITE_BUSY",
+            "SQLITE_IOERR",
+            "SQLITE_CANTOPENX",
+            "ERR_DLOPEN_FAILED",
+            "MODULE_NOT_FOUND",
+            "",
+            "enoent",
+        ] {
+            assert!(!is_path_fault(code), "{code}");
         }
     }
 }

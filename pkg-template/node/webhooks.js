@@ -16,6 +16,7 @@ const nodePath = () => (pathModule ??= require("node:path"));
 const {
   argText,
   generateWebhookSecret,
+  pathError,
   seenStoreClaim,
   seenStoreOptions,
   webhookRotationNext,
@@ -223,7 +224,7 @@ class FileSeenStore {
     try {
       text = await fsp().readFile(path, "utf8");
     } catch (e) {
-      if (e.code !== "ENOENT") throw cannotOpen(path, e);
+      if (e.code !== "ENOENT") throw cannotOpen(e);
     }
     let lines = 0;
     let skipped = 0;
@@ -251,7 +252,7 @@ class FileSeenStore {
     try {
       fh = await fsp().open(path, "a");
     } catch (e) {
-      throw cannotOpen(path, e);
+      throw cannotOpen(e);
     }
     try {
       // A torn last line must not swallow the next record.
@@ -402,9 +403,12 @@ class FileSeenStore {
 }
 const OPEN_TOKEN = Symbol("FileSeenStore.open");
 
-/** A log that cannot be opened (a folder, a name too long, no permission): the path is refused. */
-function cannotOpen(path, e) {
-  return Object.assign(argumentError("path", `cannot be opened as the seen store's log: ${e?.message}`), { cause: e });
+/**
+ * A log that cannot be opened: a ValidationError on the path when it is the path's fault (a
+ * folder, a name too long, no permission), else the error as it is (decided in the wasm core).
+ */
+function cannotOpen(e) {
+  return pathError("path", "cannot be opened as the seen store's log", e);
 }
 
 async function writeAll(fh, buf) {

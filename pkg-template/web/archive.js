@@ -8,7 +8,7 @@
 // Shared by the browser and the Node builds (scripts/build.sh converts it to CommonJS); the Node
 // build passes a `platform` with node:crypto, node:zlib and node:fs.
 import {
-  ArchiveChecksum as WasmArchiveChecksum, archiveReadEntryMaxBytes, archiveVerifyDigest, archiveVerifyStreamOptions,
+  ArchiveChecksum as WasmArchiveChecksum, archiveReadEntryMaxBytes, archiveVerifyDigest, archiveVerifyStreamOptions, pathError,
   zipCheckEntry, zipCheckLocalName, zipCheckReadable, zipDataOffset, zipDirectory, zipTailLength,
 } from "./flexperto_sdk.js";
 import { argumentError, sdkError } from "./errors.js";
@@ -198,8 +198,9 @@ export function makeArchiveApi(platform = {}) {
       try {
         return await platform.openFile(source);
       } catch (e) {
-        // No such file, a folder, a name too long, no permission: the path is refused.
-        throw Object.assign(argumentError("source", `cannot be opened: ${e?.message}`), { cause: e });
+        // No such file, a folder, a name too long, no permission: the path is refused; any other
+        // failure (no more file handles, a disk error) is thrown as it is. The wasm core decides.
+        throw pathError("source", "cannot be opened", e);
       }
     }
     if (kind === "custom") return customSource(source);

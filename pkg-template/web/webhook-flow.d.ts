@@ -5,9 +5,13 @@ import type { WebhookEvent as VerifiedEvent, WebhookVerifier } from "./delivery.
 /** The topics this SDK knows the payload of. */
 export type KnownTopic = "archive.available";
 
-/** An `archive.available` delivery: its archive fields are always there. */
+/**
+ * A delivery of the verifier's archive topic (`"archive.available"`, or the tenant's own from
+ * `new WebhookVerifier({ archiveTopic })`): its archive fields are always there.
+ */
 export interface ArchiveAvailableEvent extends VerifiedEvent {
-  readonly topic: "archive.available";
+  /** The verifier's archive topic: "archive.available" unless the tenant's is another. */
+  readonly topic: string;
   /** data.archive_id */
   readonly archiveId: string;
   /** data.archive_subject.conference_id */
@@ -23,14 +27,19 @@ export interface OtherTopicEvent extends VerifiedEvent {
 }
 
 /**
- * A verified delivery, discriminated on `topic`. Handlers in `on` get their topic's type; in
- * `onAny`, {@link isTopic} narrows (and the `else` of `event.topic === "archive.available"` is
- * the other topics).
+ * A verified delivery. Handlers in `on` get their topic's type; in `onAny`, {@link isTopic}
+ * narrows (`isTopic(event, "archive.available")` is true for the archive events under any
+ * archive topic, as they carry `archiveId`).
  */
 export type WebhookEvent = ArchiveAvailableEvent | OtherTopicEvent;
 
+/** The event type of each known topic. */
+export interface KnownTopicEvents {
+  "archive.available": ArchiveAvailableEvent;
+}
+
 /** The event type of a topic. */
-export type WebhookEventOf<T extends KnownTopic> = Extract<WebhookEvent, { topic: T }>;
+export type WebhookEventOf<T extends KnownTopic> = KnownTopicEvents[T];
 
 /** Whether `event` is of `topic`, narrowing its type. */
 export declare function isTopic<T extends KnownTopic>(event: WebhookEvent, topic: T): event is WebhookEventOf<T>;

@@ -3,11 +3,10 @@
 // after it, dispatched by topic. An adapter only reads its request into the `io` object below and
 // writes the reply back. Which request is refused and with which status is decided in the wasm
 // core (src/webhook/flow.rs); the in-process dedupe store lives here so that both adapters share it.
-import { seenStoreClaim, seenStoreOptions, argText, webhookAnswer, webhookBeforeBody, webhookHandlerOptions } from "./flexperto_sdk.js";
+import { seenStoreClaim, seenStoreOptions, argText, isArchiveEvent, webhookAnswer, webhookBeforeBody, webhookHandlerOptions } from "./flexperto_sdk.js";
 import { sdkError } from "./errors.js";
 
 const EMPTY = new Uint8Array(0);
-const ARCHIVE_AVAILABLE = "archive.available";
 
 /** What io.readBody rejects with: the body passed the cap (the rest was not read). */
 export class BodyTooLarge extends Error {}
@@ -40,8 +39,12 @@ function reply(code, path, close = false) {
   return { status: a.status, headers, body, close };
 }
 
-/** Whether `event` is of `topic` (a type guard in webhook-flow.d.ts). */
+/**
+ * Whether `event` is of `topic` (a type guard in webhook-flow.d.ts). An archive event, under any
+ * tenant's archive topic, is of "archive.available": the wasm core decides (isArchiveEvent).
+ */
 export function isTopic(event, topic) {
+  if (topic === "archive.available") return isArchiveEvent(event);
   try {
     return event !== null && typeof event === "object" && event.topic === topic;
   } catch {
@@ -81,7 +84,7 @@ export function createWebhookFlow(options, name) {
   // Every option is checked in the wasm core (src/wasm/js_options.rs): unknown ones refused,
   // functions checked, the archive topic compared with the verifier's, ttlMs in range.
   const o = webhookHandlerOptions(options, name);
-  const { verifier, archiveTopic, ttlMs, everyEvent } = o;
+  const { verifier, ttlMs, everyEvent } = o;
   const topicHandlers = new Map(o.on);
   const onError = o.onError ?? ((err, event) => logError(err, keyOf(event)));
   const seen = o.seen ?? new MemorySeenStore();
@@ -100,10 +103,9 @@ export function createWebhookFlow(options, name) {
     }
   };
 
-  /** The topic's handler (the archive topic's under "archive.available"), then onAny. */
+  /** The topic's handler (on["archive.available"] is keyed by the archive topic), then onAny. */
   const dispatch = async (event) => {
-    const topic = event.topic === archiveTopic ? ARCHIVE_AVAILABLE : event.topic;
-    const handler = topicHandlers.get(topic);
+    const handler = topicHandlers.get(event.topic);
     if (handler === undefined && everyEvent === undefined) {
       // Never dropped in silence: reported, and the claim released for a later handler.
       throw sdkError("WebhookError", "UNHANDLED_TOPIC", `no handler for the topic ${JSON.stringify(event.topic)}: add it to on, or pass onAny`);

@@ -83,6 +83,34 @@ pub fn to_js(e: &Error) -> JsValue {
     v
 }
 
+/// What an I/O failure on a path argument throws: a `ValidationError` on `field` (`"{field}:
+/// {what}: {the error's message}"`, the error its `cause`) when the error's `code` is the path's
+/// fault ([`rust::is_path_fault`]), else `error` itself, unchanged. Internal (the archive source,
+/// the seen store's log, the SQLite ledger).
+/// @internal
+#[wasm_bindgen(js_name = pathError)]
+pub fn path_error(field: &str, what: &str, error: JsValue) -> JsValue {
+    let read = |key: &str| {
+        if error.is_object() {
+            Reflect::get(&error, &JsValue::from_str(key))
+                .ok()
+                .and_then(|v| v.as_string())
+        } else {
+            None
+        }
+    };
+    if !read("code").is_some_and(|c| rust::is_path_fault(&c)) {
+        return error;
+    }
+    let message = read("message").unwrap_or_default();
+    let v = to_js(&Error::Validation(rust::ValidationError::InvalidArgument {
+        field: field.to_owned(),
+        reason: format!("{what}: {message}"),
+    }));
+    set(&v, "cause", &error);
+    v
+}
+
 const NAMES: [&str; 8] = [
     "ConfigError",
     "ValidationError",

@@ -95,8 +95,11 @@ fn place(e: Error, name: &str) -> Error {
 }
 
 /// Reads the options object `v` (named `name`) as a `T`: `undefined` or `null` read as `{}` when
-/// `optional`. The values of the keys in `keep` are kept as they are (objects the JS uses, such
-/// as a verifier); every other value is copied as [`snapshot`] copies an argument.
+/// `optional`. As the client reads its options (src/wasm/options.rs): any object that is not an
+/// array or a function (a class instance, `Object.create(defaults)`), its own enumerable string
+/// keys the options (inherited ones are not read). The values of the keys in `keep` are kept as
+/// they are (objects the JS uses, such as a verifier); every other value is copied as
+/// [`snapshot`] copies an argument.
 fn read_options<T: DeserializeOwned>(
     v: &JsValue,
     name: &str,
@@ -114,13 +117,6 @@ fn read_options<T: DeserializeOwned>(
     if !v.is_object() || is_array_checked(v).map_err(|c| unreadable(name, c))? {
         return Err(fail(name, "must be an object"));
     }
-    let proto = Reflect::get_prototype_of(v).map_err(|c| unreadable(name, c))?;
-    let object_proto = Reflect::get_prototype_of(&Object::new())
-        .map(JsValue::from)
-        .unwrap_or(JsValue::NULL);
-    if !(proto.is_null() || JsValue::from(proto) == object_proto) {
-        return Err(fail(name, "must be a plain object"));
-    }
     let out = Object::new();
     for key in Reflect::own_keys(v)
         .map_err(|c| unreadable(name, c))?
@@ -130,6 +126,15 @@ fn read_options<T: DeserializeOwned>(
             continue; // symbol keys are not options
         };
         let path = format!("{name}.{k}");
+        let own = Reflect::get_own_property_descriptor(v.unchecked_ref::<Object>(), &key)
+            .map_err(|c| unreadable(&path, c))?;
+        let enumerable = own.is_object()
+            && Reflect::get(&own, &JsValue::from_str("enumerable"))
+                .map_err(|c| unreadable(&path, c))?
+                .is_truthy();
+        if !enumerable {
+            continue; // not an option, as Object.keys would not list it
+        }
         let value = Reflect::get(v, &key).map_err(|c| unreadable(&path, c))?;
         if value.is_undefined() {
             continue;
@@ -250,7 +255,8 @@ struct WebhookHandlerOptions {
 
 /// Checks the options of the webhook adapter `adapter` (`createWebhookHandler` or
 /// `createWebRequestHandler`) and answers `{ verifier, on: [topic, handler][], everyEvent,
-/// archiveTopic, onError, seen, ttlMs, remoteAddress, waitUntil }` (absent ones left out;
+/// onError, seen, ttlMs, remoteAddress, waitUntil }` (absent ones left out; `on["archive.available"]`
+/// keyed by the verifier's archive topic, the topic its archive events carry;
 /// `everyEvent` is `onAny` or its older name `onEvent`). Throws a `ValidationError`. Internal
 /// (pkg-template/web/webhook-flow.js).
 /// @internal
@@ -282,29 +288,6 @@ pub fn webhook_handler_options(options: JsValue, adapter: &str) -> Result<JsValu
         ));
     }
     let every = o.on_any.or(o.on_event);
-    let pairs = js_sys::Array::new();
-    if let Some(Js(on)) = o.on {
-        if !on.is_object() || is_array_checked(&on).unwrap_or(true) {
-            return Err(fail("options.on", "must be an object of topic -> function"));
-        }
-        for topic in Object::keys(on.unchecked_ref::<Object>()).iter() {
-            let f = Reflect::get(&on, &topic).unwrap_or_default();
-            if !f.is_function() {
-                let quoted = JSON::stringify(&topic)
-                    .ok()
-                    .and_then(|s| s.as_string())
-                    .unwrap_or_default();
-                return Err(fail(&format!("options.on[{quoted}]"), "must be a function"));
-            }
-            pairs.push(&js_sys::Array::of2(&topic, &f));
-        }
-    }
-    if every.is_none() && pairs.length() == 0 {
-        return Err(fail(
-            "options",
-            "pass on: { topic: handler }, onAny, or both",
-        ));
-    }
     // The archive topic is the verifier's (new WebhookVerifier({ archiveTopic })); given here
     // too, it must be the same, so that a handler set up for a tenant's topic never runs a
     // verifier that would take its archive events for generic ones.
@@ -325,6 +308,48 @@ pub fn webhook_handler_options(options: JsValue, adapter: &str) -> Result<JsValu
             ),
         ));
     }
+    let pairs = js_sys::Array::new();
+    let mut archive_named = false;
+    if let Some(Js(on)) = o.on {
+        if !on.is_object() || is_array_checked(&on).unwrap_or(true) {
+            return Err(fail("options.on", "must be an object of topic -> function"));
+        }
+        for topic in Object::keys(on.unchecked_ref::<Object>()).iter() {
+            let f = Reflect::get(&on, &topic).unwrap_or_default();
+            if !f.is_function() {
+                let quoted = JSON::stringify(&topic)
+                    .ok()
+                    .and_then(|s| s.as_string())
+                    .unwrap_or_default();
+                return Err(fail(&format!("options.on[{quoted}]"), "must be a function"));
+            }
+            // on["archive.available"] takes the archive events, whatever the tenant's archive
+            // topic is called: they are dispatched by their topic, the verifier's.
+            let mut key = topic.as_string().unwrap_or_default();
+            if key == ARCHIVE_AVAILABLE {
+                key.clone_from(&archive_topic);
+            }
+            if archive_topic != ARCHIVE_AVAILABLE && key == archive_topic {
+                if archive_named {
+                    return Err(fail(
+                        "options.on",
+                        &format!(
+                            "\"archive.available\" and {archive_topic:?} both name the archive \
+                             topic: keep one"
+                        ),
+                    ));
+                }
+                archive_named = true;
+            }
+            pairs.push(&js_sys::Array::of2(&JsValue::from_str(&key), &f));
+        }
+    }
+    if every.is_none() && pairs.length() == 0 {
+        return Err(fail(
+            "options",
+            "pass on: { topic: handler }, onAny, or both",
+        ));
+    }
     let seen = match o.seen {
         None => JsValue::UNDEFINED,
         Some(s) => with_methods(
@@ -339,7 +364,6 @@ pub fn webhook_handler_options(options: JsValue, adapter: &str) -> Result<JsValu
         ("verifier", verifier),
         ("on", pairs.into()),
         ("everyEvent", func(every)),
-        ("archiveTopic", JsValue::from_str(&archive_topic)),
         ("onError", func(o.on_error)),
         ("seen", seen),
         ("ttlMs", JsValue::from(ttl_ms)),
@@ -586,20 +610,37 @@ const MAX_TIME_MS: f64 = 8.64e15;
 
 /// Checks a ledger row as `save(row, lease)` takes it (claim/index.d.ts, `ArchiveLedgerRow`):
 /// the fields the ledgers write, each of its type (absent or null where optional); other keys of
-/// a row are not written. Read from a catching copy ([`snapshot`]), field by field: a derived
-/// struct of its 16 fields cost more wasm than these checks.
+/// a row are not written. Each field is read once through the catching `Reflect.get`; the
+/// sink's `receipt` is not copied or walked here, only checked to be JSON-serialisable (as the
+/// ledgers keep it), whatever its depth or the kinds of its objects.
 #[cfg(feature = "node")]
 fn check_row(row: &JsValue) -> Result<(), JsValue> {
     let _ = take_thrown();
     if !row.is_object() || is_array_checked(row).map_err(|c| unreadable("row", c))? {
         return Err(fail("row", "must be an object"));
     }
-    let copy = snapshot(row, "row", 0).map_err(|e| to_js(&e))?;
-    let get = |k: &str| Reflect::get(&copy, &JsValue::from_str(k)).unwrap_or_default();
+    let get = |k: &str| prop(row, k, &format!("row.{k}"));
     let absent = |v: &JsValue| v.is_undefined() || v.is_null();
-    arg_text(get("archiveId"), "row.archiveId")?;
+    let receipt = get("receipt")?;
+    if !absent(&receipt) {
+        match JSON::stringify(&receipt) {
+            Ok(text) if text.is_string() => {}
+            Ok(_) => return Err(fail("row.receipt", "must be a JSON value")),
+            Err(cause) => {
+                let e = fail("row.receipt", "must be a JSON value (JSON.stringify threw)");
+                let _ = Reflect::set(&e, &JsValue::from_str("cause"), &cause);
+                return Err(e);
+            }
+        }
+    }
+    arg_text(get("archiveId")?, "row.archiveId")?;
     // As the claim machine reads a state (the same reader: no second list of states).
-    read::<crate::archive::claim::ClaimState>(get("state"), "row.state")
+    // A string first: serde-wasm-bindgen's own reading of an object does not catch its traps.
+    let state = get("state")?;
+    if !state.is_string() {
+        return Err(fail("row.state", "must be a claim state"));
+    }
+    read::<crate::archive::claim::ClaimState>(state, "row.state")
         .map_err(|_| fail("row.state", "must be a claim state"))?;
     for k in [
         "conferenceId",
@@ -611,13 +652,13 @@ fn check_row(row: &JsValue) -> Result<(), JsValue> {
         "storedAt",
         "abandonedAt",
     ] {
-        let v = get(k);
+        let v = get(k)?;
         if !(absent(&v) || v.is_string()) {
             return Err(fail(&format!("row.{k}"), "must be a string"));
         }
     }
     for k in ["attempts", "mismatches", "failures"] {
-        let v = get(k);
+        let v = get(k)?;
         let ok = absent(&v)
             || v.as_f64()
                 .is_some_and(|n| n.fract() == 0.0 && (0.0..=1e9).contains(&n));
@@ -625,7 +666,7 @@ fn check_row(row: &JsValue) -> Result<(), JsValue> {
             return Err(fail(&format!("row.{k}"), "must be a non-negative integer"));
         }
     }
-    let lease = get("leaseUntil");
+    let lease = get("leaseUntil")?;
     if !(absent(&lease)
         || lease
             .as_f64()
@@ -633,7 +674,7 @@ fn check_row(row: &JsValue) -> Result<(), JsValue> {
     {
         return Err(fail("row.leaseUntil", "must be a finite number"));
     }
-    let abandoned = get("remoteAbandoned");
+    let abandoned = get("remoteAbandoned")?;
     if !(absent(&abandoned) || abandoned.as_bool().is_some()) {
         return Err(fail("row.remoteAbandoned", "must be a boolean"));
     }
@@ -792,7 +833,6 @@ pub(super) fn rotation_subscription(subscription: JsValue) -> Result<String, JsV
 // ArchiveClaimer's methods and FileArchiveSink's record (Node only)
 
 /// `obj[key]`, through the catching `Reflect.get` (`field` names it in the refusal).
-#[cfg(feature = "node")]
 fn prop(obj: &JsValue, key: &str, field: &str) -> Result<JsValue, JsValue> {
     if !(obj.is_object() || obj.is_function()) {
         return Ok(JsValue::UNDEFINED);
@@ -829,6 +869,36 @@ pub fn claim_args(archive_id: JsValue, hint: JsValue) -> Result<JsValue, JsValue
     ]))
 }
 
+/// Whether `event` is about an archive. A verified `WebhookEvent` carries `archiveId` exactly
+/// when its topic is its verifier's archive topic (`"archive.available"`, or the tenant's own
+/// from `new WebhookVerifier({ archiveTopic })`), so its presence decides, whatever the topic is
+/// called. An object without it is a payload (`{ topic, data }`): an archive one when it carries
+/// `data` and its topic is absent or `"archive.available"`. The one home of this rule
+/// (`isTopic(event, "archive.available")`, `claimer.handleEvent`, the handlers' dispatch).
+fn archive_event(event: &JsValue) -> Result<bool, JsValue> {
+    if !event.is_object() {
+        return Ok(false);
+    }
+    let present = |v: &JsValue| !(v.is_undefined() || v.is_null());
+    if present(&prop(event, "archiveId", "event.archiveId")?) {
+        return Ok(true);
+    }
+    let topic = prop(event, "topic", "event.topic")?;
+    Ok(present(&prop(event, "data", "event.data")?)
+        && (topic.is_undefined() || topic.as_string().as_deref() == Some(ARCHIVE_AVAILABLE)))
+}
+
+/// `isTopic(event, "archive.available")`: whether `event` is about an archive (see
+/// `archive_event`); `false` for a value whose properties cannot be read. Internal.
+/// @internal
+#[wasm_bindgen(js_name = isArchiveEvent)]
+pub fn is_archive_event(event: JsValue) -> bool {
+    let _ = take_thrown();
+    let r = archive_event(&event).unwrap_or(false);
+    let _ = take_thrown();
+    r
+}
+
 /// Checks `claimer.handleEvent(event)` (a WebhookEvent, or its payload's shape) and answers
 /// `{ archiveId, conferenceId }`, or `{ skipped: topic }` for a topic not about archives.
 /// Throws a `ValidationError`. Internal.
@@ -840,8 +910,8 @@ pub fn claim_event_args(event: JsValue) -> Result<JsValue, JsValue> {
     if !event.is_object() {
         return Err(fail("event", "must be an object"));
     }
-    let topic = prop(&event, "topic", "event.topic")?;
-    if !topic.is_undefined() && topic.as_string().as_deref() != Some(ARCHIVE_AVAILABLE) {
+    if !archive_event(&event)? {
+        let topic = prop(&event, "topic", "event.topic")?;
         let t = topic
             .as_string()
             .unwrap_or_else(|| "(not a string)".to_owned());
@@ -916,10 +986,15 @@ pub fn sink_file_name(record: JsValue) -> Result<String, JsValue> {
     let conference = prop(&record, "conferenceId", "record.conferenceId")?;
     let archive = prop(&record, "archiveId", "record.archiveId")?;
     let text = |v: JsValue, field: &str| {
-        // As before (`String(id)`): a number is its decimal text, an absent id "undefined" or
-        // "null" (claimFileName accepts such a segment); other kinds are refused.
+        // As before (`String(id)`): a number is JavaScript's own text of it (Number's
+        // toString: "1.5", "1e+21", "0" for -0, "Infinity"; Rust's differs for these), an
+        // absent id "undefined" or "null" (claimFileName accepts such a segment); other kinds
+        // are refused.
         if let Some(n) = v.as_f64() {
-            return Ok(JsValue::from_str(&n.to_string()));
+            return js_sys::Number::from(n)
+                .to_string_with_radix(10)
+                .map(JsValue::from)
+                .map_err(|c| unreadable(field, c));
         }
         if v.is_undefined() || v.is_null() {
             let absent = if v.is_null() { "null" } else { "undefined" };

@@ -196,6 +196,15 @@ pub fn validate_callback_url(
     url: &str,
     allow_http_loopback: bool,
 ) -> Result<CheckedCallbackUrl, WebhookError> {
+    // A cheap bound first: a string over the cap is never parsed (the parse allocates as it
+    // goes); its refusal names no host. The spelling rules below keep the same cap.
+    if url.len() > MAX_URL_LEN {
+        return Err(refuse(
+            Rule::InvalidUrl,
+            format!("longer than {MAX_URL_LEN} bytes"),
+            None,
+        ));
+    }
     let parsed = parse_whatwg(url).ok_or_else(|| {
         refuse(
             Rule::InvalidUrl,
@@ -344,6 +353,24 @@ mod tests {
             Ok(c) => Some(c.host),
             Err(WebhookError::InvalidCallbackUrl { host, .. }) => host,
             Err(_) => None,
+        }
+    }
+
+    #[test]
+    fn a_url_over_the_cap_is_refused_before_it_is_parsed() {
+        let at_cap = format!("https://crm.example.com/{S}/");
+        let at_cap = format!("{at_cap}{}", "a".repeat(MAX_URL_LEN - at_cap.len()));
+        assert_eq!(rule(&at_cap), "OK");
+        // Over the cap, even a URL another rule would refuse after parsing (a loopback
+        // address) is refused for its length, without a parse: no host is named.
+        for url in [
+            format!("{at_cap}a"),
+            format!("https://127.0.0.1/{S}/{}", "a".repeat(100_000)),
+        ] {
+            let e = validate_callback_url(&url, false).unwrap_err();
+            assert_eq!(e.code(), "INVALID_URL");
+            assert!(e.to_string().contains("longer than 2048 bytes"), "{e}");
+            assert_eq!(host_of(&url), None);
         }
     }
 

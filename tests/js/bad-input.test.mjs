@@ -128,9 +128,36 @@ function describeError(e) {
   }
 }
 
-async function check(label, gen, run) {
+// Calls whose valid arguments are refused by design (with a typed error): the others must work
+// with them, or a stale baseline would have every variant refused for the same reason and the
+// readers of the other arguments never tried.
+const REFUSED_BY_DESIGN = {
+  "new ArchiveInspector": "ArchiveInspector.open makes them",
+  "new FileSeenStore": "FileSeenStore.open makes them",
+  "new WebhookEvent": "WebhookVerifier.verify makes them",
+  "createWebhookHandler()": "takes a node:http request and response only",
+  // Not refused by the SDK: every argument is read before the first request, which the fake
+  // fetch answers without a subscription (INVALID_RESPONSE). webhooks.test.mjs runs it against
+  // the simulator.
+  rotateWebhookSecret: "reaches the API, which fakeFetch answers with no subscription",
+};
+
+/**
+ * Runs `run` on each variant of `gen`; with `valid`, first on the unmodified valid arguments,
+ * which must work (or, for REFUSED_BY_DESIGN, be refused with a typed error).
+ */
+async function check(label, gen, run, valid) {
   const bad = [];
   let n = 0;
+  if (valid !== undefined) {
+    const [kind, e] = await outcome(() => run(valid()));
+    if (label in REFUSED_BY_DESIGN) {
+      if (kind === "ok") bad.push(`${label}: the valid arguments work: take it off REFUSED_BY_DESIGN`);
+      else if (!isFlexpertoError(e)) bad.push(`${label}: the valid arguments ${kind}, untyped ${describeError(e)}`);
+    } else if (kind !== "ok") {
+      bad.push(`${label}: the valid arguments ${kind}: ${describeError(e)} (a stale baseline: fix it)`);
+    }
+  }
   for (const [what, args] of gen) {
     n += 1;
     const [kind, e] = await outcome(() => run(args));
@@ -248,24 +275,29 @@ const verifier = () => new sdk.WebhookVerifier({ secrets: [SECRET] });
 const urlFor = (s) => `https://93.184.216.34/cb/${s}`;
 const LEASE = () => ({ owner: "w1", nowMs: 1, leaseUntil: 2 });
 
+// The SHA-256 of 4 zero bytes, and of nothing.
+const SHA256_4_ZEROS = "df3f619804a92fdb4057192dc43dd748ea778adc52bc498ce80524c014b81119";
+const SHA256_EMPTY = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
 // Exported functions (and static methods), each with valid arguments.
 const FUNCTIONS = {
   claimMayTake: () => [{ state: "seen", me: "w1", nowMs: 1 }],
   claimPolicy: () => [{ leaseMs: 60_000 }],
-  claimStep: () => [{ status: { state: "seen" }, event: { type: "record", status: "AVAILABLE", sha256CheckSum: "0".repeat(64) }, nowMs: 1 }],
+  claimStep: () => [{ status: { state: "seen" }, event: { record: { status: "AVAILABLE", sha256CheckSum: "0".repeat(64) } }, nowMs: 1 }],
   createWebhookHandler: () => [{ verifier: verifier(), onAny() {}, ttlMs: 1000 }],
   createWebRequestHandler: () => [{ verifier: verifier(), on: { "archive.available"() {} }, waitUntil() {} }],
   generateWebhookSecret: () => [],
   isFlexpertoError: () => [new Error("x")],
   isTopic: () => [{ topic: "a" }, "a"],
-  linkIsValidAt: () => ["https://app.example.com/join?token=abc", Date.now(), { skewMs: 1000 }],
+  linkIsValidAt: () => [{ url: "https://app.example.com/join?token=abc", notBefore: new Date(0), validUntil: future() }, Date.now(), { skewMs: 1000 }],
   rotateWebhookSecret: () => [
     newClient(),
     { id: "sub_1", topic: "archive.available", url: urlFor(SECRET) },
     { verifier: verifier(), urlFor, currentSecrets: [SECRET], graceMs: 0, drainMs: 0 },
   ],
-  "ArchiveChecksum.verifyStream": () => [[new Uint8Array(4)], "0".repeat(64), {}],
-  "ArchiveInspector.open": () => [new Uint8Array(22)],
+  "ArchiveChecksum.verifyStream": () => [[new Uint8Array(4)], SHA256_4_ZEROS, {}],
+  // The smallest zip: its end record alone.
+  "ArchiveInspector.open": () => [new Blob([Uint8Array.of(0x50, 0x4b, 5, 6, ...new Array(18).fill(0))])],
   "FileSeenStore.open": () => [fresh("seen"), { maxEntries: 10, compactAfterLines: 100 }],
 };
 // Constructors, each with valid arguments.
@@ -299,7 +331,7 @@ const ledgerMethods = {
 };
 // Instances easy to make (a new one for each call, closed after it), and their methods' valid arguments.
 const INSTANCES = {
-  ArchiveChecksum: { make: () => new sdk.ArchiveChecksum(), methods: { update: () => [new Uint8Array(4)], verify: () => ["0".repeat(64)], digestHex: () => [] } },
+  ArchiveChecksum: { make: () => new sdk.ArchiveChecksum(), methods: { update: () => [new Uint8Array(4)], verify: () => [SHA256_EMPTY], digestHex: () => [] } },
   ArchiveClaimer: {
     make: () => new sdk.ArchiveClaimer({ client: newClient(), sink: new sdk.FileArchiveSink({ dir: fresh("sink") }), ledger: new sdk.MemoryLedger(), policy: { maxFailures: 1 } }),
     methods: {
@@ -316,7 +348,7 @@ const INSTANCES = {
   WebhookVerifier: {
     make: verifier,
     methods: {
-      verify: () => [{ path: `/cb/${SECRET}`, remoteAddress: "203.0.113.5", headers: { "content-type": "application/json" }, body: "{}" }],
+      verify: () => [{ path: `/cb/${SECRET}`, remoteAddress: "203.0.113.5", headers: { "content-type": "application/json" }, body: '{"id":"n1","topic":"conference.ended"}' }],
       setSecrets: () => [[SECRET]],
     },
   },
@@ -383,7 +415,7 @@ test("every exported function and static method answers bad input with a typed e
   for (const [name, valid] of Object.entries(FUNCTIONS)) {
     const [owner, member] = name.split(".");
     const f = member === undefined ? sdk[owner] : sdk[owner][member].bind(sdk[owner]);
-    const r = await check(name, variants(valid), (args) => f(...args));
+    const r = await check(name, variants(valid), (args) => f(...args), valid);
     total += r.n;
     bad.push(...r.bad);
   }
@@ -395,7 +427,7 @@ test("every exported constructor answers bad input with a typed error or works",
   let total = 0;
   for (const [name, valid] of Object.entries(CONSTRUCTORS)) {
     const C = sdk[name];
-    const r = await check(`new ${name}`, variants(valid), (args) => new C(...args));
+    const r = await check(`new ${name}`, variants(valid), (args) => new C(...args), valid);
     total += r.n;
     bad.push(...r.bad);
   }
@@ -421,6 +453,7 @@ test("every method of the instances easy to make answers bad input with a typed 
     const calls = Object.entries(methods).map(([m, valid]) => [`${name}.${m}`, valid, (inst, args) => inst[m](...args)]);
     if (call !== undefined) calls.push([name, call, (inst, args) => inst(...args)]);
     for (const [label, valid, run] of calls) {
+      bad.push(...(await withInstance(make, (inst) => check(label, [], (a) => run(inst, a), valid))).bad);
       for (const [what, args] of variants(valid)) {
         total += 1;
         const r = await withInstance(make, (inst) => check(label, [[what, args]], (a) => run(inst, a)));
@@ -435,6 +468,18 @@ test("options of the hand-written JS are refused in Rust: unknown keys and hosti
   const refusal = (field, message, cause) => (e) =>
     e.name === "ValidationError" && e.code === "INVALID_ARGUMENT" && e.field === field && message.test(e.message) && (cause === undefined || e.cause === cause);
   assert.throws(() => new sdk.MemorySeenStore({ maxEntry: 5 }), refusal("options", /unknown field `maxEntry`/));
+  // Options of any object, as the client's: a class instance, Object.create(defaults); its own
+  // enumerable keys are the options (inherited and non-enumerable ones are not read).
+  class SinkOptions {
+    constructor(dir) {
+      this.dir = dir;
+    }
+  }
+  assert.equal(new sdk.FileArchiveSink(new SinkOptions(join(tmp, "cls"))).pathOf({ conferenceId: "c", archiveId: "a" }), join(tmp, "cls", "c--a.zip"));
+  const made = Object.create({ bogus: 1 }, { maxEntries: { value: 1, enumerable: true }, hidden: { value: 2, enumerable: false } });
+  const store = new sdk.MemorySeenStore(made);
+  assert.deepEqual([await store.claim("a", 1000), await store.claim("b", 1000), store.size], [true, true, 1]);
+  assert.throws(() => new sdk.MemorySeenStore(Object.assign(() => {}, { maxEntries: 1 })), refusal("options", /must be an object/));
   assert.throws(() => new sdk.FileArchiveSink({ dir: "x", mode: 1 }), refusal("options", /unknown field `mode`/));
   assert.throws(() => sdk.createWebRequestHandler({ verifier: verifier(), on: { "conference.ended": "x" } }), refusal('options.on["conference.ended"]', /must be a function/));
   const boom = new Error("boom");

@@ -21,9 +21,12 @@ import {
   PostgresLedger,
   PostgresSeenStore,
   SqliteLedger,
+  WebhookVerifier,
   claimFileName,
   claimStep,
+  generateWebhookSecret,
 } from "flexperto-sdk";
+import Database from "better-sqlite3";
 import pg from "pg";
 import { startSim } from "../../www/sim.mjs";
 import { claimCounts, makeArchives, sleep, waitSettled } from "./claim-helpers.mjs";
@@ -170,6 +173,51 @@ describe("ledgers (one interface, three stores)", () => {
     });
   }
 
+  for (const name of ["memory", "sqlite"]) {
+    test(`${name}: save keeps any JSON value as the receipt (deep, of a class), and refuses one JSON.stringify cannot write`, async () => {
+      const l = await LEDGERS[name]();
+      try {
+        const now = Date.now();
+        const a = await l.acquire("arc_r", { owner: "w1", nowMs: now, leaseUntil: now + 5000, conferenceId: "conf_1" });
+        let deep = { bytes: 3 };
+        for (let i = 0; i < 40; i++) deep = { next: deep };
+        class Receipt {
+          constructor() {
+            this.path = "/x";
+            this.deep = deep;
+          }
+        }
+        assert.equal(await l.save({ ...a, state: "stored", receipt: new Receipt() }, { owner: "w1", nowMs: now + 1 }), true);
+        assert.deepEqual((await l.get("arc_r")).receipt, JSON.parse(JSON.stringify(new Receipt())));
+        const cyclic = { path: "/x" };
+        cyclic.self = cyclic;
+        await assert.rejects(l.save({ ...a, state: "stored", receipt: cyclic }, { owner: "w1", nowMs: now + 2 }), (e) =>
+          e.name === "ValidationError" && e.field === "row.receipt" && e.cause instanceof TypeError);
+      } finally {
+        await l.close();
+      }
+    });
+  }
+
+  test("SqliteLedger: a path at fault is a ValidationError with its cause; a locked database (SQLITE_BUSY) is thrown as it is", async () => {
+    const refused = (code) => (e) =>
+      e.name === "ValidationError" && e.code === "INVALID_ARGUMENT" && e.field === "options.path" && /cannot be opened as the ledger's SQLite database/.test(e.message) && e.cause?.code === code;
+    assert.throws(() => new SqliteLedger({ path: join(tmp, "no-such-folder", "l.db") }), refused("ENOENT"));
+    assert.throws(() => new SqliteLedger({ path: tmp }), refused("SQLITE_CANTOPEN"));
+    await writeFile(join(tmp, "not-a.db"), "not a database, ".repeat(20));
+    assert.throws(() => new SqliteLedger({ path: join(tmp, "not-a.db") }), refused("SQLITE_NOTADB"));
+    const path = join(tmp, "locked.db");
+    const holder = new Database(path);
+    try {
+      holder.exec("CREATE TABLE t (x); BEGIN EXCLUSIVE; INSERT INTO t VALUES (1)");
+      assert.throws(() => new SqliteLedger({ path }), (e) => e.name === "SqliteError" && e.code === "SQLITE_BUSY" && e.field === undefined);
+    } finally {
+      holder.close();
+    }
+    const l = new SqliteLedger({ path });
+    await l.close();
+  });
+
   test("PostgresLedger.migrate: its connection terminated mid-migration (pg_terminate_backend) is tried again on another; the process stays up", async () => {
     const url = new URL(await freshDatabase("migrate_dropped"));
     url.searchParams.set("application_name", "flexperto-migrate-test");
@@ -252,6 +300,12 @@ describe("PostgreSQL: a reply lost after the commit", () => {
 });
 
 describe("FileArchiveSink", () => {
+  test("pathOf: a numeric id is named as String(id) names it", () => {
+    const sink = new FileArchiveSink({ dir: join(tmp, "numeric") });
+    for (const [conferenceId, archiveId] of [[7, 1.5], [-0, 1e21], [0.1, 123456789012345680000], [2 ** 53, 1e-7]]) {
+      assert.equal(sink.pathOf({ conferenceId, archiveId }), join(tmp, "numeric", `${String(conferenceId)}--${String(archiveId)}.zip`));
+    }
+  });
   test("commits durably under {conferenceId}--{archiveId}.zip, never over a different file", async () => {
     const dir = join(tmp, "sink");
     const sink = new FileArchiveSink({ dir });
@@ -323,6 +377,24 @@ describe("ArchiveClaimer", () => {
     assert.ok(progress.some((p) => p.archiveId === good.archiveId && p.bytes > 0));
     assert.deepEqual(progress.at(-1).counts, { active: 0, stored: 1, quarantined: 1, failed: 1, skipped: 1 });
     await sim.control("DELETE", "storage/faults");
+  });
+
+  test("handleEvent claims the archive events of a verifier with the tenant's own archiveTopic (the README's wiring)", async () => {
+    await resetSim();
+    const [a] = await makeArchives(sim, 1);
+    await waitSettled(sim, apiKey);
+    const secret = generateWebhookSecret();
+    const verifier = new WebhookVerifier({ secrets: [secret], archiveTopic: "archive.ready" });
+    const deliver = (payload) =>
+      verifier.verify({ path: `/cb/${secret}`, remoteAddress: "203.0.113.5", headers: { "content-type": "application/json" }, body: JSON.stringify(payload) });
+    const event = deliver({ id: "n1", topic: "archive.ready", data: { archive_id: a.archiveId, archive_subject: { conference_id: a.conferenceId } } });
+    assert.equal(event.topic, "archive.ready");
+    const claimer = new ArchiveClaimer({ client, sink: new FileArchiveSink({ dir: join(tmp, "tenant-topic") }), ledger: new MemoryLedger() });
+    const r = await claimer.handleEvent(event);
+    assert.deepEqual([r.archiveId, r.outcome], [a.archiveId, "stored"], JSON.stringify(r));
+    // Under this verifier "archive.available" is another topic: a generic event, skipped.
+    const other = await claimer.handleEvent(deliver({ id: "n2", topic: "archive.available" }));
+    assert.deepEqual([other.archiveId, other.outcome], [null, "skipped"]);
   });
 
   test("fault matrix: 100 archives, storage and API faults, duplicate and early webhook events, one process on SQLite", async () => {

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import { describe, test } from "node:test";
 
-import { MemorySeenStore, WebhookVerifier, createWebRequestHandler, createWebhookHandler, generateWebhookSecret } from "flexperto-sdk";
+import { MemorySeenStore, WebhookVerifier, createWebRequestHandler, createWebhookHandler, generateWebhookSecret, isTopic } from "flexperto-sdk";
 import { archiveNotification, deliver, deliveryPolicy } from "flexperto-sdk/testing";
 
 const SECRET = generateWebhookSecret();
@@ -200,10 +200,24 @@ describe("typed dispatch by topic", () => {
     // handler may state it too, and must agree.
     const tenant = new WebhookVerifier({ secrets: [SECRET], archiveTopic: "archive.ready" });
     assert.throws(() => createWebRequestHandler({ verifier, archiveTopic: "archive.ready", onAny: () => {} }), (e) => e.name === "ValidationError" && e.code === "INVALID_ARGUMENT" && e.field === "options.archiveTopic" && /differs from the verifier's/.test(e.message));
-    const handler = createWebRequestHandler({ verifier: tenant, archiveTopic: "archive.ready", on: { "archive.available": (e) => void got.push(e.topic) } });
+    const any = [];
+    const handler = createWebRequestHandler({
+      verifier: tenant,
+      archiveTopic: "archive.ready",
+      on: { "archive.available": (e) => void got.push([e.topic, isTopic(e, "archive.available")]) },
+      onAny: (e) => void any.push([e.topic, isTopic(e, "archive.available")]),
+    });
     await handler(request(`/cb/${SECRET}`, { payload: { ...archiveNotification(), topic: "archive.ready" } }));
+    // Under this verifier "archive.available" is another topic: not an archive event, not its handler's.
+    await handler(request(`/cb/${SECRET}`, { payload: { id: "n-other", topic: "archive.available" } }));
     await handler.drain();
-    assert.deepEqual(got, ["archive.ready"]);
+    assert.deepEqual(got, [["archive.ready", true]]);
+    assert.deepEqual(any, [["archive.ready", true], ["archive.available", false]]);
+    // Both names of the archive topic in on: refused, not one of them silently never called.
+    assert.throws(
+      () => createWebRequestHandler({ verifier: tenant, on: { "archive.available"() {}, "archive.ready"() {} } }),
+      (e) => e.name === "ValidationError" && e.field === "options.on" && /both name the archive topic/.test(e.message),
+    );
   });
 
   test("a throwing topic handler is reported and released; the redelivery runs it again", async () => {

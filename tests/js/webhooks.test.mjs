@@ -530,6 +530,16 @@ describe("seen stores", () => {
     assert.throws(() => new MemorySeenStore({ compactAfterLines: 5 }), (e) => e.name === "ValidationError" && e.code === "INVALID_ARGUMENT" && e.field === "options.compactAfterLines" && /FileSeenStore only/.test(e.message));
   });
 
+  test("FileSeenStore.open: a path at fault is a ValidationError with its cause; another I/O failure (EIO) is thrown as it is", async () => {
+    await assert.rejects(FileSeenStore.open(dir), (e) =>
+      e.name === "ValidationError" && e.code === "INVALID_ARGUMENT" && e.field === "path" && /cannot be opened as the seen store's log: EISDIR/.test(e.message) && e.cause?.code === "EISDIR");
+    await assert.rejects(FileSeenStore.open(join(dir, "no-such-folder", "seen.jsonl")), (e) => e.name === "ValidationError" && e.cause?.code === "ENOENT");
+    // Reading /proc/self/mem from offset 0 is a real EIO (Linux): not the caller's argument.
+    if (process.platform === "linux") {
+      await assert.rejects(FileSeenStore.open("/proc/self/mem"), (e) => e.name === "Error" && e.code === "EIO" && e.field === undefined);
+    }
+  });
+
   test("FileSeenStore survives a restart; releases too", async () => {
     const path = join(dir, "restart.jsonl");
     const a = await FileSeenStore.open(path);

@@ -218,7 +218,12 @@ export declare class ArchiveClaimer {
   readonly counts: ClaimProgress["counts"];
   /** Claims one archive as far as it can go now. */
   claim(archiveId: string): Promise<ClaimResult>;
-  /** Claims the archive a webhook event names; the payload is a hint, the record is read again. */
+  /**
+   * Claims the archive a webhook event names; the payload is a hint, the record is read again.
+   * An archive event is one that carries `archiveId` (a verified event of its verifier's archive
+   * topic, `"archive.available"` or the tenant's own `archiveTopic`), or a payload whose topic is
+   * absent or `"archive.available"` with its `data`; any other event resolves as `skipped`.
+   */
   handleEvent(event: { topic?: string; archiveId?: string; conferenceId?: string; data?: unknown }): Promise<ClaimResult>;
   /** Claims every downloadable archive not yet stored, and finishes unfinished claims. */
   sweep(options?: { signal?: AbortSignal }): Promise<SweepCounts>;

@@ -31,7 +31,11 @@ class MemoryLedger {
     const { owner, nowMs } = leaseOf("save", next, lease);
     const row = this.#rows.get(next.archiveId);
     if (row === undefined || row.owner !== owner || !(row.leaseUntil > nowMs)) return false;
-    for (const f of FIELDS) if (f !== "createdAt" && f !== "archiveId" && next[f] !== undefined) row[f] = structuredClone(next[f]);
+    // The receipt is kept as its JSON, as the SQLite and PostgreSQL ledgers keep it.
+    for (const f of FIELDS) {
+      if (f === "createdAt" || f === "archiveId" || next[f] === undefined) continue;
+      row[f] = f === "receipt" && next[f] !== null ? JSON.parse(JSON.stringify(next[f])) : structuredClone(next[f]);
+    }
     row.updatedAt = new Date(nowMs).toISOString();
     return true;
   }

@@ -3,8 +3,7 @@
 // on first use). For one process or several on one machine: WAL mode, and every lease is taken in
 // an IMMEDIATE transaction, which SQLite runs one at a time.
 
-const { claimMayTake, sqliteLedgerOptions } = require("../../flexperto_sdk.js");
-const { argumentError } = require("../../errors.js");
+const { claimMayTake, pathError, sqliteLedgerOptions } = require("../../flexperto_sdk.js");
 const { newRow, leaseOf, rowFromDb } = require("./common.js");
 
 const TABLE = "flexperto_archive_claims";
@@ -31,11 +30,17 @@ CREATE TABLE IF NOT EXISTS ${TABLE} (
 CREATE INDEX IF NOT EXISTS ${TABLE}_state ON ${TABLE} (state);
 `;
 
+let driver;
+/** better-sqlite3 and its native addon (which it loads in its first constructor call), once. */
 function loadDriver() {
+  if (driver !== undefined) return driver;
   try {
-    return require("better-sqlite3");
+    const Database = require("better-sqlite3");
+    new Database(":memory:").close();
+    driver = Database;
+    return driver;
   } catch (e) {
-    throw Object.assign(new Error("SqliteLedger needs the better-sqlite3 package (npm install better-sqlite3@12)"), { name: "ConfigError", code: "MISSING_DEPENDENCY", cause: e });
+    throw Object.assign(new Error("SqliteLedger needs the better-sqlite3 package and its native addon (npm install better-sqlite3@12)"), { name: "ConfigError", code: "MISSING_DEPENDENCY", cause: e });
   }
 }
 
@@ -51,15 +56,20 @@ class SqliteLedger {
     const path = sqliteLedgerOptions(options); // checked in the wasm core (src/wasm/js_options.rs)
     const Database = loadDriver();
     try {
+      // better-sqlite3 refuses a missing folder with a TypeError without a code: looked at
+      // first, so that its failure carries the OS's (ENOENT, ENOTDIR, EACCES) for pathError.
+      if (!path.startsWith("file:")) require("node:fs").accessSync(require("node:path").dirname(path));
       this.#db = new Database(path);
       this.#db.pragma("journal_mode = WAL");
       this.#db.pragma("synchronous = FULL");
       this.#db.pragma("busy_timeout = 10000");
       this.#db.exec(SCHEMA);
     } catch (e) {
-      // A folder, a name too long, no permission, not a database: the path is refused.
+      // A folder, a name too long, no permission, not a database: the path is refused; a busy
+      // database, a disk error or a native addon that does not load is thrown as it is. The
+      // wasm core decides (pathError).
       if (this.#db?.open) this.#db.close();
-      throw Object.assign(argumentError("options.path", `cannot be opened as the ledger's SQLite database: ${e?.message}`), { cause: e });
+      throw pathError("options.path", "cannot be opened as the ledger's SQLite database", e);
     }
     const db = this.#db;
     const q = {
