@@ -76,6 +76,8 @@ for f in "${archive_shared[@]}"; do
   cp "pkg-template/web/$f" "$out.tmp/archive/node/"
 done
 cp pkg-template/node/archive-node.js "$out.tmp/archive/node/"
+# The browser's inflater (DecompressionStream); the Node entries inflate with node:zlib.
+cp pkg-template/web/inflate.js "$out.tmp/archive/web/"
 node scripts/to-commonjs.mjs "${archive_shared[@]/#/$out.tmp/archive/node/}"
 [ ! -d "$out.tmp/archive/node/snippets" ] || node scripts/to-commonjs.mjs "$out.tmp/archive/node/snippets"
 # -Oz, then flatten and re-reloop the control flow and -Oz twice more: 1.2 KB (gzip) smaller than
@@ -106,7 +108,7 @@ version=$(node scripts/set-version.mjs "$out.tmp/package.json" Cargo.toml)
 log "type-checking the hand-written JS (tsc, checkJs)"
 check=target/check-js
 rm -rf "$check" && mkdir -p "$check/web" "$check/node"
-cp "$out.tmp/web/flexperto_sdk.d.ts" "$out.tmp/web/index.js" pkg-template/web/package.json "${shared[@]/#/pkg-template/web/}" "$check/web/"
+cp "$out.tmp/web/flexperto_sdk.d.ts" "$out.tmp/web/index.js" pkg-template/web/package.json pkg-template/web/inflate.js "${shared[@]/#/pkg-template/web/}" "$check/web/"
 cp "$out.tmp/node/flexperto_sdk.d.ts" "$out.tmp/node/errors.js" pkg-template/node/archive-node.js "$check/node/"
 node_modules/.bin/tsc -p tests/types/tsconfig.js.json
 node scripts/strip-internal.mjs "$out.tmp"/{node,web,archive/node,archive/web}/flexperto_sdk.d.ts

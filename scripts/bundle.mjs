@@ -47,6 +47,9 @@ export async function bundleEntry(kind, dir, files = []) {
       bundle: true,
       write: false,
       metafile: true,
+      // Paths relative to the entry's folder: the bundle names each module it wraps by this path
+      // ("archive.js", not "pkg.tmp/archive/node/archive.js"), the same on every machine.
+      absWorkingDir: resolve(dir),
       format: kind === "node" ? "cjs" : "esm",
       platform: kind === "node" ? "node" : "browser",
       target: kind === "node" ? "node20" : "es2022",
@@ -70,7 +73,7 @@ export async function bundleEntry(kind, dir, files = []) {
     const code = result.outputFiles[0].text;
     const renamed = renamedClasses(code);
     if (renamed.length > 0) throw new Error(`${entry}: classes that name themselves in their body lose their name when bundled: ${renamed.join(", ")}`);
-    for (const f of Object.keys(result.metafile.inputs).map((i) => resolve(i))) {
+    for (const f of Object.keys(result.metafile.inputs).map((i) => resolve(dir, i))) {
       if (!f.startsWith(resolve(dir) + "/")) throw new Error(`${entry} reaches ${f}, outside ${dir}`);
       if (f !== entry) taken.add(f);
     }

@@ -7,11 +7,7 @@ let cryptoModule;
 let zlibModule;
 let fspModule;
 
-const { sdkError } = require("./errors.js");
-
-function archiveError(code, message) {
-  return sdkError("ArchiveError", code, message);
-}
+const { archiveError } = require("./errors.js");
 
 // --- verifyStream's and ArchiveClaimer's hash: node:crypto, on worker threads ---
 //

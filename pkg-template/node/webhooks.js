@@ -24,7 +24,7 @@ const {
   webhookSecretsWithout,
 } = require("./flexperto_sdk.js");
 const { sleep } = require("./internal.js");
-const { argumentError } = require("./errors.js");
+const { argumentError, unreadable } = require("./errors.js");
 
 const EMPTY = Buffer.alloc(0);
 const {
@@ -164,7 +164,7 @@ function createWebhookHandler(options) {
     try {
       ok = isStream(req) && res !== null && typeof res === "object" && typeof res.setHeader === "function" && typeof res.end === "function";
     } catch (e) {
-      throw Object.assign(argumentError("req", "cannot be read (a getter or Proxy trap threw)"), { cause: e });
+      throw unreadable("req", e);
     }
     if (!ok) throw argumentError("req", "the handler of createWebhookHandler takes a node:http request and response");
     handle(req, res).catch((err) => send(res, flow.internalError(err)));

@@ -11,7 +11,7 @@ import {
   ArchiveChecksum as WasmArchiveChecksum, archiveReadEntryMaxBytes, archiveVerifyDigest, archiveVerifyStreamOptions, pathError,
   zipCheckEntry, zipCheckLocalName, zipCheckReadable, zipDataOffset, zipDirectory, zipTailLength,
 } from "./flexperto_sdk.js";
-import { argumentError, sdkError } from "./errors.js";
+import { archiveError, argumentError, unreadable } from "./errors.js";
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
@@ -19,9 +19,6 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
  * @param {string} code
  * @param {string} message
  */
-function archiveError(code, message) {
-  return sdkError("ArchiveError", code, message);
-}
 
 /**
  * The chunks of a web ReadableStream, a Node stream or any (async) iterable (verifyStream's
@@ -37,7 +34,7 @@ export async function* chunksOf(stream) {
     direct = stream?.[Symbol.for("flexperto-sdk.directChunks")]?.();
     kind = direct ? "direct" : streamKind(stream);
   } catch (e) {
-    throw Object.assign(argumentError("stream", "cannot be read (a getter or Proxy trap threw)"), { cause: e });
+    throw unreadable("stream", e);
   }
   if (kind === "direct") {
     yield* direct;
@@ -96,51 +93,19 @@ function customSource(source) {
 }
 
 /**
- * Inflates raw deflate data with DecompressionStream, never producing more than `limit` bytes.
- * @param {Uint8Array} data
- * @param {number} limit
- * @returns {Promise<Uint8Array | null>}
- */
-async function inflateWithStreams(data, limit) {
-  const stream = new Blob([/** @type {Uint8Array<ArrayBuffer>} */ (data)]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
-  const reader = stream.getReader();
-  const parts = [];
-  let total = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.length;
-      if (total > limit) {
-        await reader.cancel().catch(() => {});
-        return null; // more than declared
-      }
-      parts.push(value);
-    }
-  } catch (e) {
-    throw archiveError("CORRUPT_ZIP", `corrupt zip: invalid deflate data (${/** @type {any} */ (e)?.message ?? e})`);
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-/**
  * @typedef {object} Platform What the Node build adds (pkg-template/node/archive-node.js).
  * @property {() => any} [streamHash] a SHA-256 over node:crypto, on a worker thread
  * @property {(path: string) => Promise<Source>} [openFile] ranged reads of a file
- * @property {(raw: Uint8Array, size: number) => Uint8Array | null} [inflateRaw] node:zlib
+ * @property {(raw: Uint8Array, size: number) => Uint8Array | null | Promise<Uint8Array | null>} inflateRaw
+ *   raw deflate, never more than `size` + 1 bytes (null when more): node:zlib in Node,
+ *   DecompressionStream in browsers (inflate.js; kept out of the Node bundles, which never use it)
  */
 
 /**
  * The archive classes over `platform`.
- * @param {Platform} [platform]
+ * @param {Platform} platform
  */
-export function makeArchiveApi(platform = {}) {
+export function makeArchiveApi(platform) {
   /** A streaming SHA-256 of an archive file (the wasm hasher), plus `verifyStream`. */
   class ArchiveChecksum extends WasmArchiveChecksum {
     /**
@@ -190,7 +155,7 @@ export function makeArchiveApi(platform = {}) {
       else if (typeof source === "string") kind = "path";
       else if (source && typeof source === "object" && typeof source.read === "function") kind = "custom";
     } catch (e) {
-      throw Object.assign(argumentError("source", "cannot be read (a getter or Proxy trap threw)"), { cause: e });
+      throw unreadable("source", e);
     }
     if (kind === "blob") return blobSource(source);
     if (kind === "path") {
@@ -326,7 +291,7 @@ export function makeArchiveApi(platform = {}) {
     const raw = rest.subarray(headerLength - 30);
     let data = raw;
     if (deflated) {
-      data = platform.inflateRaw ? platform.inflateRaw(raw, entry.size) : await inflateWithStreams(raw, entry.size);
+      data = await platform.inflateRaw(raw, entry.size);
       if (data === null) throw archiveError("CORRUPT_ZIP", `corrupt zip: the entry inflates to more than the ${entry.size} bytes declared`);
     }
     zipCheckEntry(entry.name, kind, data, entry.size, entry.crc32);

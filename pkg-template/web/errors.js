@@ -26,3 +26,22 @@ export function sdkError(name, code, message, extra) {
 export function argumentError(field, reason) {
   return sdkError("ValidationError", "INVALID_ARGUMENT", `${field}: ${reason}`, { field });
 }
+
+/**
+ * A value whose reading threw (a throwing getter, a Proxy trap, a revoked Proxy): the
+ * `ValidationError` of `field`, with the thrown value as its `cause`.
+ * @param {string} field
+ * @param {unknown} cause
+ */
+export function unreadable(field, cause) {
+  return Object.assign(argumentError(field, "cannot be read (a getter or Proxy trap threw)"), { cause });
+}
+
+/**
+ * An archive that cannot be read as the zip it claims to be: `ArchiveError` with `code`.
+ * @param {string} code
+ * @param {string} message
+ */
+export function archiveError(code, message) {
+  return sdkError("ArchiveError", code, message);
+}

@@ -3,6 +3,7 @@
 // ArchiveInspector, and the rest of the wasm API as generated (scripts/entries.mjs lists it).
 import init from "./flexperto_sdk.js";
 import { makeArchiveApi } from "./archive.js";
+import { inflateWithStreams } from "./inflate.js";
 
 export * from "./flexperto_sdk.js";
 export { WebhookVerifier, WebhookEvent } from "./delivery.js";
@@ -11,4 +12,4 @@ export { MemorySeenStore, isTopic } from "./webhook-flow.js";
 export { createWebRequestHandler } from "./webhook-fetch.js";
 
 await init({ module_or_path: new URL("./flexperto_sdk_bg.wasm", import.meta.url) });
-export const { ArchiveChecksum, ArchiveInspector } = makeArchiveApi();
+export const { ArchiveChecksum, ArchiveInspector } = makeArchiveApi({ inflateRaw: inflateWithStreams });

@@ -2,7 +2,7 @@
 // Promise<Response>` for Next.js route handlers, Hono, Deno, Bun, Cloudflare and other workers,
 // and service workers. It only reads the Request and writes the Response; the flow decides.
 import { BodyTooLarge, RequestAborted, createWebhookFlow } from "./webhook-flow.js";
-import { argumentError } from "./errors.js";
+import { argumentError, unreadable } from "./errors.js";
 
 /** The body of `request`, at most `max` bytes: stops reading as soon as the cap is passed. */
 async function readRequestBody(request, max) {
@@ -64,7 +64,7 @@ export function createWebRequestHandler(options) {
     try {
       isRequest = request !== null && typeof request === "object" && typeof request.headers?.get === "function" && typeof request.url === "string";
     } catch (e) {
-      throw Object.assign(argumentError("request", "cannot be read (a getter or Proxy trap threw)"), { cause: e });
+      throw unreadable("request", e);
     }
     if (!isRequest) throw argumentError("request", "the handler of createWebRequestHandler takes a Request");
     let r;

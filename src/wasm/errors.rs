@@ -90,22 +90,21 @@ pub fn to_js(e: &Error) -> JsValue {
 /// @internal
 #[wasm_bindgen(js_name = pathError)]
 pub fn path_error(field: &str, what: &str, error: JsValue) -> JsValue {
+    // Reflect.get throws on a primitive: no code then, and the error goes on as it is.
     let read = |key: &str| {
-        if error.is_object() {
-            Reflect::get(&error, &JsValue::from_str(key))
-                .ok()
-                .and_then(|v| v.as_string())
-        } else {
-            None
-        }
+        Reflect::get(&error, &JsValue::from_str(key))
+            .ok()
+            .and_then(|v| v.as_string())
     };
     if !read("code").is_some_and(|c| rust::is_path_fault(&c)) {
         return error;
     }
-    let message = read("message").unwrap_or_default();
+    let mut reason = String::from(what);
+    reason.push_str(": ");
+    reason.push_str(&read("message").unwrap_or_default());
     let v = to_js(&Error::Validation(rust::ValidationError::InvalidArgument {
         field: field.to_owned(),
-        reason: format!("{what}: {message}"),
+        reason,
     }));
     set(&v, "cause", &error);
     v
