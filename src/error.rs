@@ -441,7 +441,7 @@ impl ArchiveError {
 /// not be opened, or it holds something that is not the database. Anything else (no more file
 /// handles, a disk error, a busy database, a driver that does not load, an unknown or absent
 /// code) is not the caller's argument and goes on as it is. The one home of this rule
-/// (`pathError` in JavaScript: the archive source, the seen store's log, the SQLite ledger).
+/// (`isPathFault` in JavaScript: the archive source, the seen store's log, the SQLite ledger).
 #[must_use]
 pub fn is_path_fault(code: &str) -> bool {
     matches!(
@@ -454,10 +454,8 @@ pub fn is_path_fault(code: &str) -> bool {
             | "EPERM"
             | "ELOOP"
             | "EROFS"
-            | "ERR_INVALID_ARG_VALUE"
             | "SQLITE_NOTADB"
-    ) || code == "SQLITE_CANTOPEN"
-        || code.starts_with("SQLITE_CANTOPEN_")
+    ) || code.starts_with("SQLITE_CANTOPEN")
 }
 
 #[cfg(test)]
@@ -505,7 +503,6 @@ mod tests {
             "ENOSPC",
             "SQLITE_BUSY",
             "SQLITE_IOERR",
-            "SQLITE_CANTOPENX",
             "ERR_DLOPEN_FAILED",
             "MODULE_NOT_FOUND",
             "",

@@ -16,7 +16,7 @@ const nodePath = () => (pathModule ??= require("node:path"));
 const {
   argText,
   generateWebhookSecret,
-  pathError,
+  isPathFault,
   seenStoreClaim,
   seenStoreOptions,
   webhookRotationNext,
@@ -408,7 +408,7 @@ const OPEN_TOKEN = Symbol("FileSeenStore.open");
  * folder, a name too long, no permission), else the error as it is (decided in the wasm core).
  */
 function cannotOpen(e) {
-  return pathError("path", "cannot be opened as the seen store's log", e);
+  return isPathFault(String(e?.code)) ? Object.assign(argumentError("path", `cannot be opened as the seen store's log: ${e?.message}`), { cause: e }) : e;
 }
 
 async function writeAll(fh, buf) {

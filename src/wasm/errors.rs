@@ -83,31 +83,15 @@ pub fn to_js(e: &Error) -> JsValue {
     v
 }
 
-/// What an I/O failure on a path argument throws: a `ValidationError` on `field` (`"{field}:
-/// {what}: {the error's message}"`, the error its `cause`) when the error's `code` is the path's
-/// fault ([`rust::is_path_fault`]), else `error` itself, unchanged. Internal (the archive source,
-/// the seen store's log, the SQLite ledger).
+/// Whether an I/O error whose `code` is this (Node's `err.code`, better-sqlite3's `SQLITE_*`) is
+/// the fault of the path argument ([`rust::is_path_fault`]): then the caller throws a
+/// `ValidationError` on the path with the error as its `cause`, else the error as it is. Only
+/// the decision crosses: the archive entry's wasm has little room (its 64 KiB budget). Internal
+/// (the archive source, the seen store's log, the SQLite ledger).
 /// @internal
-#[wasm_bindgen(js_name = pathError)]
-pub fn path_error(field: &str, what: &str, error: JsValue) -> JsValue {
-    // Reflect.get throws on a primitive: no code then, and the error goes on as it is.
-    let read = |key: &str| {
-        Reflect::get(&error, &JsValue::from_str(key))
-            .ok()
-            .and_then(|v| v.as_string())
-    };
-    if !read("code").is_some_and(|c| rust::is_path_fault(&c)) {
-        return error;
-    }
-    let mut reason = String::from(what);
-    reason.push_str(": ");
-    reason.push_str(&read("message").unwrap_or_default());
-    let v = to_js(&Error::Validation(rust::ValidationError::InvalidArgument {
-        field: field.to_owned(),
-        reason,
-    }));
-    set(&v, "cause", &error);
-    v
+#[wasm_bindgen(js_name = isPathFault)]
+pub fn is_path_fault(code: &str) -> bool {
+    rust::is_path_fault(code)
 }
 
 const NAMES: [&str; 8] = [
