@@ -67,26 +67,30 @@ function poolOf(options, what) {
 // (lease taking and saving are conditional on the owner, a seen-store claim on its claimant), so
 // it is sent again on another connection of the pool, as often as the core's rule says
 // (ledgerRetry: the SQLSTATE codes of an ended connection, and how many attempts).
-/** @param {any} pool @param {string} text @param {unknown[]} [values] */
-async function query(pool, text, values) {
+/**
+ * `send()` again while it fails with a connection that ended under it, as the core's rule says.
+ * @template T
+ * @param {() => Promise<T>} send
+ * @returns {Promise<T>}
+ */
+async function sendRetrying(send) {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await pool.query(text, values);
+      return await send();
     } catch (e) {
       if (!ledgerRetry(e, attempt)) throw e;
     }
   }
 }
 
+/** @param {any} pool @param {string} text @param {unknown[]} [values] */
+function query(pool, text, values) {
+  return sendRetrying(() => pool.query(text, values));
+}
+
 /** The schema, in one transaction on one checked-out connection (dropped ones: tried again). */
-async function migrate(pool) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await migrateOnce(pool);
-    } catch (e) {
-      if (!ledgerRetry(e, attempt)) throw e;
-    }
-  }
+function migrate(pool) {
+  return sendRetrying(() => migrateOnce(pool));
 }
 
 async function migrateOnce(pool) {
