@@ -92,18 +92,17 @@ class ArchiveClaimer {
    */
   claim(archiveId, hint) {
     // Checked in the wasm core (src/wasm/js_options.rs): a non-empty id, a string conferenceId.
-    const checked = claimArgs(archiveId, hint);
-    archiveId = checked.archiveId;
-    hint = { conferenceId: checked.conferenceId };
+    const { archiveId: id, conferenceId } = claimArgs(archiveId, hint);
     // One claim per archive per process: a second call joins the first.
-    const running = this.#inFlight.get(archiveId);
+    const running = this.#inFlight.get(id);
     if (running) return running;
-    const p = this.#claim(archiveId, hint).finally(() => this.#inFlight.delete(archiveId));
-    this.#inFlight.set(archiveId, p);
+    const p = this.#claim(id, conferenceId ?? undefined).finally(() => this.#inFlight.delete(id));
+    this.#inFlight.set(id, p);
     return p;
   }
 
-  async #claim(archiveId, hint) {
+  /** @param {string} archiveId @param {string | undefined} conferenceId the hint's */
+  async #claim(archiveId, conferenceId) {
     this.#counts.active += 1;
     let outcome = "skipped";
     let row = null;
@@ -114,7 +113,7 @@ class ArchiveClaimer {
         owner: this.#owner,
         nowMs: now,
         leaseUntil: now + this.#policy.leaseMs,
-        conferenceId: hint.conferenceId ?? undefined,
+        conferenceId,
       });
       if (row !== null) {
         row = await this.#run(row);
