@@ -16,7 +16,6 @@ const nodePath = () => (pathModule ??= require("node:path"));
 const {
   argText,
   generateWebhookSecret,
-  isPathFault,
   seenStoreClaim,
   seenStoreOptions,
   webhookRotationNext,
@@ -24,7 +23,7 @@ const {
   webhookSecretsWithout,
 } = require("./flexperto_sdk.js");
 const { sleep } = require("./internal.js");
-const { argumentError, unreadable } = require("./errors.js");
+const { argumentError, pathError, unreadable } = require("./errors.js");
 
 const EMPTY = Buffer.alloc(0);
 const {
@@ -408,7 +407,7 @@ const OPEN_TOKEN = Symbol("FileSeenStore.open");
  * folder, a name too long, no permission), else the error as it is (decided in the wasm core).
  */
 function cannotOpen(e) {
-  return isPathFault(String(e?.code)) ? Object.assign(argumentError("path", `cannot be opened as the seen store's log: ${e?.message}`), { cause: e }) : e;
+  return pathError("path", "cannot be opened as the seen store's log", e);
 }
 
 async function writeAll(fh, buf) {

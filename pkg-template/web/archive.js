@@ -8,10 +8,10 @@
 // Shared by the browser and the Node builds (scripts/build.sh converts it to CommonJS); the Node
 // build passes a `platform` with node:crypto, node:zlib and node:fs.
 import {
-  ArchiveChecksum as WasmArchiveChecksum, archiveReadEntryMaxBytes, archiveVerifyDigest, archiveVerifyStreamOptions, isPathFault,
+  ArchiveChecksum as WasmArchiveChecksum, archiveReadEntryMaxBytes, archiveVerifyDigest, archiveVerifyStreamOptions,
   zipCheckEntry, zipCheckLocalName, zipCheckReadable, zipDataOffset, zipDirectory, zipTailLength,
 } from "./flexperto_sdk.js";
-import { archiveError, argumentError, unreadable } from "./errors.js";
+import { archiveError, argumentError, pathError, unreadable } from "./errors.js";
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
@@ -165,7 +165,7 @@ export function makeArchiveApi(platform) {
       } catch (e) {
         // No such file, a folder, a name too long, no permission: the path is refused; any other
         // failure (no more file handles, a disk error) is thrown as it is. The wasm core decides.
-        throw isPathFault(String(e?.code)) ? Object.assign(argumentError("source", `cannot be opened: ${e?.message}`), { cause: e }) : e;
+        throw pathError("source", "cannot be opened", e);
       }
     }
     if (kind === "custom") return customSource(source);

@@ -3,6 +3,7 @@
 // (src/wasm/errors.rs): an `Error` with a `name` and a `code`, so that isFlexpertoError accepts
 // them, plus fields of its own. Errors that carry a decision (a status's code, a refused option)
 // come from the wasm core itself.
+import { isPathFault } from "./flexperto_sdk.js";
 
 /**
  * @param {string} name
@@ -44,4 +45,17 @@ export function unreadable(field, cause) {
  */
 export function archiveError(code, message) {
   return sdkError("ArchiveError", code, message);
+}
+
+/**
+ * What an I/O failure on a path argument throws: the `ValidationError` of `field`
+ * (`"{field}: {what}: {message}"`, the failure its `cause`) when the wasm core says the failure is
+ * the path's fault (isPathFault of its code: no such file, a folder, no permission, ...), else the
+ * failure itself, unchanged (no more file handles, a disk error, a busy database).
+ * @param {string} field
+ * @param {string} what
+ * @param {any} error
+ */
+export function pathError(field, what, error) {
+  return isPathFault(String(error?.code)) ? Object.assign(argumentError(field, `${what}: ${error?.message}`), { cause: error }) : error;
 }

@@ -3,8 +3,8 @@
 // on first use). For one process or several on one machine: WAL mode, and every lease is taken in
 // an IMMEDIATE transaction, which SQLite runs one at a time.
 
-const { claimMayTake, isPathFault, sqliteLedgerOptions } = require("../../flexperto_sdk.js");
-const { argumentError } = require("../../errors.js");
+const { claimMayTake, sqliteLedgerOptions } = require("../../flexperto_sdk.js");
+const { pathError } = require("../../errors.js");
 const { newRow, leaseOf, rowFromDb } = require("./common.js");
 
 const TABLE = "flexperto_archive_claims";
@@ -58,7 +58,7 @@ class SqliteLedger {
     const Database = loadDriver();
     try {
       // better-sqlite3 refuses a missing folder with a TypeError without a code: looked at
-      // first, so that its failure carries the OS's (ENOENT, ENOTDIR, EACCES) for isPathFault.
+      // first, so that its failure carries the OS's (ENOENT, ENOTDIR, EACCES) for pathError.
       if (!path.startsWith("file:")) require("node:fs").accessSync(require("node:path").dirname(path));
       this.#db = new Database(path);
       this.#db.pragma("journal_mode = WAL");
@@ -70,7 +70,7 @@ class SqliteLedger {
       // database, a disk error or a native addon that does not load is thrown as it is. The
       // wasm core decides (isPathFault).
       if (this.#db?.open) this.#db.close();
-      throw isPathFault(String(e?.code)) ? Object.assign(argumentError("options.path", `cannot be opened as the ledger's SQLite database: ${e?.message}`), { cause: e }) : e;
+      throw pathError("options.path", "cannot be opened as the ledger's SQLite database", e);
     }
     const db = this.#db;
     const q = {
